@@ -1,0 +1,78 @@
+import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { ApplicationEntity, AttemptEntity, DeliveryEntity, EndpointEntity, MessageEntity } from '../entities/index.js';
+import { isDuplicateKey } from '../entities/database-errors.js';
+import { newId } from '../entities/entity-id.js';
+import { InjectWebhooksDataSource } from '../webhooks.decorators.js';
+import { ApplicationInput } from './dto/application.input.js';
+import { validateInput } from './validation.js';
+
+@Injectable()
+export class ApplicationsService {
+  constructor(@InjectWebhooksDataSource() private readonly dataSource: DataSource) {}
+
+  async create(input: ApplicationInput): Promise<ApplicationEntity> {
+    const valid = await validateInput(ApplicationInput, input);
+    const now = new Date();
+    const application: ApplicationEntity = {
+      id: newId('application'),
+      uid: valid.uid ?? null,
+      name: valid.name,
+      metadata: valid.metadata ?? null,
+      rateLimit: valid.rateLimit ?? null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    try {
+      await this.repository.insert(application);
+    } catch (error) {
+      if (isDuplicateKey(error)) throw new ConflictException(`an application with uid "${valid.uid}" already exists`);
+      throw error;
+    }
+    return application;
+  }
+
+  /** By id (`app_…`) or by the caller's uid. */
+  async get(idOrUid: string): Promise<ApplicationEntity> {
+    const application = await this.repository.findOne({ where: [{ id: idOrUid }, { uid: idOrUid }] });
+    if (!application) throw new NotFoundException(`application "${idOrUid}" not found`);
+    return application;
+  }
+
+  list(): Promise<ApplicationEntity[]> {
+    return this.repository.find({ order: { id: 'ASC' } });
+  }
+
+  async update(idOrUid: string, changes: Partial<ApplicationInput>): Promise<ApplicationEntity> {
+    const application = await this.get(idOrUid);
+    const valid = await validateInput(ApplicationInput, changes, true);
+    const updated = { ...application, ...definedOnly(valid), updatedAt: new Date() };
+    try {
+      await this.repository.update({ id: application.id }, updated);
+    } catch (error) {
+      if (isDuplicateKey(error)) throw new ConflictException(`an application with uid "${valid.uid}" already exists`);
+      throw error;
+    }
+    return updated;
+  }
+
+  /** Deletes the application with its endpoints, messages and their delivery records. */
+  async delete(idOrUid: string): Promise<void> {
+    const { id } = await this.get(idOrUid);
+    await this.dataSource.transaction(async (manager) => {
+      for (const entity of [AttemptEntity, DeliveryEntity, MessageEntity, EndpointEntity]) {
+        await manager.delete(entity, { appId: id });
+      }
+      await manager.delete(ApplicationEntity, { id });
+    });
+  }
+
+  private get repository() {
+    return this.dataSource.getRepository(ApplicationEntity);
+  }
+}
+
+/** The fields a partial update sets: those present and not undefined. */
+export function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,71 @@
+import { ConflictException, Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { EventTypeEntity } from '../entities/index.js';
+import { isDuplicateKey } from '../entities/database-errors.js';
+import { InjectWebhooksDataSource } from '../webhooks.decorators.js';
+import { definedOnly } from './applications.service.js';
+import { EventTypeInput } from './dto/event-type.input.js';
+import { validateInput } from './validation.js';
+
+/** The event-type catalogue: names, descriptions, schemas and example payloads. */
+@Injectable()
+export class EventTypesService {
+  constructor(@InjectWebhooksDataSource() private readonly dataSource: DataSource) {}
+
+  async create(input: EventTypeInput): Promise<EventTypeEntity> {
+    const valid = await validateInput(EventTypeInput, input);
+    const now = new Date();
+    const eventType: EventTypeEntity = {
+      name: valid.name,
+      description: valid.description,
+      schemas: valid.schemas ?? null,
+      archived: valid.archived ?? false,
+      deprecated: valid.deprecated ?? false,
+      featureFlag: valid.featureFlag ?? null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    try {
+      await this.repository.insert(eventType);
+    } catch (error) {
+      if (isDuplicateKey(error)) throw new ConflictException(`event type "${valid.name}" already exists`);
+      throw error;
+    }
+    return eventType;
+  }
+
+  async get(name: string): Promise<EventTypeEntity> {
+    const eventType = await this.repository.findOneBy({ name });
+    if (!eventType) throw new NotFoundException(`event type "${name}" not found`);
+    return eventType;
+  }
+
+  list(includeArchived = false): Promise<EventTypeEntity[]> {
+    return this.repository.find({ where: includeArchived ? {} : { archived: false }, order: { name: 'ASC' } });
+  }
+
+  async update(name: string, changes: Partial<Omit<EventTypeInput, 'name'>>): Promise<EventTypeEntity> {
+    const eventType = await this.get(name);
+    const { name: _ignored, ...valid } = definedOnly(await validateInput(EventTypeInput, changes, true));
+    const updated = { ...eventType, ...valid, updatedAt: new Date() };
+    await this.repository.update({ name }, updated);
+    return updated;
+  }
+
+  /** Archiving hides a type from the catalogue; messages of that type still go out. */
+  async archive(name: string): Promise<void> {
+    await this.update(name, { archived: true });
+  }
+
+  /** The example payload Svix would send: the first example of schema version 1. */
+  async example(name: string): Promise<unknown> {
+    const eventType = await this.get(name);
+    const examples = (eventType.schemas?.['1'] as { examples?: unknown[] } | undefined)?.examples;
+    if (!examples?.length) throw new UnprocessableEntityException(`event type "${name}" has no example payload (schemas["1"].examples)`);
+    return examples[0];
+  }
+
+  private get repository() {
+    return this.dataSource.getRepository(EventTypeEntity);
+  }
+}

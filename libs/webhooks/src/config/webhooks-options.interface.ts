@@ -1,0 +1,53 @@
+import type { QueueOptions } from 'bull';
+
+/** Connection settings for the DataSource the module creates when the host lends none. */
+export interface WebhooksDatabaseOptions {
+  /** `mysql://user:pass@host:port/database` */
+  url?: string;
+  host?: string;
+  port?: number;
+  username?: string;
+  password?: string;
+  database?: string;
+  /** Apply the module's migrations on start (default true). */
+  migrationsRun?: boolean;
+  /** Passed through to the mysql2 pool. */
+  poolSize?: number;
+}
+
+export interface WebhooksModuleOptions {
+  /** Own DataSource settings; leave out when the host lends its DataSource (see the `dataSource` extra). */
+  database?: WebhooksDatabaseOptions;
+  /** Redis for the delivery queue: a URL or Bull's redis options. Default `redis://127.0.0.1:6379`. */
+  redis?: string | QueueOptions['redis'];
+  /** Redis key prefix of the queue, so several deployments (or test runs) can share one Redis. Default `homing`. */
+  queuePrefix?: string;
+  /** Run the delivery worker in this process (default true). False: produce only; a dispatcher delivers. */
+  worker?: boolean;
+  /** Deliveries in flight at once in this process. Default 50. */
+  concurrency?: number;
+  /** Delays between attempts after the first, e.g. `5s,5m,30m`. Default `5s,5m,30m,2h,5h,10h,10h`. */
+  retrySchedule?: string | readonly (string | number)[];
+  /** Per-attempt timeout. Default `15s`. */
+  requestTimeout?: string | number;
+  /** Disable an endpoint that has failed without a success for this long. Default `5d`. */
+  disableAfter?: string | number;
+  /** Id or uid of the application whose endpoints receive operational events such as `endpoint.disabled`. */
+  operationalApp?: string;
+  /** How often the sweeper looks for deliveries that are due but not queued (e.g. after Redis lost them). Default `5s`. */
+  sweepInterval?: string | number;
+}
+
+/** Options after defaults and parsing: what the services read. */
+export interface ResolvedWebhooksOptions {
+  database?: WebhooksDatabaseOptions;
+  redis: string | QueueOptions['redis'];
+  queuePrefix: string;
+  worker: boolean;
+  concurrency: number;
+  retrySchedule: number[];
+  requestTimeoutMs: number;
+  disableAfterMs: number;
+  operationalApp?: string;
+  sweepIntervalMs: number;
+}

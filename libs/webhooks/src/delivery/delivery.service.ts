@@ -1,0 +1,111 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { ResolvedWebhooksOptions } from '../config/webhooks-options.interface.js';
+import { AttemptEntity, DeliveryEntity, EndpointEntity, MessageEntity } from '../entities/index.js';
+import { newId } from '../entities/entity-id.js';
+import { signatureHeaders } from '../signing/webhook-signer.js';
+import { InjectWebhooksDataSource, InjectWebhooksOptions } from '../webhooks.decorators.js';
+import { DeliveryQueue, type DeliveryJob } from './delivery.queue.js';
+import { EndpointHealthService } from './endpoint-health.service.js';
+import { nextRetryDelay } from './retry-schedule.js';
+import { WebhookHttpClient, type HttpOutcome } from './webhook-http.client.js';
+
+/** How long past the request timeout a claimed row stays claimed before the sweeper presumes its worker dead. */
+const LEASE_MARGIN_MS = 30_000;
+
+/** Makes one attempt of one delivery and records what came of it. */
+@Injectable()
+export class DeliveryService {
+  private readonly logger = new Logger('HomingDelivery');
+
+  constructor(
+    @InjectWebhooksDataSource() private readonly dataSource: DataSource,
+    @InjectWebhooksOptions() private readonly options: ResolvedWebhooksOptions,
+    private readonly http: WebhookHttpClient,
+    private readonly queue: DeliveryQueue,
+    private readonly health: EndpointHealthService,
+  ) {}
+
+  async deliver(job: DeliveryJob): Promise<void> {
+    if (!(await this.claim(job, new Date()))) return;
+    const [delivery, message, endpoint] = await Promise.all([
+      this.dataSource.getRepository(DeliveryEntity).findOneBy({ msgId: job.msgId, endpointId: job.endpointId }),
+      this.dataSource.getRepository(MessageEntity).findOneBy({ id: job.msgId }),
+      this.dataSource.getRepository(EndpointEntity).findOneBy({ id: job.endpointId }),
+    ]);
+    if (!delivery) return;
+    if (!message || !endpoint || endpoint.disabled) {
+      // Nothing to send to: the delivery ends failed, and a recover after re-enabling sends it again.
+      await this.finish(job, { status: 'failed', nextAttemptAt: null, leaseUntil: null, updatedAt: new Date() });
+      return;
+    }
+    const outcome = await this.send(message, endpoint);
+    await this.record(delivery, message, endpoint, outcome);
+  }
+
+  /** Takes the row for this attempt; false when another worker has it or it is no longer owed. */
+  private async claim(job: DeliveryJob, at: Date): Promise<boolean> {
+    const result = await this.dataSource
+      .createQueryBuilder()
+      .update(DeliveryEntity)
+      .set({ status: 'sending', leaseUntil: new Date(at.getTime() + this.options.requestTimeoutMs + LEASE_MARGIN_MS), updatedAt: at })
+      .where({ msgId: job.msgId, endpointId: job.endpointId, status: 'pending', attempts: job.attempts })
+      .execute();
+    return result.affected === 1;
+  }
+
+  private send(message: MessageEntity, endpoint: EndpointEntity): Promise<HttpOutcome> {
+    const timestamp = Math.floor(Date.now() / 1000);
+    const headers = {
+      ...endpoint.headers,
+      'content-type': 'application/json',
+      'user-agent': 'Homing-Webhooks/0.1',
+      ...signatureHeaders([endpoint.secret], message.id, timestamp, message.payload),
+    };
+    return this.http.post(endpoint.url, message.payload, headers);
+  }
+
+  private async record(delivery: DeliveryEntity, message: MessageEntity, endpoint: EndpointEntity, outcome: HttpOutcome): Promise<void> {
+    const at = new Date();
+    const success = outcome.statusCode >= 200 && outcome.statusCode < 300;
+    const attempts = delivery.attempts + 1;
+    const scheduleStep = delivery.scheduleStep + 1;
+    const retryDelay = !success && delivery.trigger === 'scheduled' ? nextRetryDelay(this.options.retrySchedule, scheduleStep) : null;
+    const nextAttemptAt = retryDelay === null ? null : new Date(at.getTime() + retryDelay);
+
+    await this.dataSource.getRepository(AttemptEntity).insert({
+      id: newId('attempt'),
+      msgId: message.id,
+      endpointId: endpoint.id,
+      appId: message.appId,
+      url: endpoint.url,
+      status: success ? 'success' : 'failed',
+      responseStatusCode: outcome.statusCode,
+      response: outcome.body,
+      responseDurationMs: outcome.durationMs,
+      trigger: delivery.trigger,
+      createdAt: at,
+    });
+    await this.finish(delivery, {
+      status: success ? 'success' : nextAttemptAt ? 'pending' : 'failed',
+      attempts,
+      scheduleStep,
+      nextAttemptAt,
+      leaseUntil: null,
+      updatedAt: at,
+    });
+    if (nextAttemptAt) {
+      await this.queue
+        .enqueue([{ msgId: message.id, endpointId: endpoint.id, attempts, dueAt: nextAttemptAt }])
+        .catch((error: Error) => this.logger.warn(`retry of ${message.id} not queued (the sweeper will): ${error.message}`));
+    }
+    if (success) await this.health.recordSuccess(endpoint);
+    else await this.health.recordFailure(endpoint, at);
+  }
+
+  private async finish(job: DeliveryJob, changes: Partial<DeliveryEntity>): Promise<void> {
+    await this.dataSource
+      .getRepository(DeliveryEntity)
+      .update({ msgId: job.msgId, endpointId: job.endpointId, status: 'sending', attempts: job.attempts }, changes);
+  }
+}

@@ -1,0 +1,78 @@
+import http from 'node:http';
+import https from 'node:https';
+import type { Readable } from 'node:stream';
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import axios, { type AxiosInstance } from 'axios';
+import type { ResolvedWebhooksOptions } from '../config/webhooks-options.interface.js';
+import { RESPONSE_BODY_LIMIT, WEBHOOKS_OPTIONS } from '../webhooks.constants.js';
+
+export interface HttpOutcome {
+  /** HTTP status, 0 when none came. */
+  statusCode: number;
+  /** The first 20 kB of the response body, or what went wrong. */
+  body: string;
+  durationMs: number;
+}
+
+/** Posts one signed delivery. Never throws: every outcome is something to record. */
+@Injectable()
+export class WebhookHttpClient implements OnModuleDestroy {
+  private readonly httpAgent = new http.Agent({ keepAlive: true });
+  private readonly httpsAgent = new https.Agent({ keepAlive: true });
+  private readonly client: AxiosInstance;
+
+  constructor(@Inject(WEBHOOKS_OPTIONS) private readonly options: ResolvedWebhooksOptions) {
+    this.client = axios.create({
+      httpAgent: this.httpAgent,
+      httpsAgent: this.httpsAgent,
+      // A redirect is an answer (and a failure), never a second request to somewhere else.
+      maxRedirects: 0,
+      validateStatus: () => true,
+      responseType: 'stream',
+      proxy: false,
+    });
+  }
+
+  async post(url: string, body: string, headers: Record<string, string>): Promise<HttpOutcome> {
+    const started = performance.now();
+    const timeoutMs = this.options.requestTimeoutMs;
+    // Bounds the whole exchange, body included; axios' own timeout only covers the wait for headers.
+    const signal = AbortSignal.timeout(timeoutMs);
+    const elapsed = () => Math.round(performance.now() - started);
+    try {
+      const response = await this.client.post<Readable>(url, body, { headers, signal, timeout: timeoutMs });
+      const text = await readPrefix(response.data, RESPONSE_BODY_LIMIT);
+      return { statusCode: response.status, body: text, durationMs: elapsed() };
+    } catch (error) {
+      const timedOut = signal.aborted || (axios.isAxiosError(error) && error.code === 'ECONNABORTED');
+      const reason = timedOut ? `timeout after ${timeoutMs} ms` : describeError(error);
+      return { statusCode: 0, body: reason, durationMs: elapsed() };
+    }
+  }
+
+  onModuleDestroy(): void {
+    this.httpAgent.destroy();
+    this.httpsAgent.destroy();
+  }
+}
+
+/** Reads at most `limit` bytes of a response and drops the rest of it. */
+async function readPrefix(stream: Readable, limit: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
+    chunks.push(buffer);
+    size += buffer.length;
+    if (size >= limit) {
+      stream.destroy();
+      break;
+    }
+  }
+  return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
+}
+
+function describeError(error: unknown): string {
+  if (axios.isAxiosError(error)) return error.code ? `${error.code}: ${error.message}` : error.message;
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,51 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+
+export type DeliveryStatus = 'pending' | 'sending' | 'success' | 'failed';
+export type AttemptTrigger = 'scheduled' | 'manual';
+
+/**
+ * What is owed to whom: one row per message and endpoint. The database, not the queue, is the
+ * record; a queue job only says "look at this row now".
+ */
+@Entity('homing_deliveries')
+@Index('IDX_homing_deliveries_due', ['status', 'nextAttemptAt'])
+@Index('IDX_homing_deliveries_endpoint_status', ['endpointId', 'status', 'updatedAt'])
+export class DeliveryEntity {
+  @PrimaryColumn({ type: 'varchar', length: 40 })
+  msgId: string;
+
+  @PrimaryColumn({ type: 'varchar', length: 40 })
+  endpointId: string;
+
+  @Column({ type: 'varchar', length: 40 })
+  appId: string;
+
+  @Column({ type: 'varchar', length: 16 })
+  status: DeliveryStatus;
+
+  /** Attempts made so far, over every trigger. */
+  @Column({ type: 'int', default: 0 })
+  attempts: number;
+
+  /** Attempts made in the current run of the retry schedule. */
+  @Column({ type: 'int', default: 0 })
+  scheduleStep: number;
+
+  /** `manual` (resend, recover): one attempt and no automatic retries. */
+  @Column({ type: 'varchar', length: 16 })
+  trigger: AttemptTrigger;
+
+  /** When the next attempt is due, while pending. */
+  @Column({ type: 'datetime', precision: 3, nullable: true })
+  nextAttemptAt: Date | null;
+
+  /** While sending: when a worker that claimed the row is presumed dead. */
+  @Column({ type: 'datetime', precision: 3, nullable: true })
+  leaseUntil: Date | null;
+
+  @Column({ type: 'datetime', precision: 3 })
+  createdAt: Date;
+
+  @Column({ type: 'datetime', precision: 3 })
+  updatedAt: Date;
+}

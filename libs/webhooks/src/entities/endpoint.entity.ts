@@ -1,0 +1,58 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+
+@Entity('homing_endpoints')
+@Index('IDX_homing_endpoints_app_uid', ['appId', 'uid'], { unique: true })
+export class EndpointEntity {
+  @PrimaryColumn({ type: 'varchar', length: 40 })
+  id: string;
+
+  @Column({ type: 'varchar', length: 40 })
+  appId: string;
+
+  @Column({ type: 'varchar', length: 256, nullable: true })
+  uid: string | null;
+
+  @Column({ type: 'text' })
+  url: string;
+
+  @Column({ type: 'text' })
+  description: string;
+
+  /** Event types this endpoint receives (a trailing `.*` matches a subtree); null receives every type. */
+  @Column({ type: 'json', nullable: true })
+  filterTypes: string[] | null;
+
+  /** Channels this endpoint listens to; null receives messages of any channel. */
+  @Column({ type: 'json', nullable: true })
+  channels: string[] | null;
+
+  @Column({ type: 'boolean', default: false })
+  disabled: boolean;
+
+  @Column({ type: 'varchar', length: 256, nullable: true })
+  disabledReason: string | null;
+
+  @Column({ type: 'varchar', length: 256 })
+  secret: string;
+
+  /** Extra headers sent with every delivery to this endpoint. */
+  @Column({ type: 'json', nullable: true })
+  headers: Record<string, string> | null;
+
+  @Column({ type: 'json', nullable: true })
+  metadata: Record<string, string> | null;
+
+  /** Deliveries per second the endpoint accepts. */
+  @Column({ type: 'int', nullable: true })
+  rateLimit: number | null;
+
+  /** When the current run of failures began; null while the endpoint succeeds. */
+  @Column({ type: 'datetime', precision: 3, nullable: true })
+  failingSince: Date | null;
+
+  @Column({ type: 'datetime', precision: 3 })
+  createdAt: Date;
+
+  @Column({ type: 'datetime', precision: 3 })
+  updatedAt: Date;
+}

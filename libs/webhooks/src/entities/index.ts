@@ -1,0 +1,20 @@
+import { ApplicationEntity } from './application.entity.js';
+import { AttemptEntity } from './attempt.entity.js';
+import { DeliveryEntity } from './delivery.entity.js';
+import { EndpointEntity } from './endpoint.entity.js';
+import { EventTypeEntity } from './event-type.entity.js';
+import { MessageEntity } from './message.entity.js';
+
+export { ApplicationEntity, AttemptEntity, DeliveryEntity, EndpointEntity, EventTypeEntity, MessageEntity };
+export type { DeliveryStatus, AttemptTrigger } from './delivery.entity.js';
+export type { AttemptStatus } from './attempt.entity.js';
+
+/** Entities to add to a host's own DataSource when it lends one to the module. */
+export const HOMING_ENTITIES = [
+  ApplicationEntity,
+  EventTypeEntity,
+  EndpointEntity,
+  MessageEntity,
+  DeliveryEntity,
+  AttemptEntity,
+];

@@ -1,0 +1,29 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+
+@Entity('homing_messages')
+@Index('IDX_homing_messages_app_event_id', ['appId', 'eventId'], { unique: true })
+@Index('IDX_homing_messages_app_created', ['appId', 'createdAt'])
+export class MessageEntity {
+  @PrimaryColumn({ type: 'varchar', length: 40 })
+  id: string;
+
+  @Column({ type: 'varchar', length: 40 })
+  appId: string;
+
+  @Column({ type: 'varchar', length: 256 })
+  eventType: string;
+
+  /** The sender's idempotency key: unique per application. */
+  @Column({ type: 'varchar', length: 256, nullable: true })
+  eventId: string | null;
+
+  @Column({ type: 'json', nullable: true })
+  channels: string[] | null;
+
+  /** The JSON body exactly as it is delivered, byte for byte. */
+  @Column({ type: 'longtext' })
+  payload: string;
+
+  @Column({ type: 'datetime', precision: 3 })
+  createdAt: Date;
+}

@@ -1,0 +1,96 @@
+import { ConflictException, Injectable, Logger, UnprocessableEntityException } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { ApplicationsService } from '../admin/applications.service.js';
+import { MessageInput } from '../admin/dto/message.input.js';
+import { validateInput } from '../admin/validation.js';
+import { DeliveryQueue } from '../delivery/delivery.queue.js';
+import { DeliveryEntity, EndpointEntity, MessageEntity } from '../entities/index.js';
+import { isDuplicateKey } from '../entities/database-errors.js';
+import { newId } from '../entities/entity-id.js';
+import { InjectWebhooksDataSource } from '../webhooks.decorators.js';
+import { channelsAccept, filterAccepts } from './event-type-pattern.js';
+
+/** Accepts messages and fans each out to the endpoints subscribed to it. */
+@Injectable()
+export class ProducerService {
+  private readonly logger = new Logger('HomingProducer');
+
+  constructor(
+    @InjectWebhooksDataSource() private readonly dataSource: DataSource,
+    private readonly applications: ApplicationsService,
+    private readonly queue: DeliveryQueue,
+  ) {}
+
+  /**
+   * Creates a message for an application (by id or uid) and owes it to every enabled endpoint whose
+   * event-type filter and channels accept it. `payload` is a JSON value, or a string of JSON that is
+   * delivered byte for byte.
+   */
+  async send(appIdOrUid: string, input: MessageInput): Promise<MessageEntity> {
+    const application = await this.applications.get(appIdOrUid);
+    const valid = await validateInput(MessageInput, input);
+    const payload = serializePayload(input.payload);
+    const endpoints = await this.dataSource.getRepository(EndpointEntity).find({
+      select: { id: true, filterTypes: true, channels: true },
+      where: { appId: application.id, disabled: false },
+    });
+    const subscribed = endpoints.filter(
+      (endpoint) => filterAccepts(endpoint.filterTypes, valid.eventType) && channelsAccept(endpoint.channels, valid.channels),
+    );
+    return this.publish(application.id, valid, payload, subscribed);
+  }
+
+  /** Stores the message and one delivery per endpoint in one transaction, then queues the deliveries. */
+  async publish(appId: string, input: MessageInput, payload: string, endpoints: readonly Pick<EndpointEntity, 'id'>[]): Promise<MessageEntity> {
+    const now = new Date();
+    const message: MessageEntity = {
+      id: newId('message'),
+      appId,
+      eventType: input.eventType,
+      eventId: input.eventId ?? null,
+      channels: input.channels?.length ? input.channels : null,
+      payload,
+      createdAt: now,
+    };
+    const deliveries: DeliveryEntity[] = endpoints.map((endpoint) => ({
+      msgId: message.id,
+      endpointId: endpoint.id,
+      appId,
+      status: 'pending',
+      attempts: 0,
+      scheduleStep: 0,
+      trigger: 'scheduled',
+      nextAttemptAt: now,
+      leaseUntil: null,
+      createdAt: now,
+      updatedAt: now,
+    }));
+    try {
+      await this.dataSource.transaction(async (manager) => {
+        await manager.insert(MessageEntity, message);
+        if (deliveries.length > 0) await manager.insert(DeliveryEntity, deliveries);
+      });
+    } catch (error) {
+      if (isDuplicateKey(error)) throw new ConflictException(`a message with eventId "${input.eventId}" already exists in this application`);
+      throw error;
+    }
+    // The rows are the promise; if Redis cannot take the jobs now, the sweeper queues them later.
+    await this.queue
+      .enqueue(deliveries.map(({ msgId, endpointId, attempts }) => ({ msgId, endpointId, attempts })))
+      .catch((error: Error) => this.logger.warn(`deliveries of ${message.id} not queued (the sweeper will): ${error.message}`));
+    return message;
+  }
+}
+
+function serializePayload(payload: unknown): string {
+  if (typeof payload !== 'string') return JSON.stringify(payload);
+  try {
+    JSON.parse(payload);
+  } catch {
+    throw new UnprocessableEntityException({
+      code: 'validation',
+      detail: [{ loc: ['body', 'payload'], msg: 'payload given as a string must be JSON text', type: 'value_error.json' }],
+    });
+  }
+  return payload;
+}

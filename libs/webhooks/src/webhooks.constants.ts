@@ -1,0 +1,36 @@
+/** Injection tokens, queue names and wire constants: each fact lives here once. */
+
+/** Normalised options (durations parsed, defaults applied). */
+export const WEBHOOKS_OPTIONS = Symbol('HOMING_WEBHOOKS_OPTIONS');
+/** The TypeORM DataSource the module persists to (its own, or the host's). */
+export const WEBHOOKS_DATA_SOURCE = Symbol('HOMING_WEBHOOKS_DATA_SOURCE');
+
+/** Name of the DataSource the module creates when the host does not lend one. */
+export const HOMING_DATA_SOURCE_NAME = 'homing';
+/** Bull shared-config key, so a host's own `BullModule.forRoot` is left alone. */
+export const HOMING_BULL_CONFIG = 'homing';
+export const DELIVERY_QUEUE = 'homing-delivery';
+
+export const ID_PREFIX = {
+  application: 'app',
+  endpoint: 'ep',
+  message: 'msg',
+  attempt: 'atmpt',
+} as const;
+
+export const SECRET_PREFIX = 'whsec_';
+/** Standard Webhooks headers, and the same values under Svix's names. */
+export const SIGNATURE_HEADERS = {
+  standard: { id: 'webhook-id', timestamp: 'webhook-timestamp', signature: 'webhook-signature' },
+  svix: { id: 'svix-id', timestamp: 'svix-timestamp', signature: 'svix-signature' },
+} as const;
+
+export const DEFAULT_RETRY_SCHEDULE = '5s,5m,30m,2h,5h,10h,10h';
+export const DEFAULT_REQUEST_TIMEOUT = '15s';
+export const DEFAULT_DISABLE_AFTER = '5d';
+/** How much of a receiver's response body an attempt keeps. */
+export const RESPONSE_BODY_LIMIT = 20 * 1024;
+
+export const OPERATIONAL_EVENT = {
+  endpointDisabled: 'endpoint.disabled',
+} as const;

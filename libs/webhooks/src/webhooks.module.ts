@@ -1,0 +1,125 @@
+import { BullModule } from '@nestjs/bull';
+import { type DynamicModule, Module, type Provider } from '@nestjs/common';
+import { getDataSourceToken, TypeOrmModule, type TypeOrmModuleOptions } from '@nestjs/typeorm';
+import { ApplicationsService } from './admin/applications.service.js';
+import { EndpointsService } from './admin/endpoints.service.js';
+import { EventTypesService } from './admin/event-types.service.js';
+import { resolveOptions } from './config/resolve-options.js';
+import type { ResolvedWebhooksOptions, WebhooksModuleOptions } from './config/webhooks-options.interface.js';
+import { DeliveryProcessor } from './delivery/delivery.processor.js';
+import { DeliveryQueue } from './delivery/delivery.queue.js';
+import { DeliveryService } from './delivery/delivery.service.js';
+import { DeliverySweeper } from './delivery/delivery.sweeper.js';
+import { EndpointHealthService } from './delivery/endpoint-health.service.js';
+import { RecoveryService } from './delivery/recovery.service.js';
+import { WebhookHttpClient } from './delivery/webhook-http.client.js';
+import { HOMING_ENTITIES } from './entities/index.js';
+import { HOMING_MIGRATIONS } from './migrations/index.js';
+import { OperationalEventsService } from './producer/operational-events.service.js';
+import { ProducerService } from './producer/producer.service.js';
+import {
+  ASYNC_OPTIONS_TYPE,
+  ConfigurableModuleClass,
+  OPTIONS_TYPE,
+  WEBHOOKS_MODULE_OPTIONS,
+  type WebhooksModuleExtras,
+} from './webhooks-module-definition.js';
+import {
+  DELIVERY_QUEUE,
+  HOMING_BULL_CONFIG,
+  HOMING_DATA_SOURCE_NAME,
+  WEBHOOKS_DATA_SOURCE,
+  WEBHOOKS_OPTIONS,
+} from './webhooks.constants.js';
+
+/** Holds the options so that the TypeORM and Bull roots the module opens can be configured from them. */
+@Module({})
+class WebhooksOptionsModule {}
+
+/** The services a host uses. */
+const PUBLIC_SERVICES = [ApplicationsService, EndpointsService, EventTypesService, ProducerService, RecoveryService];
+
+/**
+ * Sending webhooks: persistence, the producer, the delivery worker and the admin services.
+ *
+ * `WebhooksModule.forRoot({ database, redis })` opens its own DataSource; `forRoot({ ... , dataSource: 'default' })`
+ * persists into a DataSource the host registers (add `HOMING_ENTITIES` and `HOMING_MIGRATIONS` to it).
+ */
+@Module({})
+export class WebhooksModule extends ConfigurableModuleClass {
+  static override forRoot(options: typeof OPTIONS_TYPE): DynamicModule {
+    return compose(super.forRoot(options), options);
+  }
+
+  static override forRootAsync(options: typeof ASYNC_OPTIONS_TYPE): DynamicModule {
+    return compose(super.forRootAsync(options), options);
+  }
+}
+
+function compose(base: DynamicModule, extras: WebhooksModuleExtras): DynamicModule {
+  const optionsModule: DynamicModule = {
+    module: WebhooksOptionsModule,
+    imports: base.imports ?? [],
+    providers: [
+      ...(base.providers ?? []),
+      { provide: WEBHOOKS_OPTIONS, inject: [WEBHOOKS_MODULE_OPTIONS], useFactory: (options: WebhooksModuleOptions) => resolveOptions(options) },
+    ],
+    exports: [WEBHOOKS_OPTIONS],
+  };
+  const dataSourceName = extras.dataSource ?? HOMING_DATA_SOURCE_NAME;
+  const ownDataSource = extras.dataSource
+    ? []
+    : [
+        TypeOrmModule.forRootAsync({
+          name: HOMING_DATA_SOURCE_NAME,
+          imports: [optionsModule],
+          inject: [WEBHOOKS_OPTIONS],
+          useFactory: (options: ResolvedWebhooksOptions) => dataSourceOptions(options),
+        }),
+      ];
+  const dataSourceProvider: Provider = { provide: WEBHOOKS_DATA_SOURCE, useExisting: getDataSourceToken(dataSourceName) };
+  return {
+    module: base.module,
+    global: base.global,
+    imports: [
+      optionsModule,
+      ...ownDataSource,
+      TypeOrmModule.forFeature(HOMING_ENTITIES, dataSourceName),
+      BullModule.forRootAsync(HOMING_BULL_CONFIG, {
+        imports: [optionsModule],
+        inject: [WEBHOOKS_OPTIONS],
+        useFactory: (options: ResolvedWebhooksOptions) => ({ redis: options.redis, prefix: options.queuePrefix }),
+      }),
+      BullModule.registerQueue({ name: DELIVERY_QUEUE, configKey: HOMING_BULL_CONFIG }),
+    ],
+    providers: [
+      dataSourceProvider,
+      ...PUBLIC_SERVICES,
+      OperationalEventsService,
+      DeliveryQueue,
+      DeliveryService,
+      DeliveryProcessor,
+      DeliverySweeper,
+      EndpointHealthService,
+      WebhookHttpClient,
+    ],
+    exports: [...PUBLIC_SERVICES, OperationalEventsService, optionsModule, WEBHOOKS_DATA_SOURCE],
+  };
+}
+
+function dataSourceOptions(options: ResolvedWebhooksOptions): TypeOrmModuleOptions {
+  const { migrationsRun = true, poolSize, ...connection } = options.database ?? {};
+  return {
+    type: 'mysql',
+    ...connection,
+    entities: HOMING_ENTITIES,
+    migrations: HOMING_MIGRATIONS,
+    migrationsTableName: 'homing_migrations',
+    migrationsRun,
+    timezone: 'Z',
+    charset: 'utf8mb4_unicode_ci',
+    poolSize,
+    retryAttempts: 3,
+    retryDelay: 1000,
+  };
+}

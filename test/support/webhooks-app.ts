@@ -1,0 +1,58 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import { EventEmitter2, EventEmitterModule } from '@nestjs/event-emitter';
+import { Test } from '@nestjs/testing';
+import {
+  ApplicationsService,
+  DeliverySweeper,
+  EndpointsService,
+  EventTypesService,
+  ProducerService,
+  RecoveryService,
+  WEBHOOKS_DATA_SOURCE,
+  WebhooksModule,
+  type WebhooksModuleOptions,
+} from '@homing/webhooks';
+import type { DataSource } from 'typeorm';
+import { REDIS_URL, type TestServices } from './services.js';
+
+export interface WebhooksTestApp {
+  app: INestApplicationContext;
+  applications: ApplicationsService;
+  endpoints: EndpointsService;
+  eventTypes: EventTypesService;
+  producer: ProducerService;
+  recovery: RecoveryService;
+  sweeper: DeliverySweeper;
+  events: EventEmitter2;
+  dataSource: DataSource;
+  close(): Promise<void>;
+}
+
+/** A Nest application context importing `WebhooksModule.forRoot` on this test file's own database and queue. */
+export async function startWebhooksApp(services: TestServices, options: WebhooksModuleOptions = {}): Promise<WebhooksTestApp> {
+  const moduleRef = await Test.createTestingModule({
+    imports: [
+      EventEmitterModule.forRoot(),
+      WebhooksModule.forRoot({
+        database: { url: services.databaseUrl },
+        redis: REDIS_URL,
+        queuePrefix: services.queuePrefix,
+        ...options,
+      }),
+    ],
+  }).compile();
+  const app = await moduleRef.init();
+  app.enableShutdownHooks();
+  return {
+    app,
+    applications: app.get(ApplicationsService),
+    endpoints: app.get(EndpointsService),
+    eventTypes: app.get(EventTypesService),
+    producer: app.get(ProducerService),
+    recovery: app.get(RecoveryService),
+    sweeper: app.get(DeliverySweeper),
+    events: app.get(EventEmitter2),
+    dataSource: app.get<DataSource>(WEBHOOKS_DATA_SOURCE),
+    close: () => app.close(),
+  };
+}
