@@ -1,0 +1,74 @@
+import { DEFAULT_DISABLE_AFTER, DEFAULT_REQUEST_TIMEOUT, DEFAULT_RETRY_SCHEDULE, parseDuration, parseDurationList } from '@homing/webhooks';
+
+/** The dispatcher's settings, read once from the environment at start. */
+export interface DispatcherConfig {
+  port: number;
+  databaseUrl: string;
+  redisUrl: string;
+  queuePrefix: string;
+  retrySchedule: string;
+  requestTimeout: string;
+  disableAfter: string;
+  concurrency: number;
+  worker: boolean;
+  operationalApp?: string;
+}
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+/** Reads and checks every variable; a bad one throws a `ConfigError` that names it. */
+export function readDispatcherConfig(env: Env = process.env): DispatcherConfig {
+  const text = (name: string, fallback: string) => {
+    const value = env[name]?.trim();
+    return value ? value : fallback;
+  };
+  const check = <T>(name: string, value: string, parse: (v: string) => T): string => {
+    try {
+      parse(value);
+    } catch (error) {
+      throw new ConfigError(`${name}=${JSON.stringify(value)} is invalid: ${(error as Error).message.replace(/^[^:]*: /, '')}`);
+    }
+    return value;
+  };
+  const integer = (name: string, fallback: number, min: number, max: number) => {
+    const raw = text(name, String(fallback));
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw) || value < min || value > max) {
+      throw new ConfigError(`${name}=${JSON.stringify(raw)} is invalid: expected a whole number from ${min} to ${max}`);
+    }
+    return value;
+  };
+  const url = (name: string, fallback: string, protocols: string[]) => {
+    const raw = text(name, fallback);
+    let parsed: URL;
+    try {
+      parsed = new URL(raw);
+    } catch {
+      throw new ConfigError(`${name}=${JSON.stringify(raw)} is invalid: not a URL`);
+    }
+    if (!protocols.includes(parsed.protocol)) {
+      throw new ConfigError(`${name}=${JSON.stringify(raw)} is invalid: expected ${protocols.join(' or ')}//…`);
+    }
+    return raw;
+  };
+  const flag = (name: string, fallback: boolean) => {
+    const raw = text(name, String(fallback)).toLowerCase();
+    if (!['true', 'false', '1', '0'].includes(raw)) throw new ConfigError(`${name}=${JSON.stringify(raw)} is invalid: expected true or false`);
+    return raw === 'true' || raw === '1';
+  };
+
+  return {
+    port: integer('PORT', 3000, 0, 65535),
+    databaseUrl: url('DATABASE_URL', 'mysql://root@127.0.0.1:3306/homing', ['mysql:', 'mariadb:']),
+    redisUrl: url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+    queuePrefix: text('HOMING_QUEUE_PREFIX', 'homing'),
+    retrySchedule: check('HOMING_RETRY_SCHEDULE', text('HOMING_RETRY_SCHEDULE', DEFAULT_RETRY_SCHEDULE), parseDurationList),
+    requestTimeout: check('HOMING_REQUEST_TIMEOUT', text('HOMING_REQUEST_TIMEOUT', DEFAULT_REQUEST_TIMEOUT), parseDuration),
+    disableAfter: check('HOMING_DISABLE_AFTER', text('HOMING_DISABLE_AFTER', DEFAULT_DISABLE_AFTER), parseDuration),
+    concurrency: integer('HOMING_CONCURRENCY', 50, 1, 10_000),
+    worker: flag('HOMING_WORKER', true),
+    operationalApp: env.HOMING_OPERATIONAL_APP?.trim() || undefined,
+  };
+}
