@@ -1,0 +1,116 @@
+import { Module } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ApplicationsService, EndpointsService, HOMING_ENTITIES, HOMING_MIGRATIONS, ProducerService, WEBHOOKS_DATA_SOURCE, WebhooksModule } from '@homing/webhooks';
+import type { DataSource } from 'typeorm';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { TestReceiver } from '../support/receiver.js';
+import { createTestServices, deleteKeys, REDIS_URL, type TestServices } from '../support/services.js';
+import { startWebhooksApp, type WebhooksTestApp } from '../support/webhooks-app.js';
+
+describe('WebhooksModule in a host app', () => {
+  let services: TestServices;
+  let receiver: TestReceiver;
+  const opened: { close(): Promise<void> }[] = [];
+
+  beforeAll(async () => {
+    receiver = await TestReceiver.start();
+  });
+
+  afterEach(async () => {
+    while (opened.length) await opened.pop()!.close();
+    await services?.drop();
+  });
+
+  afterAll(async () => {
+    await receiver?.close();
+  });
+
+  async function sendOne(app: { get: <T>(type: new (...args: never[]) => T) => T }, path: string) {
+    const application = await app.get(ApplicationsService).create({ name: path });
+    await app.get(EndpointsService).create(application.id, { url: receiver.url(path) });
+    return app.get(ProducerService).send(application.id, { eventType: 'order.completed', payload: { path } });
+  }
+
+  it("persists into the host's own DataSource when given its name", async () => {
+    services = await createTestServices();
+    @Module({
+      imports: [
+        TypeOrmModule.forRoot({ type: 'mysql', url: services.databaseUrl, entities: HOMING_ENTITIES, migrations: HOMING_MIGRATIONS, migrationsRun: true, timezone: 'Z' }),
+        WebhooksModule.forRoot({ dataSource: 'default', redis: REDIS_URL, queuePrefix: services.queuePrefix }),
+      ],
+    })
+    class HostModule {}
+    const app = await (await Test.createTestingModule({ imports: [HostModule] }).compile()).init();
+    opened.push(app);
+
+    const message = await sendOne(app, '/host-datasource');
+    await vi.waitFor(() => expect(receiver.on('/host-datasource')).toHaveLength(1), { timeout: 10_000 });
+    expect(receiver.on('/host-datasource')[0].headers['webhook-id']).toBe(message.id);
+    const [row] = await app.get<DataSource>(WEBHOOKS_DATA_SOURCE).query('SELECT DATABASE() AS db');
+    expect(row.db).toBe(services.databaseName);
+  });
+
+  it('takes its options from a factory with forRootAsync', async () => {
+    services = await createTestServices();
+    const app = await (
+      await Test.createTestingModule({
+        imports: [
+          WebhooksModule.forRootAsync({
+            useFactory: async () => ({ database: { url: services.databaseUrl }, redis: REDIS_URL, queuePrefix: services.queuePrefix }),
+          }),
+        ],
+      }).compile()
+    ).init();
+    opened.push(app);
+    await sendOne(app, '/async-options');
+    await vi.waitFor(() => expect(receiver.on('/async-options')).toHaveLength(1), { timeout: 10_000 });
+  });
+
+  it('produces without delivering when worker is off; a worker process on the same stores delivers', async () => {
+    services = await createTestServices();
+    const producer = await startWebhooksApp(services, { worker: false });
+    opened.push(producer);
+    await sendOne(producer.app, '/producer-only');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(receiver.on('/producer-only')).toHaveLength(0);
+
+    const worker = await startWebhooksApp(services, { worker: true });
+    opened.push(worker);
+    await vi.waitFor(() => expect(receiver.on('/producer-only')).toHaveLength(1), { timeout: 10_000 });
+  });
+
+  it('delivers what the database owes even when the queued jobs are lost', async () => {
+    services = await createTestServices();
+    const producer = await startWebhooksApp(services, { worker: false });
+    opened.push(producer);
+    await sendOne(producer.app, '/lost-job');
+    // As if Redis had been flushed: the job is gone, the delivery row is not.
+    await deleteKeys(services.redis, `${services.queuePrefix}:*`);
+
+    const worker = await startWebhooksApp(services, { worker: true, sweepInterval: '200ms' });
+    opened.push(worker);
+    await vi.waitFor(() => expect(receiver.on('/lost-job')).toHaveLength(1), { timeout: 10_000 });
+  });
+
+  it('has migrations that create the tables, columns, nullability and indexes the entities describe', async () => {
+    services = await createTestServices();
+    const homing: WebhooksTestApp = await startWebhooksApp(services, { worker: false });
+    opened.push(homing);
+    // Compared through information_schema: TypeORM's own diff reports false changes on MariaDB (json is longtext there).
+    for (const entity of homing.dataSource.entityMetadatas) {
+      const columns: { name: string; nullable: string }[] = await homing.dataSource.query(
+        'SELECT COLUMN_NAME AS name, IS_NULLABLE AS nullable FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?',
+        [entity.tableName],
+      );
+      expect(Object.fromEntries(columns.map((c) => [c.name, c.nullable === 'YES'])), entity.tableName).toEqual(
+        Object.fromEntries(entity.columns.map((c) => [c.databaseName, c.isNullable])),
+      );
+      const indexes: { name: string }[] = await homing.dataSource.query(
+        "SELECT DISTINCT INDEX_NAME AS name FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND INDEX_NAME <> 'PRIMARY'",
+        [entity.tableName],
+      );
+      expect(indexes.map((i) => i.name).sort(), entity.tableName).toEqual(entity.indices.map((i) => i.name).sort());
+    }
+  });
+});
