@@ -34,3 +34,15 @@ export const RESPONSE_BODY_LIMIT = 20 * 1024;
 export const OPERATIONAL_EVENT = {
   endpointDisabled: 'endpoint.disabled',
 } as const;
+
+/** Receiving: the resolved `forReceiver` options, decorator metadata, the async queue and defaults. */
+export const WEBHOOK_RECEIVER_OPTIONS = Symbol('HOMING_WEBHOOK_RECEIVER_OPTIONS');
+export const WEBHOOK_SEEN_MESSAGES = Symbol('HOMING_WEBHOOK_SEEN_MESSAGES');
+export const WEBHOOK_CONTROLLER_METADATA = 'homing:webhook-controller';
+export const WEBHOOK_HANDLER_METADATA = 'homing:webhook-handler';
+export const HOMING_RECEIVER_BULL_CONFIG = 'homing-receiver';
+export const RECEIVER_QUEUE = 'homing-received';
+export const DEFAULT_RECEIVER_TOLERANCE = '5m';
+export const DEFAULT_RECEIVER_BODY_LIMIT = '1mb';
+/** Longer than the whole default retry schedule (about 28 h), so a late retry is still recognised. */
+export const DEFAULT_DUPLICATE_WINDOW = '3d';
