@@ -16,6 +16,8 @@ export const ID_PREFIX = {
   endpoint: 'ep',
   message: 'msg',
   attempt: 'atmpt',
+  portalToken: 'aptok',
+  backgroundTask: 'qtask',
 } as const;
 
 export const SECRET_PREFIX = 'whsec_';
@@ -34,6 +36,17 @@ export const RESPONSE_BODY_LIMIT = 20 * 1024;
 export const OPERATIONAL_EVENT = {
   endpointDisabled: 'endpoint.disabled',
 } as const;
+
+/** Nest events (EventEmitter2) for in-process observers such as metrics; not sent as webhooks. */
+export const HOMING_EVENT = {
+  messageCreated: 'homing.message.created',
+  attemptMade: 'homing.attempt.made',
+} as const;
+
+/** After a rotation the previous secret keeps signing this long by default, as Svix does. */
+export const DEFAULT_SECRET_GRACE_PERIOD = '24h';
+/** Secrets kept signing after rotations; one more rotation within the grace period is refused. */
+export const MAX_PREVIOUS_SECRETS = 10;
 
 /** Receiving: the resolved `forReceiver` options, decorator metadata, the async queue and defaults. */
 export const WEBHOOK_RECEIVER_OPTIONS = Symbol('HOMING_WEBHOOK_RECEIVER_OPTIONS');
