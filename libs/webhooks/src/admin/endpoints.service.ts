@@ -31,6 +31,7 @@ export class EndpointsService {
       disabled: valid.disabled ?? false,
       disabledReason: null,
       secret: valid.secret ?? generateSecret(),
+      previousSecrets: null,
       headers: valid.headers ?? null,
       metadata: valid.metadata ?? null,
       rateLimit: valid.rateLimit ?? null,

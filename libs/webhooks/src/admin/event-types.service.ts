@@ -22,6 +22,8 @@ export class EventTypesService {
       archived: valid.archived ?? false,
       deprecated: valid.deprecated ?? false,
       featureFlag: valid.featureFlag ?? null,
+      featureFlags: valid.featureFlags ?? null,
+      groupName: valid.groupName ?? null,
       createdAt: now,
       updatedAt: now,
     };

@@ -1,8 +1,22 @@
-import { UnprocessableEntityException } from '@nestjs/common';
+import { applyDecorators, UnprocessableEntityException } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
-import { validate, ValidateBy, type ValidationError, type ValidationOptions } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsInt,
+  IsString,
+  IsUrl,
+  Length,
+  MaxLength,
+  Min,
+  validate,
+  ValidateBy,
+  type ValidationError,
+  type ValidationOptions,
+} from 'class-validator';
 import { isValidEventTypeName, isValidEventTypePattern } from '../producer/event-type-pattern.js';
 import { isValidSecret } from '../signing/webhook-secret.js';
+import { SIGNATURE_HEADERS } from '../webhooks.constants.js';
 
 /** Caller-chosen keys (`uid`): as Svix allows them. */
 export const UID_FORMAT = /^[a-zA-Z0-9\-_.]{1,256}$/;
@@ -27,6 +41,57 @@ export const IsWebhookSecret = (options?: ValidationOptions) =>
     { name: 'isWebhookSecret', validator: { validate: (v) => typeof v === 'string' && isValidSecret(v), defaultMessage: (a) => `${a?.property} must be base64 of 24 to 64 bytes, optionally prefixed whsec_` } },
     options,
   );
+
+/** An object whose values are all strings (Svix's `metadata`). */
+export const IsStringMap = (options?: ValidationOptions) =>
+  ValidateBy(
+    { name: 'isStringMap', validator: { validate: (v) => isPlainObject(v) && Object.values(v).every((x) => typeof x === 'string'), defaultMessage: (a) => `${a?.property} must be an object of string values` } },
+    options,
+  );
+
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}$/;
+/** Headers a delivery sets itself (or that HTTP owns), so an endpoint's own headers cannot replace them. */
+const RESERVED_HEADERS = new Set([
+  'content-type',
+  'content-length',
+  'host',
+  'connection',
+  'transfer-encoding',
+  'user-agent',
+  ...Object.values(SIGNATURE_HEADERS).flatMap((names) => Object.values(names)),
+]);
+
+/** Why a set of extra delivery headers cannot be used, or null when it can. */
+export function headerMapProblem(headers: unknown): string | null {
+  if (!isPlainObject(headers)) return 'must be an object of header names to string values';
+  for (const [name, value] of Object.entries(headers)) {
+    if (!HEADER_NAME.test(name)) return `"${name}" is not a valid header name`;
+    if (RESERVED_HEADERS.has(name.toLowerCase())) return `"${name}" is set by the dispatcher and cannot be overridden`;
+    if (typeof value !== 'string' || /[\r\n\0]/.test(value)) return `the value of "${name}" must be a string without line breaks`;
+  }
+  return null;
+}
+
+export const IsHeaderMap = (options?: ValidationOptions) =>
+  ValidateBy(
+    { name: 'isHeaderMap', validator: { validate: (v) => headerMapProblem(v) === null, defaultMessage: (a) => `${a?.property}: ${headerMapProblem(a?.value)}` } },
+    options,
+  );
+
+/** The rules of each field the library's inputs and the HTTP API's DTOs share. */
+export const IsEndpointUrl = () =>
+  applyDecorators(IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }, { message: 'url must be an http or https URL' }), MaxLength(2048));
+export const IsDescription = () => applyDecorators(IsString(), MaxLength(4096));
+/** Event types to receive; a trailing `.*` matches a subtree. */
+export const IsEventTypeFilter = () => applyDecorators(IsArray(), ArrayMaxSize(1000), IsEventTypePattern({ each: true }));
+/** Channels and tags: short free-form labels. */
+export const IsLabelList = () => applyDecorators(IsArray(), ArrayMaxSize(10), IsString({ each: true }), Length(1, 128, { each: true }));
+/** Deliveries (or messages) per second. */
+export const IsRateLimit = () => applyDecorators(IsInt(), Min(1));
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
 
 /** Flat `{ loc, msg }` details, the shape Svix gives in a 422. */
 export interface FieldError {

@@ -7,6 +7,7 @@ export type AttemptStatus = 'success' | 'failed';
 @Entity('homing_attempts')
 @Index('IDX_homing_attempts_msg', ['msgId', 'createdAt'])
 @Index('IDX_homing_attempts_endpoint', ['endpointId', 'createdAt'])
+@Index('IDX_homing_attempts_endpoint_id', ['endpointId', 'id'])
 export class AttemptEntity {
   @PrimaryColumn({ type: 'varchar', length: 40 })
   id: string;

@@ -10,6 +10,7 @@ export type AttemptTrigger = 'scheduled' | 'manual';
 @Entity('homing_deliveries')
 @Index('IDX_homing_deliveries_due', ['status', 'nextAttemptAt'])
 @Index('IDX_homing_deliveries_endpoint_status', ['endpointId', 'status', 'updatedAt'])
+@Index('IDX_homing_deliveries_endpoint_msg', ['endpointId', 'msgId'])
 export class DeliveryEntity {
   @PrimaryColumn({ type: 'varchar', length: 40 })
   msgId: string;

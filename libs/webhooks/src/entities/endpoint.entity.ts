@@ -1,5 +1,11 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
+export interface PreviousSecret {
+  secret: string;
+  /** ISO time after which the secret no longer signs. */
+  expiresAt: string;
+}
+
 @Entity('homing_endpoints')
 @Index('IDX_homing_endpoints_app_uid', ['appId', 'uid'], { unique: true })
 export class EndpointEntity {
@@ -34,6 +40,10 @@ export class EndpointEntity {
 
   @Column({ type: 'varchar', length: 256 })
   secret: string;
+
+  /** Secrets replaced by a rotation that keep signing, each until its grace period ends. */
+  @Column({ type: 'json', nullable: true })
+  previousSecrets: PreviousSecret[] | null;
 
   /** Extra headers sent with every delivery to this endpoint. */
   @Column({ type: 'json', nullable: true })

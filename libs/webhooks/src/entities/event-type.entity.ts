@@ -22,6 +22,13 @@ export class EventTypeEntity {
   @Column({ type: 'varchar', length: 256, nullable: true })
   featureFlag: string | null;
 
+  @Column({ type: 'json', nullable: true })
+  featureFlags: string[] | null;
+
+  /** Groups related types in a portal's catalogue. */
+  @Column({ type: 'varchar', length: 256, nullable: true })
+  groupName: string | null;
+
   @Column({ type: 'datetime', precision: 3 })
   createdAt: Date;
 

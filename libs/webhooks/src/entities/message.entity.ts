@@ -3,6 +3,7 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 @Entity('homing_messages')
 @Index('IDX_homing_messages_app_event_id', ['appId', 'eventId'], { unique: true })
 @Index('IDX_homing_messages_app_created', ['appId', 'createdAt'])
+@Index('IDX_homing_messages_app_id', ['appId', 'id'])
 export class MessageEntity {
   @PrimaryColumn({ type: 'varchar', length: 40 })
   id: string;
@@ -23,6 +24,14 @@ export class MessageEntity {
   /** The JSON body exactly as it is delivered, byte for byte. */
   @Column({ type: 'longtext' })
   payload: string;
+
+  /** Free-form labels to find messages by. */
+  @Column({ type: 'json', nullable: true })
+  tags: string[] | null;
+
+  /** When a delayed message is first sent; null for "now". */
+  @Column({ type: 'datetime', precision: 3, nullable: true })
+  deliverAt: Date | null;
 
   @Column({ type: 'datetime', precision: 3 })
   createdAt: Date;

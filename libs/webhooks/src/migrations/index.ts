@@ -1,4 +1,5 @@
 import { CreateHomingSchema1763800000000 } from './1763800000000-create-homing-schema.js';
+import { AddApiRecords1764000000000 } from './1764000000000-add-api-records.js';
 
 /** Migrations to add to a host's own DataSource when it lends one to the module. */
-export const HOMING_MIGRATIONS = [CreateHomingSchema1763800000000];
+export const HOMING_MIGRATIONS = [CreateHomingSchema1763800000000, AddApiRecords1764000000000];

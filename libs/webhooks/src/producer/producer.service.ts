@@ -1,4 +1,5 @@
-import { ConflictException, Injectable, Logger, UnprocessableEntityException } from '@nestjs/common';
+import { ConflictException, Injectable, Logger, Optional, UnprocessableEntityException } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { DataSource } from 'typeorm';
 import { ApplicationsService } from '../admin/applications.service.js';
 import { MessageInput } from '../admin/dto/message.input.js';
@@ -7,6 +8,7 @@ import { DeliveryQueue } from '../delivery/delivery.queue.js';
 import { DeliveryEntity, EndpointEntity, MessageEntity } from '../entities/index.js';
 import { isDuplicateKey } from '../entities/database-errors.js';
 import { newId } from '../entities/entity-id.js';
+import { HOMING_EVENT } from '../webhooks.constants.js';
 import { InjectWebhooksDataSource } from '../webhooks.decorators.js';
 import { channelsAccept, filterAccepts } from './event-type-pattern.js';
 
@@ -19,6 +21,7 @@ export class ProducerService {
     @InjectWebhooksDataSource() private readonly dataSource: DataSource,
     private readonly applications: ApplicationsService,
     private readonly queue: DeliveryQueue,
+    @Optional() private readonly events?: EventEmitter2,
   ) {}
 
   /**
@@ -43,13 +46,16 @@ export class ProducerService {
   /** Stores the message and one delivery per endpoint in one transaction, then queues the deliveries. */
   async publish(appId: string, input: MessageInput, payload: string, endpoints: readonly Pick<EndpointEntity, 'id'>[]): Promise<MessageEntity> {
     const now = new Date();
+    const deliverAt = input.deliverAt && input.deliverAt > now ? input.deliverAt : null;
     const message: MessageEntity = {
       id: newId('message'),
       appId,
       eventType: input.eventType,
       eventId: input.eventId ?? null,
       channels: input.channels?.length ? input.channels : null,
+      tags: input.tags?.length ? input.tags : null,
       payload,
+      deliverAt,
       createdAt: now,
     };
     const deliveries: DeliveryEntity[] = endpoints.map((endpoint) => ({
@@ -60,7 +66,7 @@ export class ProducerService {
       attempts: 0,
       scheduleStep: 0,
       trigger: 'scheduled',
-      nextAttemptAt: now,
+      nextAttemptAt: deliverAt ?? now,
       leaseUntil: null,
       createdAt: now,
       updatedAt: now,
@@ -76,8 +82,9 @@ export class ProducerService {
     }
     // The rows are the promise; if Redis cannot take the jobs now, the sweeper queues them later.
     await this.queue
-      .enqueue(deliveries.map(({ msgId, endpointId, attempts }) => ({ msgId, endpointId, attempts })))
+      .enqueue(deliveries.map(({ msgId, endpointId, attempts }) => ({ msgId, endpointId, attempts, dueAt: deliverAt })))
       .catch((error: Error) => this.logger.warn(`deliveries of ${message.id} not queued (the sweeper will): ${error.message}`));
+    this.events?.emit(HOMING_EVENT.messageCreated, message);
     return message;
   }
 }

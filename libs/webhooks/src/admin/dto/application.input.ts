@@ -1,5 +1,5 @@
-import { IsInt, IsObject, IsOptional, IsString, Length, Min } from 'class-validator';
-import { IsUid } from '../validation.js';
+import { IsOptional, IsString, Length } from 'class-validator';
+import { IsRateLimit, IsStringMap, IsUid } from '../validation.js';
 
 export class ApplicationInput {
   @IsString()
@@ -11,11 +11,10 @@ export class ApplicationInput {
   uid?: string | null;
 
   @IsOptional()
-  @IsObject()
+  @IsStringMap()
   metadata?: Record<string, string>;
 
   @IsOptional()
-  @IsInt()
-  @Min(1)
+  @IsRateLimit()
   rateLimit?: number | null;
 }

@@ -1,28 +1,31 @@
-import { ArrayMaxSize, IsArray, IsBoolean, IsInt, IsObject, IsOptional, IsString, IsUrl, Length, MaxLength, Min } from 'class-validator';
-import { IsEventTypePattern, IsUid, IsWebhookSecret } from '../validation.js';
+import { IsBoolean, IsOptional } from 'class-validator';
+import {
+  IsDescription,
+  IsEndpointUrl,
+  IsEventTypeFilter,
+  IsHeaderMap,
+  IsLabelList,
+  IsRateLimit,
+  IsStringMap,
+  IsUid,
+  IsWebhookSecret,
+} from '../validation.js';
 
 export class EndpointInput {
-  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }, { message: 'url must be an http or https URL' })
-  @MaxLength(2048)
+  @IsEndpointUrl()
   url: string;
 
   @IsOptional()
-  @IsString()
-  @MaxLength(4096)
+  @IsDescription()
   description?: string;
 
   /** Event types to receive; a trailing `.*` matches a subtree. Leave out to receive every type. */
   @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(1000)
-  @IsEventTypePattern({ each: true })
+  @IsEventTypeFilter()
   filterTypes?: string[] | null;
 
   @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(10)
-  @IsString({ each: true })
-  @Length(1, 128, { each: true })
+  @IsLabelList()
   channels?: string[] | null;
 
   @IsOptional()
@@ -38,16 +41,16 @@ export class EndpointInput {
   @IsWebhookSecret()
   secret?: string;
 
+  /** Extra headers sent with every delivery; the signature and content headers cannot be among them. */
   @IsOptional()
-  @IsObject()
+  @IsHeaderMap()
   headers?: Record<string, string> | null;
 
   @IsOptional()
-  @IsObject()
+  @IsStringMap()
   metadata?: Record<string, string> | null;
 
   @IsOptional()
-  @IsInt()
-  @Min(1)
+  @IsRateLimit()
   rateLimit?: number | null;
 }

@@ -1,12 +1,11 @@
-import { IsBoolean, IsObject, IsOptional, IsString, MaxLength } from 'class-validator';
-import { IsEventTypeName } from '../validation.js';
+import { IsArray, IsBoolean, IsObject, IsOptional, IsString, Length, MaxLength } from 'class-validator';
+import { IsDescription, IsEventTypeName } from '../validation.js';
 
 export class EventTypeInput {
   @IsEventTypeName()
   name: string;
 
-  @IsString()
-  @MaxLength(4096)
+  @IsDescription()
   description: string;
 
   /** JSON schemas by version; `schemas['1'].examples[0]` is the example payload. */
@@ -25,4 +24,15 @@ export class EventTypeInput {
   @IsOptional()
   @IsString()
   featureFlag?: string | null;
+
+  @IsOptional()
+  @IsArray()
+  @IsString({ each: true })
+  @Length(1, 256, { each: true })
+  featureFlags?: string[] | null;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(256)
+  groupName?: string | null;
 }

@@ -1,5 +1,6 @@
-import { ArrayMaxSize, IsArray, IsDefined, IsOptional, IsString, Length } from 'class-validator';
-import { IsEventTypeName, IsUid } from '../validation.js';
+import { Type } from 'class-transformer';
+import { IsDate, IsDefined, IsOptional } from 'class-validator';
+import { IsEventTypeName, IsLabelList, IsUid } from '../validation.js';
 
 export class MessageInput {
   @IsEventTypeName()
@@ -15,9 +16,17 @@ export class MessageInput {
   eventId?: string | null;
 
   @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(10)
-  @IsString({ each: true })
-  @Length(1, 128, { each: true })
+  @IsLabelList()
   channels?: string[] | null;
+
+  /** Free-form labels to find the message by later. */
+  @IsOptional()
+  @IsLabelList()
+  tags?: string[] | null;
+
+  /** Send no earlier than this (a time in the past means now). */
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate({ message: 'deliverAt must be a date and time' })
+  deliverAt?: Date | null;
 }
