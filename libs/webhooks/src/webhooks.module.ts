@@ -17,6 +17,8 @@ import { HOMING_ENTITIES } from './entities/index.js';
 import { HOMING_MIGRATIONS } from './migrations/index.js';
 import { OperationalEventsService } from './producer/operational-events.service.js';
 import { ProducerService } from './producer/producer.service.js';
+import type { RECEIVER_OPTIONS_TYPE } from './receiver/webhook-receiver-module-definition.js';
+import { WebhookReceiverModule } from './receiver/webhook-receiver.module.js';
 import {
   ASYNC_OPTIONS_TYPE,
   ConfigurableModuleClass,
@@ -53,6 +55,11 @@ export class WebhooksModule extends ConfigurableModuleClass {
 
   static override forRootAsync(options: typeof ASYNC_OPTIONS_TYPE): DynamicModule {
     return compose(super.forRootAsync(options), options);
+  }
+
+  /** Receiving webhooks: verification, `@WebhookController`/`@WebhookHandler` routing, duplicate protection, async mode. */
+  static forReceiver(options: typeof RECEIVER_OPTIONS_TYPE): DynamicModule {
+    return WebhookReceiverModule.forRoot(options);
   }
 }
 
