@@ -19,6 +19,7 @@ export class DispatcherModule {
           retrySchedule: config.retrySchedule,
           requestTimeout: config.requestTimeout,
           disableAfter: config.disableAfter,
+          sweepInterval: config.sweepInterval,
           concurrency: config.concurrency,
           worker: config.worker,
           operationalApp: config.operationalApp,

@@ -17,7 +17,19 @@ async function bootstrap(): Promise<void> {
   }
   await ensureDatabase(config.databaseUrl);
   const app = await NestFactory.create(DispatcherModule.register(config), { bufferLogs: false });
-  app.enableShutdownHooks();
+  // Not enableShutdownHooks(): that re-raises the signal after closing, and a clean stop should exit 0.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      logger.log(`${signal}: no new work; finishing deliveries in flight`);
+      app.close().then(
+        () => process.exit(0),
+        (error: Error) => {
+          logger.error(`shutdown failed: ${error.message}`);
+          process.exit(1);
+        },
+      );
+    });
+  }
   await app.listen(config.port);
   logger.log(`listening on port ${config.port}`);
 }

@@ -14,7 +14,7 @@ export { EndpointInput } from './admin/dto/endpoint.input.js';
 export { EventTypeInput } from './admin/dto/event-type.input.js';
 export { MessageInput } from './admin/dto/message.input.js';
 export { fieldErrors, validateInput, type FieldError } from './admin/validation.js';
-export { ProducerService } from './producer/producer.service.js';
+export { ProducerService, type SendOptions } from './producer/producer.service.js';
 export { OperationalEventsService, type OperationalEvent } from './producer/operational-events.service.js';
 export { filterAccepts, matchesEventTypePattern, isValidEventTypePattern } from './producer/event-type-pattern.js';
 export { RecoveryService } from './delivery/recovery.service.js';

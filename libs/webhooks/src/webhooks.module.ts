@@ -15,6 +15,7 @@ import { RecoveryService } from './delivery/recovery.service.js';
 import { WebhookHttpClient } from './delivery/webhook-http.client.js';
 import { HOMING_ENTITIES } from './entities/index.js';
 import { HOMING_MIGRATIONS } from './migrations/index.js';
+import { AfterCommitSubscriber } from './producer/after-commit.subscriber.js';
 import { OperationalEventsService } from './producer/operational-events.service.js';
 import { ProducerService } from './producer/producer.service.js';
 import type { RECEIVER_OPTIONS_TYPE } from './receiver/webhook-receiver-module-definition.js';
@@ -103,6 +104,7 @@ function compose(base: DynamicModule, extras: WebhooksModuleExtras): DynamicModu
       dataSourceProvider,
       ...PUBLIC_SERVICES,
       OperationalEventsService,
+      AfterCommitSubscriber,
       DeliveryQueue,
       DeliveryService,
       DeliveryProcessor,

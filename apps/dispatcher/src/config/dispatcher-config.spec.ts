@@ -23,6 +23,7 @@ describe('readDispatcherConfig', () => {
     ['HOMING_RETRY_SCHEDULE', '5s,soon', /HOMING_RETRY_SCHEDULE="5s,soon" is invalid/],
     ['HOMING_REQUEST_TIMEOUT', '15 seconds', /HOMING_REQUEST_TIMEOUT="15 seconds" is invalid/],
     ['HOMING_DISABLE_AFTER', '-1d', /HOMING_DISABLE_AFTER="-1d" is invalid/],
+    ['HOMING_SWEEP_INTERVAL', 'often', /HOMING_SWEEP_INTERVAL="often" is invalid/],
     ['HOMING_WORKER', 'maybe', /HOMING_WORKER="maybe" is invalid/],
   ])('stops on %s=%s with a message naming the variable', (name, value, message) => {
     expect(() => readDispatcherConfig({ [name]: value })).toThrow(message);

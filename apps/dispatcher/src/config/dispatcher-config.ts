@@ -9,6 +9,7 @@ export interface DispatcherConfig {
   retrySchedule: string;
   requestTimeout: string;
   disableAfter: string;
+  sweepInterval: string;
   concurrency: number;
   worker: boolean;
   operationalApp?: string;
@@ -67,6 +68,7 @@ export function readDispatcherConfig(env: Env = process.env): DispatcherConfig {
     retrySchedule: check('HOMING_RETRY_SCHEDULE', text('HOMING_RETRY_SCHEDULE', DEFAULT_RETRY_SCHEDULE), parseDurationList),
     requestTimeout: check('HOMING_REQUEST_TIMEOUT', text('HOMING_REQUEST_TIMEOUT', DEFAULT_REQUEST_TIMEOUT), parseDuration),
     disableAfter: check('HOMING_DISABLE_AFTER', text('HOMING_DISABLE_AFTER', DEFAULT_DISABLE_AFTER), parseDuration),
+    sweepInterval: check('HOMING_SWEEP_INTERVAL', text('HOMING_SWEEP_INTERVAL', '5s'), parseDuration),
     concurrency: integer('HOMING_CONCURRENCY', 50, 1, 10_000),
     worker: flag('HOMING_WORKER', true),
     operationalApp: env.HOMING_OPERATIONAL_APP?.trim() || undefined,

@@ -1,19 +1,28 @@
 import { InjectQueue } from '@nestjs/bull';
-import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Job, Queue } from 'bull';
 import type { ResolvedWebhooksOptions } from '../config/webhooks-options.interface.js';
+import { isDatabaseUnavailable } from '../entities/database-errors.js';
 import { DELIVERY_QUEUE } from '../webhooks.constants.js';
 import { InjectWebhooksOptions } from '../webhooks.decorators.js';
 import type { DeliveryJob } from './delivery.queue.js';
 import { DeliveryService } from './delivery.service.js';
+
+const MAX_BACKOFF_MS = 30_000;
+/** Time on top of the request timeout for in-flight deliveries to record their outcome at shutdown. */
+const SHUTDOWN_GRACE_MS = 2_000;
 
 /**
  * The worker side of the delivery queue. Registered at bootstrap rather than with `@Process`
  * so that whether this process delivers, and how many at once, are run-time options.
  */
 @Injectable()
-export class DeliveryProcessor implements OnApplicationBootstrap {
+export class DeliveryProcessor implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('HomingDeliveryProcessor');
+  private readonly inFlight = new Set<DeliveryJob>();
+  private backoffMs = 0;
+  private resumeTimer?: NodeJS.Timeout;
+  private closing = false;
 
   constructor(
     @InjectQueue(DELIVERY_QUEUE) private readonly queue: Queue<DeliveryJob>,
@@ -24,7 +33,51 @@ export class DeliveryProcessor implements OnApplicationBootstrap {
   onApplicationBootstrap(): void {
     if (!this.options.worker) return;
     this.queue
-      .process(this.options.concurrency, (job: Job<DeliveryJob>) => this.delivery.deliver(job.data))
+      .process(this.options.concurrency, (job: Job<DeliveryJob>) => this.handle(job.data))
       .catch((error: Error) => this.logger.error(`delivery worker stopped: ${error.message}`));
+  }
+
+  /** Stops taking jobs, lets in-flight deliveries finish within a bound, and hands back any that do not. */
+  async beforeApplicationShutdown(): Promise<void> {
+    if (!this.options.worker) return;
+    this.closing = true;
+    clearTimeout(this.resumeTimer);
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), this.options.requestTimeoutMs + SHUTDOWN_GRACE_MS)));
+    const outcome = await Promise.race([this.queue.close().then(() => 'closed' as const), bound]);
+    clearTimeout(timer);
+    if (outcome === 'timeout' && this.inFlight.size > 0) {
+      this.logger.warn(`handing back ${this.inFlight.size} deliveries still in flight at shutdown`);
+      await this.delivery.release([...this.inFlight]).catch((error: Error) => this.logger.warn(`hand-back failed (their lease will expire): ${error.message}`));
+    }
+  }
+
+  private async handle(job: DeliveryJob): Promise<void> {
+    this.inFlight.add(job);
+    try {
+      await this.delivery.deliver(job);
+      this.backoffMs = 0;
+    } catch (error) {
+      if (isDatabaseUnavailable(error)) this.backOff();
+      throw error;
+    } finally {
+      this.inFlight.delete(job);
+    }
+  }
+
+  /**
+   * While the database is unreachable, stop pulling jobs for a while (doubling up to 30 s) instead of
+   * failing through the queue. What is owed stays in the database; the sweeper re-queues it.
+   */
+  private backOff(): void {
+    if (this.resumeTimer || this.closing) return;
+    this.backoffMs = Math.min(Math.max(this.backoffMs * 2, 500), MAX_BACKOFF_MS);
+    this.logger.warn(`database unreachable: pausing deliveries for ${this.backoffMs} ms`);
+    const resumeAfter = this.backoffMs;
+    this.resumeTimer = setTimeout(() => {
+      this.resumeTimer = undefined;
+      if (!this.closing) void this.queue.resume(true).catch(() => undefined);
+    }, resumeAfter);
+    void this.queue.pause(true, true).catch(() => undefined);
   }
 }

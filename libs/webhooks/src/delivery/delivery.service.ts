@@ -4,6 +4,7 @@ import type { ResolvedWebhooksOptions } from '../config/webhooks-options.interfa
 import { AttemptEntity, DeliveryEntity, EndpointEntity, MessageEntity } from '../entities/index.js';
 import { newId } from '../entities/entity-id.js';
 import { signatureHeaders } from '../signing/webhook-signer.js';
+import { RETRY_AFTER_CAP_MS } from '../webhooks.constants.js';
 import { InjectWebhooksDataSource, InjectWebhooksOptions } from '../webhooks.decorators.js';
 import { DeliveryQueue, type DeliveryJob } from './delivery.queue.js';
 import { EndpointHealthService } from './endpoint-health.service.js';
@@ -11,7 +12,10 @@ import { nextRetryDelay } from './retry-schedule.js';
 import { WebhookHttpClient, type HttpOutcome } from './webhook-http.client.js';
 
 /** How long past the request timeout a claimed row stays claimed before the sweeper presumes its worker dead. */
-const LEASE_MARGIN_MS = 30_000;
+const LEASE_MARGIN_MS = 5_000;
+/** Answers whose `Retry-After` is honoured. */
+const THROTTLED = new Set([429, 503]);
+const GONE = 410;
 
 /** Makes one attempt of one delivery and records what came of it. */
 @Injectable()
@@ -70,7 +74,8 @@ export class DeliveryService {
     const success = outcome.statusCode >= 200 && outcome.statusCode < 300;
     const attempts = delivery.attempts + 1;
     const scheduleStep = delivery.scheduleStep + 1;
-    const retryDelay = !success && delivery.trigger === 'scheduled' ? nextRetryDelay(this.options.retrySchedule, scheduleStep) : null;
+    const gone = outcome.statusCode === GONE;
+    const retryDelay = success || gone ? null : this.retryDelay(delivery, scheduleStep, outcome);
     const nextAttemptAt = retryDelay === null ? null : new Date(at.getTime() + retryDelay);
 
     await this.dataSource.getRepository(AttemptEntity).insert({
@@ -100,7 +105,23 @@ export class DeliveryService {
         .catch((error: Error) => this.logger.warn(`retry of ${message.id} not queued (the sweeper will): ${error.message}`));
     }
     if (success) await this.health.recordSuccess(endpoint);
+    else if (gone) await this.health.disable(endpoint, 'the endpoint answered 410 Gone', at);
     else await this.health.recordFailure(endpoint, at);
+  }
+
+  /** The schedule's next delay, stretched to what a throttled receiver asked for (up to a cap); null when none is left. */
+  private retryDelay(delivery: DeliveryEntity, scheduleStep: number, outcome: HttpOutcome): number | null {
+    if (delivery.trigger !== 'scheduled') return null;
+    const scheduled = nextRetryDelay(this.options.retrySchedule, scheduleStep);
+    if (scheduled === null || outcome.retryAfterMs === undefined || !THROTTLED.has(outcome.statusCode)) return scheduled;
+    return Math.max(scheduled, Math.min(outcome.retryAfterMs, RETRY_AFTER_CAP_MS));
+  }
+
+  /** Gives claimed deliveries back to the queue unattempted (a worker shutting down). */
+  async release(jobs: readonly DeliveryJob[]): Promise<void> {
+    const now = new Date();
+    for (const job of jobs) await this.finish(job, { status: 'pending', nextAttemptAt: now, leaseUntil: null, updatedAt: now });
+    await this.queue.enqueue(jobs);
   }
 
   private async finish(job: DeliveryJob, changes: Partial<DeliveryEntity>): Promise<void> {

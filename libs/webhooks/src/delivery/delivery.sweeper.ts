@@ -42,7 +42,14 @@ export class DeliverySweeper implements OnApplicationBootstrap, OnApplicationShu
   /** One pass; returns how many deliveries it queued. */
   async sweep(now = new Date()): Promise<number> {
     const deliveries = this.dataSource.getRepository(DeliveryEntity);
-    await deliveries.update({ status: 'sending', leaseUntil: LessThan(now) }, { status: 'pending', nextAttemptAt: now, leaseUntil: null, updatedAt: now });
+    // A lapsed lease means its worker died mid-attempt. The interrupted attempt counts (it may have
+    // reached the receiver), which also gives the row a job id that no stalled job of the dead worker holds.
+    await deliveries
+      .createQueryBuilder()
+      .update()
+      .set({ status: 'pending', attempts: () => 'attempts + 1', nextAttemptAt: now, leaseUntil: null, updatedAt: now })
+      .where({ status: 'sending', leaseUntil: LessThan(now) })
+      .execute();
     // Rows due within the last interval are most likely still queued; leave them to their job.
     const dueBefore = new Date(now.getTime() - this.options.sweepIntervalMs);
     const due = await deliveries.find({

@@ -12,6 +12,8 @@ export interface HttpOutcome {
   /** The first 20 kB of the response body, or what went wrong. */
   body: string;
   durationMs: number;
+  /** What a `Retry-After` header asked for, in ms. */
+  retryAfterMs?: number;
 }
 
 /** Posts one signed delivery. Never throws: every outcome is something to record. */
@@ -42,7 +44,8 @@ export class WebhookHttpClient implements OnModuleDestroy {
     try {
       const response = await this.client.post<Readable>(url, body, { headers, signal, timeout: timeoutMs });
       const text = await readPrefix(response.data, RESPONSE_BODY_LIMIT);
-      return { statusCode: response.status, body: text, durationMs: elapsed() };
+      const retryAfterMs = parseRetryAfter(response.headers['retry-after']);
+      return { statusCode: response.status, body: text, durationMs: elapsed(), retryAfterMs };
     } catch (error) {
       const timedOut = signal.aborted || (axios.isAxiosError(error) && error.code === 'ECONNABORTED');
       const reason = timedOut ? `timeout after ${timeoutMs} ms` : describeError(error);
@@ -70,6 +73,14 @@ async function readPrefix(stream: Readable, limit: number): Promise<string> {
     }
   }
   return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
+}
+
+/** `Retry-After` is either delay-seconds or an HTTP date. */
+export function parseRetryAfter(value: unknown, now = Date.now()): number | undefined {
+  if (typeof value !== 'string' || value.trim() === '') return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
 function describeError(error: unknown): string {

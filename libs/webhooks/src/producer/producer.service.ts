@@ -1,6 +1,6 @@
 import { ConflictException, Injectable, Logger, Optional, UnprocessableEntityException } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { ApplicationsService } from '../admin/applications.service.js';
 import { MessageInput } from '../admin/dto/message.input.js';
 import { validateInput } from '../admin/validation.js';
@@ -10,7 +10,16 @@ import { isDuplicateKey } from '../entities/database-errors.js';
 import { newId } from '../entities/entity-id.js';
 import { HOMING_EVENT } from '../webhooks.constants.js';
 import { InjectWebhooksDataSource } from '../webhooks.decorators.js';
+import { AfterCommitSubscriber } from './after-commit.subscriber.js';
 import { channelsAccept, filterAccepts } from './event-type-pattern.js';
+
+export interface SendOptions {
+  /**
+   * Write the message inside this (host) transaction: it exists exactly when the transaction commits,
+   * and is queued after the commit. Needs the module to share the host's DataSource.
+   */
+  manager?: EntityManager;
+}
 
 /** Accepts messages and fans each out to the endpoints subscribed to it. */
 @Injectable()
@@ -29,7 +38,7 @@ export class ProducerService {
    * event-type filter and channels accept it. `payload` is a JSON value, or a string of JSON that is
    * delivered byte for byte.
    */
-  async send(appIdOrUid: string, input: MessageInput): Promise<MessageEntity> {
+  async send(appIdOrUid: string, input: MessageInput, options: SendOptions = {}): Promise<MessageEntity> {
     const application = await this.applications.get(appIdOrUid);
     const valid = await validateInput(MessageInput, input);
     const payload = serializePayload(input.payload);
@@ -40,11 +49,20 @@ export class ProducerService {
     const subscribed = endpoints.filter(
       (endpoint) => filterAccepts(endpoint.filterTypes, valid.eventType) && channelsAccept(endpoint.channels, valid.channels),
     );
-    return this.publish(application.id, valid, payload, subscribed);
+    return this.publish(application.id, valid, payload, subscribed, options.manager);
   }
 
   /** Stores the message and one delivery per endpoint in one transaction, then queues the deliveries. */
-  async publish(appId: string, input: MessageInput, payload: string, endpoints: readonly Pick<EndpointEntity, 'id'>[]): Promise<MessageEntity> {
+  async publish(
+    appId: string,
+    input: MessageInput,
+    payload: string,
+    endpoints: readonly Pick<EndpointEntity, 'id'>[],
+    manager?: EntityManager,
+  ): Promise<MessageEntity> {
+    if (manager && manager.connection !== this.dataSource) {
+      throw new Error("send(..., { manager }) needs the webhooks module to use the host's DataSource: WebhooksModule.forRoot({ dataSource: '<name>', ... })");
+    }
     const now = new Date();
     const deliverAt = input.deliverAt && input.deliverAt > now ? input.deliverAt : null;
     const message: MessageEntity = {
@@ -71,11 +89,12 @@ export class ProducerService {
       createdAt: now,
       updatedAt: now,
     }));
+    const write = async (writer: EntityManager) => {
+      await writer.insert(MessageEntity, message);
+      if (deliveries.length > 0) await writer.insert(DeliveryEntity, deliveries);
+    };
     try {
-      await this.dataSource.transaction(async (manager) => {
-        await manager.insert(MessageEntity, message);
-        if (deliveries.length > 0) await manager.insert(DeliveryEntity, deliveries);
-      });
+      await (manager ? write(manager) : this.dataSource.transaction(write));
     } catch (error) {
       if (isDuplicateKey(error)) throw new ConflictException(`a message with eventId "${input.eventId}" already exists in this application`);
       throw error;
