@@ -1,11 +1,27 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { ApplicationEntity, AttemptEntity, DeliveryEntity, EndpointEntity, MessageEntity } from '../entities/index.js';
+import { Brackets, DataSource } from 'typeorm';
+import {
+  ApplicationEntity,
+  AttemptEntity,
+  BackgroundTaskEntity,
+  DeliveryEntity,
+  EndpointEntity,
+  MessageEntity,
+  PortalTokenEntity,
+} from '../entities/index.js';
 import { isDuplicateKey } from '../entities/database-errors.js';
 import { newId } from '../entities/entity-id.js';
 import { InjectWebhooksDataSource } from '../webhooks.decorators.js';
 import { ApplicationInput } from './dto/application.input.js';
+import { paginate, type Page, type PageOptions } from './pagination.js';
 import { validateInput } from './validation.js';
+
+export interface ApplicationPageOptions extends PageOptions {
+  /** Leave out applications without endpoints. */
+  excludeAppsWithNoEndpoints?: boolean;
+  /** Leave out applications whose endpoints are all disabled. */
+  excludeAppsWithDisabledEndpoints?: boolean;
+}
 
 @Injectable()
 export class ApplicationsService {
@@ -43,6 +59,17 @@ export class ApplicationsService {
     return this.repository.find({ order: { id: 'ASC' } });
   }
 
+  /** A page of applications, oldest first unless `order` says otherwise. */
+  page(options: ApplicationPageOptions = {}): Promise<Page<ApplicationEntity>> {
+    const query = this.repository.createQueryBuilder('app');
+    const endpoints = query.subQuery().select('1').from(EndpointEntity, 'ep').where('ep.appId = app.id');
+    const hasEndpoint = `EXISTS ${endpoints.getQuery()}`;
+    const hasEnabledEndpoint = `EXISTS ${endpoints.andWhere('ep.disabled = 0').getQuery()}`;
+    if (options.excludeAppsWithNoEndpoints) query.andWhere(hasEndpoint);
+    if (options.excludeAppsWithDisabledEndpoints) query.andWhere(new Brackets((qb) => qb.where(`NOT ${hasEndpoint}`).orWhere(hasEnabledEndpoint)));
+    return paginate(query, 'app.id', (app) => app.id, options, 'ascending');
+  }
+
   async update(idOrUid: string, changes: Partial<ApplicationInput>): Promise<ApplicationEntity> {
     const application = await this.get(idOrUid);
     const valid = await validateInput(ApplicationInput, changes, true);
@@ -56,11 +83,11 @@ export class ApplicationsService {
     return updated;
   }
 
-  /** Deletes the application with its endpoints, messages and their delivery records. */
+  /** Deletes the application with its endpoints, messages, their delivery records, portal tokens and tasks. */
   async delete(idOrUid: string): Promise<void> {
     const { id } = await this.get(idOrUid);
     await this.dataSource.transaction(async (manager) => {
-      for (const entity of [AttemptEntity, DeliveryEntity, MessageEntity, EndpointEntity]) {
+      for (const entity of [AttemptEntity, DeliveryEntity, MessageEntity, EndpointEntity, PortalTokenEntity, BackgroundTaskEntity]) {
         await manager.delete(entity, { appId: id });
       }
       await manager.delete(ApplicationEntity, { id });

@@ -1,12 +1,16 @@
-import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { BadRequestException, ConflictException, Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { parseDuration } from '../config/duration.js';
 import { AttemptEntity, DeliveryEntity, EndpointEntity } from '../entities/index.js';
 import { isDuplicateKey } from '../entities/database-errors.js';
 import { newId } from '../entities/entity-id.js';
-import { generateSecret } from '../signing/webhook-secret.js';
+import { unexpired } from '../signing/secret-rotation.js';
+import { generateSecret, isValidSecret } from '../signing/webhook-secret.js';
+import { DEFAULT_SECRET_GRACE_PERIOD, MAX_PREVIOUS_SECRETS } from '../webhooks.constants.js';
 import { InjectWebhooksDataSource } from '../webhooks.decorators.js';
 import { ApplicationsService, definedOnly } from './applications.service.js';
 import { EndpointInput } from './dto/endpoint.input.js';
+import { paginate, type Page, type PageOptions } from './pagination.js';
 import { validateInput } from './validation.js';
 
 @Injectable()
@@ -61,6 +65,13 @@ export class EndpointsService {
     return this.repository.find({ where: { appId: application.id }, order: { id: 'ASC' } });
   }
 
+  /** A page of the application's endpoints, oldest first unless `order` says otherwise. */
+  async page(appIdOrUid: string, options: PageOptions = {}): Promise<Page<EndpointEntity>> {
+    const application = await this.applications.get(appIdOrUid);
+    const query = this.repository.createQueryBuilder('ep').where('ep.appId = :appId', { appId: application.id });
+    return paginate(query, 'ep.id', (endpoint) => endpoint.id, options, 'ascending');
+  }
+
   /** Sets the fields given. Enabling an endpoint clears its failure history. */
   async update(appIdOrUid: string, idOrUid: string, changes: Partial<EndpointInput>): Promise<EndpointEntity> {
     const endpoint = await this.get(appIdOrUid, idOrUid);
@@ -88,6 +99,40 @@ export class EndpointsService {
 
   async getSecret(appIdOrUid: string, idOrUid: string): Promise<string> {
     return (await this.get(appIdOrUid, idOrUid)).secret;
+  }
+
+  /**
+   * Replaces the signing secret (with `secret`, or a generated one). The old secret keeps signing
+   * alongside the new one for `gracePeriod` (default 24 h; 0 ends it at once), so receivers can
+   * switch over without rejecting deliveries.
+   */
+  async rotateSecret(
+    appIdOrUid: string,
+    idOrUid: string,
+    options: { secret?: string | null; gracePeriod?: string | number } = {},
+  ): Promise<EndpointEntity> {
+    if (options.secret != null && !isValidSecret(options.secret)) {
+      throw new UnprocessableEntityException({
+        code: 'validation',
+        detail: [{ loc: ['body', 'secret'], msg: 'secret must be base64 of 24 to 64 bytes, optionally prefixed whsec_', type: 'value_error' }],
+      });
+    }
+    const endpoint = await this.get(appIdOrUid, idOrUid);
+    const now = new Date();
+    const stillSigning = unexpired(endpoint.previousSecrets, now);
+    if (stillSigning.length >= MAX_PREVIOUS_SECRETS) {
+      throw new BadRequestException({
+        code: 'limit_reached',
+        detail: `${MAX_PREVIOUS_SECRETS} earlier secrets still sign for this endpoint; wait for their grace periods to end before rotating again`,
+      });
+    }
+    const graceMs = parseDuration(options.gracePeriod ?? DEFAULT_SECRET_GRACE_PERIOD, 'gracePeriod');
+    const previousSecrets = graceMs > 0 ? [{ secret: endpoint.secret, expiresAt: new Date(now.getTime() + graceMs).toISOString() }, ...stillSigning] : stillSigning;
+    const rotated = { secret: options.secret ?? generateSecret(), previousSecrets: previousSecrets.length ? previousSecrets : null, updatedAt: now };
+    // Compare-and-set on updatedAt: of two rotations at once, one fails rather than losing a secret.
+    const result = await this.repository.update({ id: endpoint.id, updatedAt: endpoint.updatedAt }, rotated);
+    if (!result.affected) throw new ConflictException('the endpoint changed during the rotation; try again');
+    return { ...endpoint, ...rotated };
   }
 
   private async save(write: () => Promise<unknown>, uid: string | null | undefined): Promise<void> {

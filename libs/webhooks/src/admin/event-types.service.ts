@@ -5,6 +5,7 @@ import { isDuplicateKey } from '../entities/database-errors.js';
 import { InjectWebhooksDataSource } from '../webhooks.decorators.js';
 import { definedOnly } from './applications.service.js';
 import { EventTypeInput } from './dto/event-type.input.js';
+import { paginate, type Page, type PageOptions } from './pagination.js';
 import { validateInput } from './validation.js';
 
 /** The event-type catalogue: names, descriptions, schemas and example payloads. */
@@ -46,6 +47,13 @@ export class EventTypesService {
     return this.repository.find({ where: includeArchived ? {} : { archived: false }, order: { name: 'ASC' } });
   }
 
+  /** A page of the catalogue by name; archived types only when asked for. */
+  page(options: PageOptions & { includeArchived?: boolean } = {}): Promise<Page<EventTypeEntity>> {
+    const query = this.repository.createQueryBuilder('type');
+    if (!options.includeArchived) query.where('type.archived = 0');
+    return paginate(query, 'type.name', (eventType) => eventType.name, options, 'ascending');
+  }
+
   async update(name: string, changes: Partial<Omit<EventTypeInput, 'name'>>): Promise<EventTypeEntity> {
     const eventType = await this.get(name);
     const { name: _ignored, ...valid } = definedOnly(await validateInput(EventTypeInput, changes, true));
@@ -59,12 +67,19 @@ export class EventTypesService {
     await this.update(name, { archived: true });
   }
 
-  /** The example payload Svix would send: the first example of schema version 1. */
-  async example(name: string): Promise<unknown> {
+  /** Removes the type from the catalogue for good (messages of it are kept). */
+  async expunge(name: string): Promise<void> {
+    const result = await this.repository.delete({ name });
+    if (!result.affected) throw new NotFoundException(`event type "${name}" not found`);
+  }
+
+  /** The example payload Svix would send: the first (or `index`th) example of schema version 1. */
+  async example(name: string, index = 0): Promise<unknown> {
     const eventType = await this.get(name);
     const examples = (eventType.schemas?.['1'] as { examples?: unknown[] } | undefined)?.examples;
     if (!examples?.length) throw new UnprocessableEntityException(`event type "${name}" has no example payload (schemas["1"].examples)`);
-    return examples[0];
+    if (!(index in examples)) throw new UnprocessableEntityException(`event type "${name}" has ${examples.length} example(s); there is none at index ${index}`);
+    return examples[index];
   }
 
   private get repository() {

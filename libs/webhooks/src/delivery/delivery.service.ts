@@ -1,11 +1,14 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { DataSource } from 'typeorm';
 import type { ResolvedWebhooksOptions } from '../config/webhooks-options.interface.js';
 import { AttemptEntity, DeliveryEntity, EndpointEntity, MessageEntity } from '../entities/index.js';
 import { newId } from '../entities/entity-id.js';
+import { signingSecrets } from '../signing/secret-rotation.js';
 import { signatureHeaders } from '../signing/webhook-signer.js';
-import { RETRY_AFTER_CAP_MS } from '../webhooks.constants.js';
+import { HOMING_EVENT, RETRY_AFTER_CAP_MS } from '../webhooks.constants.js';
 import { InjectWebhooksDataSource, InjectWebhooksOptions } from '../webhooks.decorators.js';
+import type { AttemptMadeEvent } from './attempt-made.event.js';
 import { DeliveryQueue, type DeliveryJob } from './delivery.queue.js';
 import { EndpointHealthService } from './endpoint-health.service.js';
 import { nextRetryDelay } from './retry-schedule.js';
@@ -28,6 +31,7 @@ export class DeliveryService {
     private readonly http: WebhookHttpClient,
     private readonly queue: DeliveryQueue,
     private readonly health: EndpointHealthService,
+    @Optional() private readonly events?: EventEmitter2,
   ) {}
 
   async deliver(job: DeliveryJob): Promise<void> {
@@ -64,7 +68,8 @@ export class DeliveryService {
       ...endpoint.headers,
       'content-type': 'application/json',
       'user-agent': 'Homing-Webhooks/0.1',
-      ...signatureHeaders([endpoint.secret], message.id, timestamp, message.payload),
+      // During a secret rotation the old secret signs too, so receivers still on it keep verifying.
+      ...signatureHeaders(signingSecrets(endpoint), message.id, timestamp, message.payload),
     };
     return this.http.post(endpoint.url, message.payload, headers);
   }
@@ -78,7 +83,7 @@ export class DeliveryService {
     const retryDelay = success || gone ? null : this.retryDelay(delivery, scheduleStep, outcome);
     const nextAttemptAt = retryDelay === null ? null : new Date(at.getTime() + retryDelay);
 
-    await this.dataSource.getRepository(AttemptEntity).insert({
+    const attempt: AttemptEntity = {
       id: newId('attempt'),
       msgId: message.id,
       endpointId: endpoint.id,
@@ -90,7 +95,8 @@ export class DeliveryService {
       responseDurationMs: outcome.durationMs,
       trigger: delivery.trigger,
       createdAt: at,
-    });
+    };
+    await this.dataSource.getRepository(AttemptEntity).insert(attempt);
     await this.finish(delivery, {
       status: success ? 'success' : nextAttemptAt ? 'pending' : 'failed',
       attempts,
@@ -107,6 +113,7 @@ export class DeliveryService {
     if (success) await this.health.recordSuccess(endpoint);
     else if (gone) await this.health.disable(endpoint, 'the endpoint answered 410 Gone', at);
     else await this.health.recordFailure(endpoint, at);
+    this.events?.emit(HOMING_EVENT.attemptMade, { attempt, messageDueAt: message.deliverAt ?? message.createdAt } satisfies AttemptMadeEvent);
   }
 
   /** The schedule's next delay, stretched to what a throttled receiver asked for (up to a cap); null when none is left. */

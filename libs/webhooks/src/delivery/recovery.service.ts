@@ -64,11 +64,11 @@ export class RecoveryService {
     }
   }
 
-  /** Sends the event type's example payload to this one endpoint, as a real message. */
-  async sendExample(appIdOrUid: string, endpointIdOrUid: string, eventType: string): Promise<MessageEntity> {
+  /** Sends the event type's example payload (the first, or the `exampleIndex`th) to this one endpoint, as a real message. */
+  async sendExample(appIdOrUid: string, endpointIdOrUid: string, eventType: string, exampleIndex = 0): Promise<MessageEntity> {
     const application = await this.applications.get(appIdOrUid);
     const endpoint = await this.endpoints.get(application.id, endpointIdOrUid);
-    const example = await this.eventTypes.example(eventType);
+    const example = await this.eventTypes.example(eventType, exampleIndex);
     return this.producer.publish(application.id, { eventType, payload: example }, JSON.stringify(example), [endpoint]);
   }
 }

@@ -1,0 +1,137 @@
+import { Injectable, NotFoundException } from '@nestjs/common';
+import { And, DataSource, In, LessThan, MoreThanOrEqual, type FindOperator, type FindOptionsWhere } from 'typeorm';
+import { AttemptEntity, DeliveryEntity, EndpointEntity, MessageEntity, type AttemptStatus, type DeliveryStatus } from '../entities/index.js';
+import { InjectWebhooksDataSource } from '../webhooks.decorators.js';
+import { ApplicationsService } from './applications.service.js';
+import { EndpointsService } from './endpoints.service.js';
+import { filterCreated, filterMessages, filtersMessages, MessagesService, type MessageFilters } from './messages.service.js';
+import { mapPage, paginate, type Page, type PageOptions } from './pagination.js';
+
+export interface AttemptFilters extends MessageFilters {
+  status?: AttemptStatus;
+  /** 0 (no response), 100, 200, 300, 400 or 500: the class of the response status. */
+  statusCodeClass?: number;
+}
+
+/** A message as owed to one endpoint. */
+export interface EndpointMessage {
+  message: MessageEntity;
+  delivery: DeliveryEntity;
+}
+
+/** An endpoint a message is owed to. */
+export interface MessageDestination {
+  endpoint: EndpointEntity;
+  delivery: DeliveryEntity;
+}
+
+export type EndpointStats = Record<DeliveryStatus, number>;
+
+/** Reading what was attempted: attempts, deliveries per endpoint and per message, and their counts. */
+@Injectable()
+export class AttemptsService {
+  constructor(
+    @InjectWebhooksDataSource() private readonly dataSource: DataSource,
+    private readonly applications: ApplicationsService,
+    private readonly endpoints: EndpointsService,
+    private readonly messages: MessagesService,
+  ) {}
+
+  async get(appIdOrUid: string, msgIdOrEventId: string, attemptId: string): Promise<AttemptEntity> {
+    const message = await this.messages.get(appIdOrUid, msgIdOrEventId);
+    const attempt = await this.dataSource.getRepository(AttemptEntity).findOneBy({ id: attemptId, msgId: message.id });
+    if (!attempt) throw new NotFoundException(`attempt "${attemptId}" not found`);
+    return attempt;
+  }
+
+  /** Attempts to one endpoint, newest first. */
+  async pageByEndpoint(appIdOrUid: string, endpointIdOrUid: string, options: AttemptFilters & PageOptions = {}): Promise<Page<AttemptEntity>> {
+    const endpoint = await this.endpoints.get(appIdOrUid, endpointIdOrUid);
+    return this.pageAttempts({ endpointId: endpoint.id }, options);
+  }
+
+  /** Attempts of one message (to one endpoint if `endpointId` is given), newest first. */
+  async pageByMessage(
+    appIdOrUid: string,
+    msgIdOrEventId: string,
+    options: AttemptFilters & PageOptions & { endpointId?: string } = {},
+  ): Promise<Page<AttemptEntity>> {
+    const message = await this.messages.get(appIdOrUid, msgIdOrEventId);
+    const endpoint = options.endpointId ? await this.endpoints.get(message.appId, options.endpointId) : null;
+    return this.pageAttempts(endpoint ? { msgId: message.id, endpointId: endpoint.id } : { msgId: message.id }, options);
+  }
+
+  /** The messages owed to an endpoint with their delivery status, newest first. */
+  async attemptedMessages(
+    appIdOrUid: string,
+    endpointIdOrUid: string,
+    options: MessageFilters & PageOptions & { status?: DeliveryStatus } = {},
+  ): Promise<Page<EndpointMessage>> {
+    const endpoint = await this.endpoints.get(appIdOrUid, endpointIdOrUid);
+    const query = this.dataSource
+      .getRepository(DeliveryEntity)
+      .createQueryBuilder('delivery')
+      .innerJoin(MessageEntity, 'msg', 'msg.id = delivery.msgId')
+      .where('delivery.endpointId = :endpointId', { endpointId: endpoint.id });
+    if (options.status) query.andWhere('delivery.status = :status', { status: options.status });
+    filterMessages(query, 'msg', options);
+    filterCreated(query, 'msg.createdAt', options);
+    const page = await paginate(query, 'delivery.msgId', (delivery) => delivery.msgId, options, 'descending');
+    const messages = await this.byId(MessageEntity, page.data.map((delivery) => delivery.msgId));
+    return mapPage(page, (delivery) => ({ delivery, message: messages.get(delivery.msgId)! }));
+  }
+
+  /** The endpoints a message is owed to, with the status of each delivery. */
+  async attemptedDestinations(appIdOrUid: string, msgIdOrEventId: string, options: PageOptions = {}): Promise<Page<MessageDestination>> {
+    const message = await this.messages.get(appIdOrUid, msgIdOrEventId);
+    const query = this.dataSource.getRepository(DeliveryEntity).createQueryBuilder('delivery').where('delivery.msgId = :msgId', { msgId: message.id });
+    const page = await paginate(query, 'delivery.endpointId', (delivery) => delivery.endpointId, options, 'ascending');
+    const endpoints = await this.byId(EndpointEntity, page.data.map((delivery) => delivery.endpointId));
+    return mapPage(page, (delivery) => ({ delivery, endpoint: endpoints.get(delivery.endpointId)! }));
+  }
+
+  /** How many deliveries to the endpoint are in each status, for messages created in [since, until). */
+  async endpointStats(appIdOrUid: string, endpointIdOrUid: string, range: { since?: Date; until?: Date } = {}): Promise<EndpointStats> {
+    const endpoint = await this.endpoints.get(appIdOrUid, endpointIdOrUid);
+    const createdAt = createdWithin(range);
+    const rows: { status: DeliveryStatus; count: string }[] = await this.dataSource
+      .getRepository(DeliveryEntity)
+      .createQueryBuilder('delivery')
+      .select('delivery.status', 'status')
+      .addSelect('COUNT(*)', 'count')
+      .where({ endpointId: endpoint.id, ...(createdAt ? { createdAt } : {}) })
+      .groupBy('delivery.status')
+      .getRawMany();
+    const stats: EndpointStats = { pending: 0, sending: 0, success: 0, failed: 0 };
+    for (const row of rows) stats[row.status] = Number(row.count);
+    return stats;
+  }
+
+  private pageAttempts(where: { msgId?: string; endpointId?: string }, options: AttemptFilters & PageOptions): Promise<Page<AttemptEntity>> {
+    const query = this.dataSource.getRepository(AttemptEntity).createQueryBuilder('attempt').where(where);
+    if (options.status) query.andWhere('attempt.status = :status', { status: options.status });
+    if (options.statusCodeClass !== undefined) {
+      const low = options.statusCodeClass;
+      query.andWhere(low === 0 ? 'attempt.responseStatusCode = 0' : 'attempt.responseStatusCode BETWEEN :low AND :high', { low, high: low + 99 });
+    }
+    if (filtersMessages(options)) {
+      query.innerJoin(MessageEntity, 'msg', 'msg.id = attempt.msgId');
+      filterMessages(query, 'msg', options);
+    }
+    filterCreated(query, 'attempt.createdAt', options);
+    return paginate(query, 'attempt.id', (attempt) => attempt.id, options, 'descending');
+  }
+
+  private async byId<T extends { id: string }>(entity: new () => T, ids: string[]): Promise<Map<string, T>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.dataSource.getRepository(entity).findBy({ id: In(ids) } as FindOptionsWhere<T>);
+    return new Map(rows.map((row) => [row.id, row]));
+  }
+}
+
+function createdWithin({ since, until }: { since?: Date; until?: Date }): FindOperator<Date> | undefined {
+  if (since && until) return And(MoreThanOrEqual(since), LessThan(until));
+  if (since) return MoreThanOrEqual(since);
+  if (until) return LessThan(until);
+  return undefined;
+}

@@ -1,0 +1,73 @@
+import { Injectable, NotFoundException } from '@nestjs/common';
+import { DataSource, type ObjectLiteral, type SelectQueryBuilder } from 'typeorm';
+import { MessageEntity } from '../entities/index.js';
+import { InjectWebhooksDataSource } from '../webhooks.decorators.js';
+import { ApplicationsService } from './applications.service.js';
+import { paginate, type Page, type PageOptions } from './pagination.js';
+
+/** What a listing of messages (or of attempts and deliveries of them) can be narrowed to. */
+export interface MessageFilters {
+  /** Any of these event types. */
+  eventTypes?: string[];
+  /** Messages sent on this channel. */
+  channel?: string;
+  /** Messages carrying this tag. */
+  tag?: string;
+  /** Created strictly before / after. */
+  before?: Date;
+  after?: Date;
+}
+
+/** Reading the message log of an application. */
+@Injectable()
+export class MessagesService {
+  constructor(
+    @InjectWebhooksDataSource() private readonly dataSource: DataSource,
+    private readonly applications: ApplicationsService,
+  ) {}
+
+  /** By id (`msg_…`) or by the sender's `eventId`. */
+  async get(appIdOrUid: string, idOrEventId: string): Promise<MessageEntity> {
+    const application = await this.applications.get(appIdOrUid);
+    return this.find(application.id, idOrEventId);
+  }
+
+  /** By id or `eventId` within an application already resolved. */
+  async find(appId: string, idOrEventId: string): Promise<MessageEntity> {
+    const message = await this.dataSource.getRepository(MessageEntity).findOne({
+      where: [
+        { appId, id: idOrEventId },
+        { appId, eventId: idOrEventId },
+      ],
+    });
+    if (!message) throw new NotFoundException(`message "${idOrEventId}" not found`);
+    return message;
+  }
+
+  /** A page of the application's messages, newest first. */
+  async page(appIdOrUid: string, options: MessageFilters & PageOptions = {}): Promise<Page<MessageEntity>> {
+    const application = await this.applications.get(appIdOrUid);
+    const query = this.dataSource.getRepository(MessageEntity).createQueryBuilder('msg').where('msg.appId = :appId', { appId: application.id });
+    filterMessages(query, 'msg', options);
+    filterCreated(query, 'msg.createdAt', options);
+    return paginate(query, 'msg.id', (message) => message.id, options, 'descending');
+  }
+}
+
+/** Narrows a query that selects or joins messages (as `alias`) by event type, channel and tag. */
+export function filterMessages<T extends ObjectLiteral>(query: SelectQueryBuilder<T>, alias: string, filters: MessageFilters): void {
+  if (filters.eventTypes?.length) query.andWhere(`${alias}.eventType IN (:...filterEventTypes)`, { filterEventTypes: filters.eventTypes });
+  if (filters.channel) query.andWhere(`JSON_CONTAINS(${alias}.channels, JSON_QUOTE(:filterChannel))`, { filterChannel: filters.channel });
+  if (filters.tag) query.andWhere(`JSON_CONTAINS(${alias}.tags, JSON_QUOTE(:filterTag))`, { filterTag: filters.tag });
+}
+
+/** Whether `filterMessages` would narrow anything (so a join to messages is needed). */
+export function filtersMessages(filters: MessageFilters): boolean {
+  return Boolean(filters.eventTypes?.length || filters.channel || filters.tag);
+}
+
+/** Keeps rows whose `column` lies strictly between `after` and `before`. */
+export function filterCreated<T extends ObjectLiteral>(query: SelectQueryBuilder<T>, column: string, range: { before?: Date; after?: Date }): void {
+  if (range.before) query.andWhere(`${column} < :filterBefore`, { filterBefore: range.before });
+  if (range.after) query.andWhere(`${column} > :filterAfter`, { filterAfter: range.after });
+}

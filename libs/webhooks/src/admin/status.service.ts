@@ -1,0 +1,62 @@
+import { InjectQueue } from '@nestjs/bull';
+import { Injectable } from '@nestjs/common';
+import type { Queue } from 'bull';
+import { DataSource, In } from 'typeorm';
+import { DeliveryEntity } from '../entities/index.js';
+import { DELIVERY_QUEUE } from '../webhooks.constants.js';
+import { InjectWebhooksDataSource } from '../webhooks.decorators.js';
+
+/** A probe that has not answered by then counts as down. */
+const PROBE_TIMEOUT_MS = 2_000;
+
+export interface StoresHealth {
+  database: boolean;
+  redis: boolean;
+}
+
+/** Jobs in the delivery queue by state. */
+export interface QueueDepth {
+  waiting: number;
+  delayed: number;
+  active: number;
+}
+
+/** How the module's stores are doing and how much work it has: for health checks and metrics. */
+@Injectable()
+export class StatusService {
+  constructor(
+    @InjectWebhooksDataSource() private readonly dataSource: DataSource,
+    @InjectQueue(DELIVERY_QUEUE) private readonly queue: Queue,
+  ) {}
+
+  /** Asks the database and Redis for real. */
+  async health(): Promise<StoresHealth> {
+    const [database, redis] = await Promise.all([
+      answers(() => this.dataSource.query('SELECT 1')),
+      answers(() => this.queue.client.ping()),
+    ]);
+    return { database, redis };
+  }
+
+  async queueDepth(): Promise<QueueDepth> {
+    const counts = await this.queue.getJobCounts();
+    return { waiting: counts.waiting, delayed: counts.delayed, active: counts.active };
+  }
+
+  /** Deliveries not yet settled (pending or being sent), from the database that owns them. */
+  owedDeliveries(): Promise<number> {
+    return this.dataSource.getRepository(DeliveryEntity).countBy({ status: In(['pending', 'sending']) });
+  }
+}
+
+async function answers(probe: () => Promise<unknown>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), PROBE_TIMEOUT_MS)));
+  try {
+    return await Promise.race([probe().then(() => true), timeout]);
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
+}
