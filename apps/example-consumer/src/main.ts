@@ -1,0 +1,22 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { readConsumerConfig } from './consumer-config.js';
+import { ExampleConsumerModule } from './example-consumer.module.js';
+
+async function bootstrap(): Promise<void> {
+  const logger = new Logger('ExampleConsumer');
+  let config;
+  try {
+    config = readConsumerConfig();
+  } catch (error) {
+    logger.error((error as Error).message);
+    process.exit(1);
+  }
+  const app = await NestFactory.create(ExampleConsumerModule.register(config));
+  app.enableShutdownHooks();
+  await app.listen(config.port);
+  logger.log(`receiving on http://127.0.0.1:${config.port}/webhooks, recent deliveries at /received`);
+}
+
+await bootstrap();
