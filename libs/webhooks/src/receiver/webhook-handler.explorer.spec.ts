@@ -1,9 +1,10 @@
+import type { Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { describe, expect, it } from 'vitest';
 import { WebhooksModule } from '../webhooks.module.js';
 import { WebhookController, WebhookHandler } from './webhook.decorators.js';
 
-const boot = async (...controllers: Function[]) => {
+const boot = async (...controllers: Type[]) => {
   const moduleRef = await Test.createTestingModule({ imports: [WebhooksModule.forReceiver({ secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' })], controllers }).compile();
   const app = moduleRef.createNestApplication({ logger: false });
   try {
