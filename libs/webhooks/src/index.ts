@@ -4,6 +4,10 @@ export * from './webhooks.decorators.js';
 export type { WebhooksModuleExtras } from './webhooks-module-definition.js';
 export * from './config/webhooks-options.interface.js';
 export { parseDuration, parseDurationList } from './config/duration.js';
+export { parseByteSize } from './config/byte-size.js';
+export { AddressPolicy, parseCidr } from './security/address-ranges.js';
+export { parseEncryptionKey } from './security/secret-cipher.js';
+export { parseProxyUrl } from './security/outbound-agents.js';
 export * from './entities/index.js';
 export { HOMING_MIGRATIONS } from './migrations/index.js';
 export { ApplicationsService } from './admin/applications.service.js';
@@ -14,6 +18,25 @@ export { EndpointInput } from './admin/dto/endpoint.input.js';
 export { EventTypeInput } from './admin/dto/event-type.input.js';
 export { MessageInput } from './admin/dto/message.input.js';
 export { fieldErrors, validateInput, type FieldError } from './admin/validation.js';
+export {
+  IsDescription,
+  IsEndpointUrl,
+  IsEventTypeFilter,
+  IsEventTypeName,
+  IsHeaderMap,
+  IsLabelList,
+  IsRateLimit,
+  IsStringMap,
+  IsUid,
+  IsWebhookSecret,
+} from './admin/validation.js';
+export { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, mapPage, type Page, type PageOptions, type SortOrder } from './admin/pagination.js';
+export type { ApplicationPageOptions } from './admin/applications.service.js';
+export { MessagesService, type MessageFilters } from './admin/messages.service.js';
+export { AttemptsService, type AttemptFilters, type EndpointMessage, type EndpointStats, type MessageDestination } from './admin/attempts.service.js';
+export { StatusService, type QueueDepth, type StoresHealth } from './admin/status.service.js';
+export type { AttemptMadeEvent } from './delivery/attempt-made.event.js';
+export { signingSecrets } from './signing/secret-rotation.js';
 export { ProducerService, type SendOptions } from './producer/producer.service.js';
 export { OperationalEventsService, type OperationalEvent } from './producer/operational-events.service.js';
 export { filterAccepts, matchesEventTypePattern, isValidEventTypePattern } from './producer/event-type-pattern.js';

@@ -4,6 +4,9 @@ import { getDataSourceToken, TypeOrmModule, type TypeOrmModuleOptions } from '@n
 import { ApplicationsService } from './admin/applications.service.js';
 import { EndpointsService } from './admin/endpoints.service.js';
 import { EventTypesService } from './admin/event-types.service.js';
+import { AttemptsService } from './admin/attempts.service.js';
+import { MessagesService } from './admin/messages.service.js';
+import { StatusService } from './admin/status.service.js';
 import { resolveOptions } from './config/resolve-options.js';
 import type { ResolvedWebhooksOptions, WebhooksModuleOptions } from './config/webhooks-options.interface.js';
 import { DeliveryProcessor } from './delivery/delivery.processor.js';
@@ -40,7 +43,16 @@ import {
 class WebhooksOptionsModule {}
 
 /** The services a host uses. */
-const PUBLIC_SERVICES = [ApplicationsService, EndpointsService, EventTypesService, ProducerService, RecoveryService];
+const PUBLIC_SERVICES = [
+  ApplicationsService,
+  EndpointsService,
+  EventTypesService,
+  MessagesService,
+  AttemptsService,
+  StatusService,
+  ProducerService,
+  RecoveryService,
+];
 
 /**
  * Sending webhooks: persistence, the producer, the delivery worker and the admin services.
