@@ -16,7 +16,7 @@ async function bootstrap(): Promise<void> {
   const app = await NestFactory.create(ExampleConsumerModule.register(config));
   app.enableShutdownHooks();
   await app.listen(config.port);
-  logger.log(`receiving on http://127.0.0.1:${config.port}/webhooks, recent deliveries at /received`);
+  logger.log(`listening on port ${config.port}: deliveries at POST /webhooks, the latest at GET /received`);
 }
 
 await bootstrap();
