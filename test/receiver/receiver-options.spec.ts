@@ -14,6 +14,14 @@ class TenantWebhooks {
   }
 }
 
+@WebhookController('webhooks/:tenant/billing')
+class BillingWebhooks {
+  @WebhookHandler('invoice.paid')
+  paid(_payload: unknown, ctx: WebhookContext) {
+    seen.push({ tenant: ctx.headers['x-tenant'] as string, type: ctx.type });
+  }
+}
+
 @Controller('plain')
 class PlainController {
   @Post('guarded')
@@ -24,7 +32,7 @@ class PlainController {
 }
 
 /** A feature module declaring the controllers, to show the receiver reaches them without importing it here. */
-@Module({ controllers: [TenantWebhooks, PlainController] })
+@Module({ controllers: [TenantWebhooks, BillingWebhooks, PlainController] })
 class FeatureModule {}
 
 describe('receiver options', () => {
@@ -92,6 +100,14 @@ describe('receiver options', () => {
     expect(stale).toMatchObject({ status: 401, json: { message: 'timestamp too old' } });
     expect(refused).toMatchObject({ status: 413, json: { statusCode: 413 } });
     expect(seen).toHaveLength(1);
+  });
+
+  it('answers 404 to a type no handler takes when told to reject unknown types', async () => {
+    const raw = JSON.stringify({ data: { id: 3 } });
+    const send = (type: string) => post(receiver.url('webhooks/globex/billing'), raw, { ...svixHeaders(tenants.globex, raw), 'x-event-type': type, 'x-tenant': 'globex' });
+    expect(await send('refund.created')).toMatchObject({ status: 404, json: { message: 'no handler for event type "refund.created"' } });
+    expect(await send('invoice.paid')).toMatchObject({ status: 200, json: { handled: 1 } });
+    expect(seen).toEqual([{ tenant: 'globex', type: 'invoice.paid' }]);
   });
 
   it('answers 400 when the configured type header is missing', async () => {
