@@ -19,6 +19,7 @@ import { useHarness } from '../support/harness.js';
 import { attemptsOf } from '../support/records.js';
 import { TestReceiver } from '../support/receiver.js';
 import { createTestServices, REDIS_URL, type TestServices } from '../support/services.js';
+import { LOOPBACK_CIDRS } from '../support/webhooks-app.js';
 
 describe('answers that change the retry plan', () => {
   const h = useHarness({ retrySchedule: '50ms,50ms,50ms' });
@@ -70,7 +71,7 @@ describe('transactional outbox', () => {
     @Module({
       imports: [
         TypeOrmModule.forRoot({ type: 'mysql', url: services.databaseUrl, entities: HOMING_ENTITIES, migrations: HOMING_MIGRATIONS, migrationsRun: true, timezone: 'Z' }),
-        WebhooksModule.forRoot({ dataSource: 'default', redis: REDIS_URL, queuePrefix: services.queuePrefix }),
+        WebhooksModule.forRoot({ dataSource: 'default', redis: REDIS_URL, queuePrefix: services.queuePrefix, allowedCidrs: LOOPBACK_CIDRS }),
       ],
     })
     class HostModule {}

@@ -1,5 +1,5 @@
 import { InjectQueue } from '@nestjs/bull';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { Queue } from 'bull';
 import { DELIVERY_QUEUE } from '../webhooks.constants.js';
 
@@ -14,36 +14,63 @@ export interface DueDelivery extends DeliveryJob {
   dueAt?: Date | null;
 }
 
+/** How long a caller waits on Redis before leaving the job to the sweeper. */
+const REDIS_WAIT_MS = 2_000;
+
 @Injectable()
 export class DeliveryQueue {
+  private readonly logger = new Logger('HomingDeliveryQueue');
+
   constructor(@InjectQueue(DELIVERY_QUEUE) private readonly queue: Queue<DeliveryJob>) {}
 
   /**
-   * Queues deliveries at their due time. The job id names the row and attempt, so queueing the same
-   * one twice (the sweeper after a lost job, say) leaves one job.
+   * Queues deliveries at their due time. Never fails the caller: the delivery rows are the record,
+   * and what Redis cannot take now (down, slow) the sweeper queues later. The job id names the row
+   * and attempt, so queueing the same one twice leaves one job.
    */
-  /** Runs a delivery's queued job now instead of at its due time (or queues it if it has none). */
-  async runNow(delivery: DeliveryJob): Promise<void> {
-    const job = await this.queue.getJob(jobId(delivery));
-    if (job && (await job.isDelayed())) await job.promote();
-    else await this.enqueue([delivery]);
-  }
-
   async enqueue(deliveries: readonly DueDelivery[]): Promise<void> {
     if (deliveries.length === 0) return;
     const now = Date.now();
-    await this.queue.addBulk(
-      deliveries.map(({ msgId, endpointId, attempts, dueAt }) => ({
-        data: { msgId, endpointId, attempts },
-        opts: {
-          jobId: jobId({ msgId, endpointId, attempts }),
-          delay: dueAt ? Math.max(0, dueAt.getTime() - now) : 0,
-          attempts: 1,
-          removeOnComplete: true,
-          removeOnFail: true,
-        },
-      })),
+    await this.bounded(`queue ${deliveries.length} deliveries`, () =>
+      this.queue.addBulk(
+        deliveries.map(({ msgId, endpointId, attempts, dueAt }) => ({
+          data: { msgId, endpointId, attempts },
+          opts: {
+            jobId: jobId({ msgId, endpointId, attempts }),
+            delay: dueAt ? Math.max(0, dueAt.getTime() - now) : 0,
+            attempts: 1,
+            removeOnComplete: true,
+            removeOnFail: true,
+          },
+        })),
+      ),
     );
+  }
+
+  /** Runs a delivery's queued job now instead of at its due time (or queues it if it has none). */
+  async runNow(delivery: DeliveryJob): Promise<void> {
+    await this.bounded('run a delivery now', async () => {
+      const job = await this.queue.getJob(jobId(delivery));
+      if (job && (await job.isDelayed())) await job.promote();
+      else await this.enqueue([delivery]);
+    });
+  }
+
+  private async bounded(what: string, work: () => Promise<unknown>): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const pending = work();
+    // If Redis answers after we stopped waiting, the job is queued after all; a late failure is moot.
+    pending.catch(() => undefined);
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`Redis did not answer within ${REDIS_WAIT_MS} ms`)), REDIS_WAIT_MS);
+    });
+    try {
+      await Promise.race([pending, timeout]);
+    } catch (error) {
+      this.logger.warn(`could not ${what}; the sweeper will: ${(error as Error).message}`);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }
 

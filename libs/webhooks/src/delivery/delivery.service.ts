@@ -1,4 +1,4 @@
-import { Injectable, Logger, Optional } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { DataSource } from 'typeorm';
 import type { ResolvedWebhooksOptions } from '../config/webhooks-options.interface.js';
@@ -23,8 +23,6 @@ const GONE = 410;
 /** Makes one attempt of one delivery and records what came of it. */
 @Injectable()
 export class DeliveryService {
-  private readonly logger = new Logger('HomingDelivery');
-
   constructor(
     @InjectWebhooksDataSource() private readonly dataSource: DataSource,
     @InjectWebhooksOptions() private readonly options: ResolvedWebhooksOptions,

@@ -1,4 +1,4 @@
-import { ConflictException, Injectable, Logger, Optional, UnprocessableEntityException } from '@nestjs/common';
+import { ConflictException, Injectable, Optional, UnprocessableEntityException } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ApplicationsService } from '../admin/applications.service.js';
@@ -24,12 +24,11 @@ export interface SendOptions {
 /** Accepts messages and fans each out to the endpoints subscribed to it. */
 @Injectable()
 export class ProducerService {
-  private readonly logger = new Logger('HomingProducer');
-
   constructor(
     @InjectWebhooksDataSource() private readonly dataSource: DataSource,
     private readonly applications: ApplicationsService,
     private readonly queue: DeliveryQueue,
+    private readonly afterCommit: AfterCommitSubscriber,
     @Optional() private readonly events?: EventEmitter2,
   ) {}
 
@@ -99,10 +98,10 @@ export class ProducerService {
       if (isDuplicateKey(error)) throw new ConflictException(`a message with eventId "${input.eventId}" already exists in this application`);
       throw error;
     }
-    // The rows are the promise; if Redis cannot take the jobs now, the sweeper queues them later.
-    await this.queue
-      .enqueue(deliveries.map(({ msgId, endpointId, attempts }) => ({ msgId, endpointId, attempts, dueAt: deliverAt })))
-      .catch((error: Error) => this.logger.warn(`deliveries of ${message.id} not queued (the sweeper will): ${error.message}`));
+    const enqueue = () => this.queue.enqueue(deliveries.map(({ msgId, endpointId, attempts }) => ({ msgId, endpointId, attempts, dueAt: deliverAt })));
+    // In a host transaction the rows exist only once it commits: queue them then.
+    if (manager?.queryRunner?.isTransactionActive) this.afterCommit.defer(manager.queryRunner, enqueue);
+    else await enqueue();
     this.events?.emit(HOMING_EVENT.messageCreated, message);
     return message;
   }

@@ -1,0 +1,180 @@
+import type { ServerResponse } from 'node:http';
+import { DeliveryEntity } from '@homing/webhooks';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { buildDispatcher, DispatcherProcess } from '../support/dispatcher-process.js';
+import { PrivateMariaDb, PrivateRedis } from '../support/private-servers.js';
+import { type ReceivedRequest, TestReceiver } from '../support/receiver.js';
+import type { TestServices } from '../support/services.js';
+import { startWebhooksApp, type WebhooksTestApp } from '../support/webhooks-app.js';
+
+/**
+ * Real dispatcher processes on a MariaDB and a Redis of this suite's own, which it kills, flushes
+ * and stops. A host app in the test process produces (worker off); the dispatchers deliver; a
+ * loopback receiver counts what arrives.
+ */
+describe('faults the dispatcher survives with nothing lost', () => {
+  let mariadb: PrivateMariaDb;
+  let redis: PrivateRedis;
+  let receiver: TestReceiver;
+  let scenario = 0;
+  const dispatchers: DispatcherProcess[] = [];
+  const producers: WebhooksTestApp[] = [];
+
+  beforeAll(async () => {
+    [mariadb, redis, receiver] = await Promise.all([PrivateMariaDb.create(), PrivateRedis.create(), TestReceiver.start(), buildDispatcher()]);
+  }, 240_000);
+
+  afterEach(async () => {
+    while (dispatchers.length) await dispatchers.pop()!.stop('SIGKILL');
+    while (producers.length) await producers.pop()!.close();
+  });
+
+  afterAll(async () => {
+    await receiver?.close();
+    await mariadb?.destroy();
+    await redis?.destroy();
+  });
+
+  /** What the receiver accepted (answered 2xx): every message id, and how many times each. */
+  class Tally {
+    readonly accepted = new Map<string, number>();
+    ok = true;
+    delayMs = 0;
+
+    constructor(readonly path: string) {
+      receiver.answer((request: ReceivedRequest, response: ServerResponse) => {
+        const answer = () => {
+          if (!this.ok) return void response.writeHead(500).end();
+          const id = String(request.headers['webhook-id']);
+          this.accepted.set(id, (this.accepted.get(id) ?? 0) + 1);
+          response.writeHead(200).end();
+        };
+        if (this.delayMs) setTimeout(answer, this.delayMs);
+        else answer();
+      });
+    }
+
+    get duplicates(): number {
+      return [...this.accepted.values()].reduce((sum, n) => sum + n - 1, 0);
+    }
+
+    arrived(): number {
+      return receiver.on(this.path).length;
+    }
+
+    async allAccepted(ids: string[], timeout = 45_000): Promise<void> {
+      await vi.waitFor(() => expect(ids.filter((id) => !this.accepted.has(id))).toEqual([]), { timeout, interval: 100 });
+    }
+  }
+
+  async function rig(env: Record<string, string> = {}) {
+    const name = `homing_fault_${process.pid}_${++scenario}`;
+    const dispatcherEnv = {
+      DATABASE_URL: mariadb.url(name),
+      REDIS_URL: redis.url,
+      HOMING_QUEUE_PREFIX: name,
+      HOMING_RETRY_SCHEDULE: '1s,1s,1s,1s,1s,1s,1s,1s',
+      HOMING_REQUEST_TIMEOUT: '2s',
+      HOMING_SWEEP_INTERVAL: '300ms',
+      HOMING_ALLOWED_CIDRS: '127.0.0.0/8',
+      ...env,
+    };
+    const startDispatcher = async () => {
+      const dispatcher = await DispatcherProcess.start(dispatcherEnv);
+      dispatchers.push(dispatcher);
+      return dispatcher;
+    };
+    const dispatcher = await startDispatcher();
+    const producer = await startWebhooksApp({ databaseUrl: mariadb.url(name), queuePrefix: name } as TestServices, { worker: false, redis: redis.url });
+    producers.push(producer);
+    const app = await producer.applications.create({ name });
+    const path = `/${name}`;
+    await producer.endpoints.create(app.id, { url: receiver.url(path) });
+    const send = async (count: number) => {
+      const ids: string[] = [];
+      for (let i = 0; i < count; i++) ids.push((await producer.producer.send(app.id, { eventType: 'fault.probe', payload: { i } })).id);
+      return ids;
+    };
+    return { dispatcher, startDispatcher, producer, path, send, tally: new Tally(path) };
+  }
+
+  it('delivers everything owed after the dispatcher is killed with SIGKILL mid-delivery', async () => {
+    const { dispatcher, startDispatcher, send, tally } = await rig();
+    tally.delayMs = 200;
+    const ids = await send(200);
+    await vi.waitFor(() => expect(tally.accepted.size).toBeGreaterThanOrEqual(20), { timeout: 20_000 });
+    await dispatcher.stop('SIGKILL');
+    const deliveredBeforeKill = tally.accepted.size;
+    expect(deliveredBeforeKill).toBeLessThan(ids.length);
+
+    await startDispatcher();
+    await tally.allAccepted(ids);
+    console.info(`[faults] SIGKILL: ${ids.length} messages, ${deliveredBeforeKill} accepted before the kill, all ${ids.length} after restart; duplicates ${tally.duplicates}`);
+  });
+
+  it('keeps accepted messages and scheduled retries through a Redis flush', async () => {
+    const { send, tally } = await rig({ HOMING_RETRY_SCHEDULE: '2s' });
+    tally.ok = false;
+    const ids = await send(50);
+    await vi.waitFor(() => expect(tally.arrived()).toBeGreaterThanOrEqual(50), { timeout: 20_000 });
+    // Every delivery now waits in Redis as a delayed retry; flushing loses them all.
+    await redis.flushAll();
+    tally.ok = true;
+    await tally.allAccepted(ids);
+    console.info(`[faults] Redis flush: ${ids.length}/${ids.length} retries delivered after the flush; duplicates ${tally.duplicates}`);
+  });
+
+  it('accepts messages while Redis is down and delivers them once it is back', async () => {
+    const { send, tally } = await rig();
+    await redis.kill();
+    const started = Date.now();
+    const ids = await send(20);
+    const sendMs = Date.now() - started;
+    await redis.start();
+    await tally.allAccepted(ids);
+    console.info(`[faults] Redis down: 20 messages accepted in ${sendMs} ms while Redis was down, all delivered after its restart; duplicates ${tally.duplicates}`);
+  });
+
+  it('rides out a MariaDB outage: the worker backs off, stays up, and resumes', async () => {
+    const { dispatcher, producer, send, tally } = await rig();
+    tally.ok = false;
+    const ids = await send(30);
+    await vi.waitFor(() => expect(tally.arrived()).toBeGreaterThanOrEqual(30), { timeout: 20_000 });
+    await mariadb.stop();
+    tally.ok = true;
+    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    expect(dispatcher.alive).toBe(true);
+    await mariadb.start();
+    await tally.allAccepted(ids, 60_000);
+    expect(dispatcher.alive).toBe(true);
+    const owed = await producer.dataSource.getRepository(DeliveryEntity).countBy({ status: 'pending' });
+    expect(owed).toBe(0);
+    console.info(`[faults] MariaDB outage: ${ids.length}/${ids.length} delivered after restart; duplicates ${tally.duplicates}`);
+  });
+
+  it('shares the work between two replicas without delivering anything twice', async () => {
+    const { startDispatcher, send, tally } = await rig();
+    await startDispatcher();
+    tally.delayMs = 5;
+    const ids = await send(300);
+    await tally.allAccepted(ids);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    console.info(`[faults] two replicas: ${ids.length} messages, ${tally.duplicates} duplicate deliveries`);
+    expect(tally.duplicates).toBe(0);
+  });
+
+  it('on SIGTERM finishes deliveries in flight and exits 0 within the bound', async () => {
+    const { dispatcher, producer, send, tally } = await rig({ HOMING_REQUEST_TIMEOUT: '5s' });
+    tally.delayMs = 1_500;
+    const ids = await send(10);
+    await vi.waitFor(() => expect(tally.arrived()).toBe(10), { timeout: 10_000 });
+    const started = Date.now();
+    const code = await dispatcher.stop('SIGTERM');
+    const tookMs = Date.now() - started;
+    expect(code).toBe(0);
+    expect(tookMs).toBeLessThan(5_000 + 2_000 + 1_000);
+    const succeeded = await producer.dataSource.getRepository(DeliveryEntity).countBy({ status: 'success' });
+    expect(succeeded).toBe(ids.length);
+    console.info(`[faults] SIGTERM: exit ${code} after ${tookMs} ms with ${ids.length} deliveries in flight, all recorded as delivered`);
+  });
+});

@@ -1,0 +1,53 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { freePort } from './private-servers.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** Builds the dispatcher as `npm start` does; suites that run it as a process call this once. */
+export async function buildDispatcher(): Promise<void> {
+  await promisify(execFile)('npm', ['run', 'build'], { cwd: ROOT, timeout: 180_000 });
+}
+
+/** A real dispatcher process (`node apps/dispatcher/dist/main.js`), configured by environment. */
+export class DispatcherProcess {
+  output = '';
+  private exit?: Promise<number | null>;
+
+  private constructor(
+    readonly child: ChildProcess,
+    readonly port: number,
+  ) {
+    child.stdout!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    this.exit = once(child, 'exit').then(([code]) => code as number | null);
+  }
+
+  static async start(env: Record<string, string>): Promise<DispatcherProcess> {
+    const port = await freePort();
+    const child = spawn(process.execPath, ['apps/dispatcher/dist/main.js'], {
+      cwd: ROOT,
+      env: { ...process.env, NODE_ENV: 'test', PORT: String(port), ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const dispatcher = new DispatcherProcess(child, port);
+    const deadline = Date.now() + 30_000;
+    while (!dispatcher.output.includes(`listening on port ${port}`)) {
+      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`dispatcher did not start:\n${dispatcher.output}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return dispatcher;
+  }
+
+  get alive(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** Sends a signal and resolves with the exit code once the process has ended. */
+  async stop(signal: NodeJS.Signals): Promise<number | null> {
+    if (this.alive) this.child.kill(signal);
+    return this.exit!;
+  }
+}
