@@ -12,7 +12,7 @@ import { startWebhooksApp, type WebhooksTestApp } from '../support/webhooks-app.
  * and stops. A host app in the test process produces (worker off); the dispatchers deliver; a
  * loopback receiver counts what arrives.
  */
-describe('faults the dispatcher survives with nothing lost', () => {
+describe('faults the dispatcher survives with nothing lost', { timeout: 120_000 }, () => {
   let mariadb: PrivateMariaDb;
   let redis: PrivateRedis;
   let receiver: TestReceiver;

@@ -71,7 +71,8 @@ describe('transactional outbox', () => {
     @Module({
       imports: [
         TypeOrmModule.forRoot({ type: 'mysql', url: services.databaseUrl, entities: HOMING_ENTITIES, migrations: HOMING_MIGRATIONS, migrationsRun: true, timezone: 'Z' }),
-        WebhooksModule.forRoot({ dataSource: 'default', redis: REDIS_URL, queuePrefix: services.queuePrefix, allowedCidrs: LOOPBACK_CIDRS }),
+        // No sweeps during the test: only the after-commit path can get these messages queued.
+        WebhooksModule.forRoot({ dataSource: 'default', redis: REDIS_URL, queuePrefix: services.queuePrefix, allowedCidrs: LOOPBACK_CIDRS, sweepInterval: '1h' }),
       ],
     })
     class HostModule {}
@@ -95,7 +96,7 @@ describe('transactional outbox', () => {
       await new Promise((resolve) => setTimeout(resolve, 400));
       expect(receiver.requests.filter((r) => r.headers['webhook-id'] === msgId)).toHaveLength(0);
     });
-    await vi.waitFor(() => expect(receiver.requests.filter((r) => r.headers['webhook-id'] === msgId)).toHaveLength(1), { timeout: 10_000 });
+    await vi.waitFor(() => expect(receiver.requests.filter((r) => r.headers['webhook-id'] === msgId)).toHaveLength(1), { timeout: 5_000 });
   });
 
   it('leaves no message and sends nothing when the host transaction rolls back', async () => {
