@@ -104,9 +104,7 @@ export class DeliveryService {
       updatedAt: at,
     });
     if (nextAttemptAt) {
-      await this.queue
-        .enqueue([{ msgId: message.id, endpointId: endpoint.id, attempts, dueAt: nextAttemptAt }])
-        .catch((error: Error) => this.logger.warn(`retry of ${message.id} not queued (the sweeper will): ${error.message}`));
+      await this.queue.enqueue([{ msgId: message.id, endpointId: endpoint.id, attempts, dueAt: nextAttemptAt }]);
     }
     if (success) await this.health.recordSuccess(endpoint);
     else if (gone) await this.health.disable(endpoint, 'the endpoint answered 410 Gone', at);
