@@ -32,7 +32,7 @@ export {
   IsUid,
   IsWebhookSecret,
 } from './admin/validation.js';
-export { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, mapPage, type Page, type PageOptions, type SortOrder } from './admin/pagination.js';
+export { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, mapPage, paginate, type Page, type PageOptions, type SortOrder } from './admin/pagination.js';
 export type { ApplicationPageOptions } from './admin/applications.service.js';
 export { MessagesService, type MessageFilters } from './admin/messages.service.js';
 export { AttemptsService, type AttemptFilters, type EndpointMessage, type EndpointStats, type MessageDestination } from './admin/attempts.service.js';
