@@ -1,3 +1,4 @@
+import { Module } from '@nestjs/common';
 import { generateSecret, WebhookController, WebhookHandler, WebhooksModule, type WebhookContext } from '@homing/webhooks';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { nextId, post, type ReceiverTestApp, startReceiverApp, svixHeaders } from '../support/receiver-app.js';
@@ -84,5 +85,44 @@ describe('async mode (queue: true)', () => {
     await vi.waitFor(() => expect(runs.filter((run) => run.id === id)).toHaveLength(1), { timeout: 10_000 });
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(runs.filter((run) => run.payload && (run.payload as { data: { id: number } }).data.id === 10)).toHaveLength(1);
+  });
+});
+
+describe('forReceiverAsync', () => {
+  const secret = generateSecret();
+  let services: TestServices;
+  let receiver: ReceiverTestApp;
+
+  /** Stands in for a host's configuration module. */
+  @Module({ providers: [{ provide: 'WEBHOOK_CONFIG', useFactory: () => ({ secret, prefix: services.queuePrefix }) }], exports: ['WEBHOOK_CONFIG'] })
+  class ConfigModule {}
+
+  beforeAll(async () => {
+    services = await createTestServices();
+    receiver = await startReceiverApp({
+      imports: [
+        WebhooksModule.forReceiverAsync({
+          imports: [ConfigModule],
+          inject: ['WEBHOOK_CONFIG'],
+          useFactory: (config: { secret: string; prefix: string }) => ({ secret: config.secret, redis: REDIS_URL, queuePrefix: config.prefix }),
+          queue: { attempts: 1 },
+        }),
+      ],
+      controllers: [QueuedWebhooks],
+    });
+  });
+
+  afterAll(async () => {
+    await receiver?.close();
+    await services?.drop();
+  });
+
+  it('takes its options from a factory, with the queue declared beside it', async () => {
+    const raw = JSON.stringify({ type: 'order.flaky', data: { id: 11 } });
+    const id = nextId();
+    expect(await post(receiver.url('queued'), raw, svixHeaders(secret, raw, { id }))).toMatchObject({ status: 202, json: { queued: true } });
+    expect((await post(receiver.url('queued'), raw, svixHeaders(generateSecret(), raw))).status).toBe(401);
+    await vi.waitFor(() => expect(runs.filter((run) => run.id === id)).toHaveLength(1), { timeout: 10_000 });
+    expect(await services.redis.exists(`${services.queuePrefix}:webhook-seen:queued:${id}`)).toBe(1);
   });
 });

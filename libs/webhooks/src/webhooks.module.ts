@@ -21,7 +21,7 @@ import { HOMING_MIGRATIONS } from './migrations/index.js';
 import { AfterCommitSubscriber } from './producer/after-commit.subscriber.js';
 import { OperationalEventsService } from './producer/operational-events.service.js';
 import { ProducerService } from './producer/producer.service.js';
-import type { RECEIVER_OPTIONS_TYPE } from './receiver/webhook-receiver-module-definition.js';
+import type { RECEIVER_ASYNC_OPTIONS_TYPE, RECEIVER_OPTIONS_TYPE } from './receiver/webhook-receiver-module-definition.js';
 import { WebhookReceiverModule } from './receiver/webhook-receiver.module.js';
 import {
   ASYNC_OPTIONS_TYPE,
@@ -73,6 +73,11 @@ export class WebhooksModule extends ConfigurableModuleClass {
   /** Receiving webhooks: verification, `@WebhookController`/`@WebhookHandler` routing, duplicate protection, async mode. */
   static forReceiver(options: typeof RECEIVER_OPTIONS_TYPE): DynamicModule {
     return WebhookReceiverModule.forRoot(options);
+  }
+
+  /** `forReceiver` with options from a factory, e.g. secrets from a ConfigService; `queue` and `isGlobal` sit beside it. */
+  static forReceiverAsync(options: typeof RECEIVER_ASYNC_OPTIONS_TYPE): DynamicModule {
+    return WebhookReceiverModule.forRootAsync(options);
   }
 }
 

@@ -9,17 +9,18 @@ import {
 import type {
   ResolvedReceiverOptions,
   WebhookReceiverOptions,
+  WebhookReceiverQueueOptions,
   WebhookSecrets,
   WebhookValueSource,
 } from './webhook-receiver-options.interface.js';
 
 /** Defaults and validation of `forReceiver` options; a bad value stops the app at boot, naming the option. */
-export function resolveReceiverOptions(options: WebhookReceiverOptions): ResolvedReceiverOptions {
+export function resolveReceiverOptions(options: WebhookReceiverOptions, queueOption?: boolean | WebhookReceiverQueueOptions): ResolvedReceiverOptions {
   const bodyHmacHeader = typeof options.scheme === 'object' ? options.scheme.bodyHmacHeader?.trim().toLowerCase() : undefined;
   if (options.scheme !== undefined && options.scheme !== 'standard-webhooks' && !bodyHmacHeader) {
     throw new Error(`forReceiver: scheme must be 'standard-webhooks' or { bodyHmacHeader: '<header name>' }`);
   }
-  const queue = options.queue === true ? {} : options.queue || undefined;
+  const queue = queueOption === true ? {} : queueOption || undefined;
   return {
     secrets: secretsOf(options.secret),
     bodyHmacHeader,

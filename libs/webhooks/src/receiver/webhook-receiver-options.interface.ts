@@ -59,8 +59,6 @@ export interface WebhookReceiverOptions {
   redis?: string | RedisOptions;
   /** Key prefix in Redis for seen ids and the queue. Default `homing`. */
   queuePrefix?: string;
-  /** Verify, queue in Bull and answer 202; handlers run in a worker with retries. Uses `redis` (default local). */
-  queue?: boolean | WebhookReceiverQueueOptions;
   /** Answer 404 to a type no handler takes, instead of 200. Default false. */
   rejectUnknownTypes?: boolean;
 }
