@@ -22,7 +22,7 @@ export function resolveReceiverOptions(options: WebhookReceiverOptions, queueOpt
   }
   const queue = queueOption === true ? {} : queueOption || undefined;
   return {
-    secrets: secretsOf(options.secret),
+    secrets: secretsOf(options.secret, !bodyHmacHeader),
     bodyHmacHeader,
     signatureHeaders: bodyHmacHeader ? [bodyHmacHeader] : Object.values(SIGNATURE_HEADERS).map((names) => names.signature),
     toleranceMs: parseDuration(options.tolerance ?? DEFAULT_RECEIVER_TOLERANCE, 'forReceiver tolerance'),
@@ -42,10 +42,15 @@ export function resolveReceiverOptions(options: WebhookReceiverOptions, queueOpt
   };
 }
 
-function secretsOf(secret: WebhookReceiverOptions['secret'] | undefined): ResolvedReceiverOptions['secrets'] {
+/** A Standard Webhooks secret is base64, optionally `whsec_`-prefixed; anything else could never verify. */
+const STANDARD_SECRET = /^(whsec_)?[A-Za-z0-9+/]+={0,2}$/;
+
+function secretsOf(secret: WebhookReceiverOptions['secret'] | undefined, standard: boolean): ResolvedReceiverOptions['secrets'] {
   if (typeof secret === 'function') return async (request) => secretList(await secret(request));
   const secrets = secretList(secret);
   if (secrets.length === 0) throw new Error('forReceiver: secret is required (a string, a list during a rotation, or a function of the request)');
+  const malformed = secrets.findIndex((candidate) => standard && !STANDARD_SECRET.test(candidate));
+  if (malformed >= 0) throw new Error(`forReceiver: secret #${malformed + 1} is not a Standard Webhooks secret (base64, with or without whsec_)`);
   return async () => secrets;
 }
 
@@ -54,7 +59,9 @@ function secretList(secrets: WebhookSecrets | null | undefined): readonly string
 }
 
 function valueSource(source: WebhookValueSource, what: string): WebhookValueSource {
-  const valid = typeof source === 'function' || ('field' in source && !!source.field) || ('header' in source && !!source.header);
+  const valid =
+    typeof source === 'function' ||
+    (typeof source === 'object' && source !== null && (('field' in source && !!source.field) || ('header' in source && !!source.header)));
   if (!valid) throw new Error(`forReceiver: ${what} must be { field: 'name' }, { header: 'name' } or a function`);
   return typeof source === 'object' && 'header' in source ? { header: source.header.toLowerCase() } : source;
 }

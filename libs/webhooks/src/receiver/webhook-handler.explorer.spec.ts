@@ -80,6 +80,11 @@ describe('boot checks of @WebhookController and @WebhookHandler', () => {
 describe('forReceiver options', () => {
   it('stops at boot on a missing secret or a malformed option, naming it', () => {
     expect(() => WebhooksModule.forReceiver({ secret: [] })).toThrow('forReceiver: secret is required');
+    expect(() => WebhooksModule.forReceiver({ secret: ['whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', 'not a secret!'] })).toThrow(
+      'forReceiver: secret #2 is not a Standard Webhooks secret',
+    );
+    expect(() => WebhooksModule.forReceiver({ secret: 'not a secret!', scheme: { bodyHmacHeader: 'Rye-Hmac-Signature-V1' } })).not.toThrow();
+    expect(() => WebhooksModule.forReceiver({ secret: 's', eventType: 'type' as never })).toThrow('forReceiver: eventType must be');
     expect(() => WebhooksModule.forReceiver({ secret: 's', tolerance: 'soon' })).toThrow('forReceiver tolerance: "soon" is not a duration');
     expect(() => WebhooksModule.forReceiver({ secret: 's', bodyLimit: 'huge' })).toThrow('forReceiver bodyLimit: "huge" is not a size');
     expect(() => WebhooksModule.forReceiver({ secret: 's', scheme: { bodyHmacHeader: ' ' } })).toThrow('forReceiver: scheme must be');
