@@ -184,9 +184,20 @@ describe('receiving Standard Webhooks deliveries', () => {
     expect(calls).toHaveLength(0);
   });
 
-  it('answers 413 to a body over the default 1 MB limit', async () => {
+  it('answers 413 to a body over the default 1 MB limit, declared or streamed', async () => {
     const raw = body('order.completed', { blob: 'x'.repeat(1_100_000) });
     expect((await send(raw, svixHeaders(newSecret, raw))).status).toBe(413);
+
+    // Chunked, without a content-length: the limit is found while reading.
+    const bytes = new TextEncoder().encode(raw);
+    const chunks = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let offset = 0; offset < bytes.length; offset += 64 * 1024) controller.enqueue(bytes.subarray(offset, offset + 64 * 1024));
+        controller.close();
+      },
+    });
+    const streamed = await fetch(url, { method: 'POST', body: chunks, duplex: 'half', headers: svixHeaders(newSecret, raw) } as RequestInit);
+    expect(await streamed.json()).toMatchObject({ statusCode: 413, message: 'body larger than 1048576 bytes' });
     expect(calls).toHaveLength(0);
   });
 

@@ -56,8 +56,14 @@ function hasBody(request: ReceivedRequest): boolean {
   return request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0;
 }
 
-/** Answers 413 in Nest's error shape and drops the connection rather than reading the rest. */
+/**
+ * Answers 413 in Nest's error shape once the rest of the body has been read and dropped, as Express
+ * does with its own errors: a client still sending would otherwise see a reset instead of the answer.
+ */
 function tooLarge(request: ReceivedRequest, response: ServerResponse, limit: number): void {
   const body = JSON.stringify({ statusCode: 413, message: `body larger than ${limit} bytes`, error: 'Payload Too Large' });
-  response.writeHead(413, { 'content-type': 'application/json; charset=utf-8', connection: 'close' }).end(body, () => request.destroy());
+  const answer = () => void response.writeHead(413, { 'content-type': 'application/json; charset=utf-8', connection: 'close' }).end(body);
+  if (request.complete) return answer();
+  request.once('end', answer);
+  request.resume();
 }
