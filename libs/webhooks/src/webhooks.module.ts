@@ -113,7 +113,12 @@ function compose(base: DynamicModule, extras: WebhooksModuleExtras): DynamicModu
       BullModule.forRootAsync(HOMING_BULL_CONFIG, {
         imports: [optionsModule],
         inject: [WEBHOOKS_OPTIONS],
-        useFactory: (options: ResolvedWebhooksOptions) => ({ redis: options.redis, prefix: options.queuePrefix }),
+        useFactory: (options: ResolvedWebhooksOptions) => ({
+          redis: options.redis,
+          prefix: options.queuePrefix,
+          // A job whose worker died goes back to the queue about a request timeout later, not Bull's default minute.
+          settings: { lockDuration: options.requestTimeoutMs + 5_000, stalledInterval: 5_000 },
+        }),
       }),
       BullModule.registerQueue({ name: DELIVERY_QUEUE, configKey: HOMING_BULL_CONFIG }),
     ],

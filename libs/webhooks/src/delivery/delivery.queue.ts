@@ -20,6 +20,7 @@ const REDIS_WAIT_MS = 2_000;
 @Injectable()
 export class DeliveryQueue {
   private readonly logger = new Logger('HomingDeliveryQueue');
+  private redisDown = false;
 
   constructor(@InjectQueue(DELIVERY_QUEUE) private readonly queue: Queue<DeliveryJob>) {}
 
@@ -57,6 +58,13 @@ export class DeliveryQueue {
   }
 
   private async bounded(what: string, work: () => Promise<unknown>): Promise<void> {
+    // Disconnected: no point queueing commands behind a reconnect; the sweeper covers it.
+    if (this.queue.client.status !== 'ready') {
+      if (!this.redisDown) this.logger.warn(`Redis is not connected (${this.queue.client.status}); due deliveries will be queued by the sweeper`);
+      this.redisDown = true;
+      return;
+    }
+    this.redisDown = false;
     let timer: NodeJS.Timeout | undefined;
     const pending = work();
     // If Redis answers after we stopped waiting, the job is queued after all; a late failure is moot.

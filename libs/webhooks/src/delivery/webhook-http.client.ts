@@ -1,7 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { Readable } from 'node:stream';
-import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import axios, { type AxiosInstance } from 'axios';
 import type { ResolvedWebhooksOptions } from '../config/webhooks-options.interface.js';
 import { RESPONSE_BODY_LIMIT, WEBHOOKS_OPTIONS } from '../webhooks.constants.js';
@@ -18,7 +18,7 @@ export interface HttpOutcome {
 
 /** Posts one signed delivery. Never throws: every outcome is something to record. */
 @Injectable()
-export class WebhookHttpClient implements OnModuleDestroy {
+export class WebhookHttpClient implements OnApplicationShutdown {
   private readonly httpAgent = new http.Agent({ keepAlive: true });
   private readonly httpsAgent = new https.Agent({ keepAlive: true });
   private readonly client: AxiosInstance;
@@ -53,7 +53,8 @@ export class WebhookHttpClient implements OnModuleDestroy {
     }
   }
 
-  onModuleDestroy(): void {
+  /** At the very end of shutdown: deliveries in flight finish first (see DeliveryProcessor). */
+  onApplicationShutdown(): void {
     this.httpAgent.destroy();
     this.httpsAgent.destroy();
   }
