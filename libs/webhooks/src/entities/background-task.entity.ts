@@ -20,7 +20,7 @@ export class BackgroundTaskEntity {
   status: BackgroundTaskStatus;
 
   @Column({ type: 'json' })
-  data: Record<string, unknown>;
+  data: Record<string, any>;
 
   @Column({ type: 'datetime', precision: 3 })
   createdAt: Date;

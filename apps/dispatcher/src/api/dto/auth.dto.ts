@@ -1,0 +1,67 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, Length, Max, Min, ValidateNested } from 'class-validator';
+import { PORTAL_TOKEN_DEFAULT_EXPIRY_S, PORTAL_TOKEN_MAX_EXPIRY_S } from '../api.constants.js';
+import { PORTAL_CAPABILITIES, type PortalCapability } from '../auth/principal.js';
+import { ApplicationIn } from './application.dto.js';
+
+export class AppPortalAccessIn {
+  @ApiPropertyOptional({ type: () => ApplicationIn, nullable: true, description: 'Creates the application (whose `uid` must be the one in the path) if it does not exist' })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ApplicationIn)
+  application?: ApplicationIn | null;
+
+  @ApiPropertyOptional({ description: 'Seconds the token is valid', default: PORTAL_TOKEN_DEFAULT_EXPIRY_S, minimum: 1, maximum: PORTAL_TOKEN_MAX_EXPIRY_S, nullable: true })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(PORTAL_TOKEN_MAX_EXPIRY_S)
+  expiry?: number | null;
+
+  @ApiPropertyOptional({ enum: PORTAL_CAPABILITIES, isArray: true, nullable: true, description: 'What the token may do (all when left out); ViewBase is always included' })
+  @IsOptional()
+  @IsArray()
+  @IsIn(PORTAL_CAPABILITIES, { each: true })
+  capabilities?: PortalCapability[] | null;
+
+  @ApiPropertyOptional({ deprecated: true, nullable: true, description: 'true: read-only (ViewBase only)' })
+  @IsOptional()
+  @IsBoolean()
+  readOnly?: boolean | null;
+
+  @ApiPropertyOptional({ type: [String], description: 'Accepted for compatibility; not enforced' })
+  @IsOptional()
+  @IsArray()
+  @IsString({ each: true })
+  featureFlags?: string[];
+
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'Lets expire-all end only this session\'s tokens' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 256)
+  sessionId?: string | null;
+}
+
+export class AppPortalAccessOut {
+  @ApiProperty({ description: 'A link carrying the token in its fragment' })
+  url: string;
+
+  @ApiProperty({ description: 'Bearer token for this one application\'s API' })
+  token: string;
+}
+
+export class ApplicationTokenExpireIn {
+  @ApiPropertyOptional({ description: 'Seconds until the tokens expire (0: now)', default: 0, minimum: 0, maximum: PORTAL_TOKEN_MAX_EXPIRY_S, nullable: true })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(PORTAL_TOKEN_MAX_EXPIRY_S)
+  expiry?: number | null;
+
+  @ApiPropertyOptional({ type: [String], description: 'Only tokens of these sessions' })
+  @IsOptional()
+  @IsArray()
+  @IsString({ each: true })
+  sessionIds?: string[];
+}

@@ -1,0 +1,133 @@
+import type { Type as Class } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional, type ApiPropertyOptions } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import { IsBoolean, IsDate, IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { DEFAULT_PAGE_LIMIT, IsRateLimit, MAX_PAGE_LIMIT, type SortOrder } from '@homing/webhooks';
+
+/** Query strings arrive as text: these read them before validation (a value they cannot read is left for the validator to refuse). */
+export const ToBoolean = () => Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value));
+export const ToInteger = () => Transform(({ value }) => (typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value));
+/** `a,b` (as the Svix SDK joins arrays) or repeated parameters. */
+export const ToList = () =>
+  Transform(({ value }) => (value === undefined ? value : [value].flat().flatMap((item) => String(item).split(',')).filter((item) => item !== '')));
+export const ToDate = () => Type(() => Date);
+
+export const IsDateTime = (field: string) => IsDate({ message: `${field} must be an ISO 8601 date and time` });
+
+export class ListQuery {
+  @ApiPropertyOptional({ description: 'Items per page', minimum: 1, maximum: MAX_PAGE_LIMIT, default: DEFAULT_PAGE_LIMIT })
+  @IsOptional()
+  @ToInteger()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_PAGE_LIMIT)
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'The `iterator` (or `prevIterator`) of a previous page', type: String })
+  @IsOptional()
+  @IsString()
+  iterator?: string;
+}
+
+export class OrderedListQuery extends ListQuery {
+  @ApiPropertyOptional({ enum: ['ascending', 'descending'] })
+  @IsOptional()
+  @IsIn(['ascending', 'descending'])
+  order?: SortOrder;
+}
+
+/** `with_content=false` (what the Svix SDK sends by default) leaves payloads and response bodies out. */
+export class WithContentQuery {
+  @ApiPropertyOptional({ default: true })
+  @IsOptional()
+  @ToBoolean()
+  @IsBoolean({ message: 'with_content must be true or false' })
+  with_content?: boolean;
+}
+
+/** Svix's `{ data, iterator, prevIterator, done }`, for an item class (named for the OpenAPI document). */
+export function ListResponse<T>(item: Class<T>) {
+  class ListResponseOf {
+    @ApiProperty({ type: [item] })
+    data: T[];
+
+    @ApiProperty({ type: String, nullable: true, description: 'Pass as `iterator` for the next page' })
+    iterator: string | null;
+
+    @ApiProperty({ type: String, nullable: true, description: 'Pass as `iterator` for the previous page' })
+    prevIterator: string | null;
+
+    @ApiProperty({ description: 'No more items in the direction travelled' })
+    done: boolean;
+  }
+  Object.defineProperty(ListResponseOf, 'name', { value: `ListResponse${item.name}` });
+  return ListResponseOf;
+}
+
+const THROTTLE: ApiPropertyOptions = { description: 'Per second (stored; not yet enforced)', type: Number, nullable: true, minimum: 1 };
+const OLD_THROTTLE: ApiPropertyOptions = { ...THROTTLE, deprecated: true, description: 'Older name of `throttleRate`' };
+const METADATA: ApiPropertyOptions = { type: 'object', additionalProperties: { type: 'string' }, example: { team: 'billing' } };
+
+/** The rate fields of applications and endpoints: `throttleRate`, or `rateLimit` from older clients. */
+export class ThrottleIn {
+  @ApiPropertyOptional(THROTTLE)
+  @IsOptional()
+  @IsRateLimit()
+  throttleRate?: number | null;
+
+  @ApiPropertyOptional(OLD_THROTTLE)
+  @IsOptional()
+  @IsRateLimit()
+  rateLimit?: number | null;
+}
+
+/** The library's `rateLimit` from either name; the newer one wins when a client sends both. */
+export function rateLimitOf({ throttleRate, rateLimit }: ThrottleIn): number | null | undefined {
+  return throttleRate !== undefined ? throttleRate : rateLimit;
+}
+
+/** What applications and endpoints answer alike. */
+export class ResourceOut {
+  @ApiProperty(THROTTLE)
+  throttleRate: number | null;
+
+  @ApiProperty(OLD_THROTTLE)
+  rateLimit: number | null;
+
+  @ApiProperty(METADATA)
+  metadata: Record<string, string>;
+
+  @ApiProperty()
+  createdAt: Date;
+
+  @ApiProperty()
+  updatedAt: Date;
+
+  static of(resource: { rateLimit: number | null; metadata: Record<string, string> | null; createdAt: Date; updatedAt: Date }): ResourceOut {
+    return { throttleRate: resource.rateLimit, rateLimit: resource.rateLimit, metadata: resource.metadata ?? {}, createdAt: resource.createdAt, updatedAt: resource.updatedAt };
+  }
+}
+
+export class HttpErrorOut {
+  @ApiProperty({ example: 'not_found' })
+  code: string;
+
+  @ApiProperty({ example: 'endpoint "ep_…" not found' })
+  detail: string;
+}
+
+export class ValidationErrorItem {
+  @ApiProperty({ type: [String], example: ['body', 'url'] })
+  loc: string[];
+
+  @ApiProperty()
+  msg: string;
+
+  @ApiProperty({ example: 'isUrl' })
+  type: string;
+}
+
+export class HttpValidationError {
+  @ApiProperty({ type: [ValidationErrorItem] })
+  detail: ValidationErrorItem[];
+}

@@ -1,0 +1,157 @@
+import { ApiProperty, ApiPropertyOptional, IntersectionType, type ApiPropertyOptions } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsArray, IsInt, IsObject, IsOptional, IsString, Length, Min, ValidateNested } from 'class-validator';
+import { IsEventTypeName, IsLabelList, IsUid, type MessageEntity } from '@homing/webhooks';
+import { ApplicationIn } from './application.dto.js';
+import { IsDateTime, ListQuery, ListResponse, ToDate, ToList, WithContentQuery } from './common.dto.js';
+
+const LABELS: ApiPropertyOptions = { type: [String], nullable: true };
+
+export class TransformationsParams {
+  @ApiPropertyOptional({ description: 'JSON text delivered byte for byte instead of `payload`' })
+  @IsOptional()
+  @IsString()
+  rawPayload?: string;
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' }, description: 'Only `content-type: application/json` is supported' })
+  @IsOptional()
+  @IsObject()
+  headers?: Record<string, string>;
+}
+
+export class MessageIn {
+  @ApiProperty({ example: 'order.completed' })
+  @IsEventTypeName()
+  eventType: string;
+
+  @ApiProperty({ type: 'object', additionalProperties: true, example: { id: 'ord_1', total: 1250 }, description: 'The JSON object delivered' })
+  @IsObject({ message: 'payload must be a JSON object' })
+  payload: Record<string, unknown>;
+
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'Your unique key for the message in the application: a second one is a 409' })
+  @IsOptional()
+  @IsUid()
+  eventId?: string | null;
+
+  @ApiPropertyOptional({ ...LABELS, example: ['eu'] })
+  @IsOptional()
+  @IsLabelList()
+  channels?: string[] | null;
+
+  @ApiPropertyOptional({ ...LABELS, example: ['order_ord_1'] })
+  @IsOptional()
+  @IsLabelList()
+  tags?: string[] | null;
+
+  @ApiPropertyOptional({ type: Date, nullable: true, description: 'Deliver no earlier than this' })
+  @IsOptional()
+  @ToDate()
+  @IsDateTime('deliverAt')
+  deliverAt?: Date | null;
+
+  @ApiPropertyOptional({ type: () => ApplicationIn, nullable: true, description: 'Creates the application (whose `uid` must be the one in the path) if it does not exist' })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ApplicationIn)
+  application?: ApplicationIn | null;
+
+  @ApiPropertyOptional({ type: () => TransformationsParams, nullable: true })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => TransformationsParams)
+  transformationsParams?: TransformationsParams | null;
+
+  @ApiPropertyOptional({ description: 'Accepted for compatibility; payloads are kept with the message', nullable: true })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  payloadRetentionPeriod?: number | null;
+
+  @ApiPropertyOptional({ description: 'Accepted for compatibility; payloads are kept with the message', nullable: true })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  payloadRetentionHours?: number | null;
+}
+
+export class MessageOut {
+  @ApiProperty({ example: 'msg_01JD3B9R8Q2W6N3V5X7Y9Z1A2B' })
+  id: string;
+
+  @ApiProperty({ type: String, nullable: true })
+  eventId: string | null;
+
+  @ApiProperty()
+  eventType: string;
+
+  @ApiProperty({ type: 'object', additionalProperties: true, description: '`{}` unless `with_content=true`' })
+  payload: unknown;
+
+  @ApiProperty(LABELS)
+  channels: string[] | null;
+
+  @ApiProperty(LABELS)
+  tags: string[] | null;
+
+  @ApiProperty({ description: 'When the message was created' })
+  timestamp: Date;
+
+  @ApiProperty({ type: Date, nullable: true })
+  deliverAt: Date | null;
+
+  static from(message: MessageEntity, withContent: boolean): MessageOut {
+    return {
+      id: message.id,
+      eventId: message.eventId,
+      eventType: message.eventType,
+      payload: withContent ? JSON.parse(message.payload) : {},
+      channels: message.channels,
+      tags: message.tags,
+      timestamp: message.createdAt,
+      deliverAt: message.deliverAt,
+    };
+  }
+}
+
+export class ListResponseMessageOut extends ListResponse(MessageOut) {}
+
+/** What listings of messages, attempts and deliveries can be narrowed to. */
+export class MessageFilterQuery extends ListQuery {
+  @ApiPropertyOptional({ type: [String], description: 'Any of these event types (comma-separated or repeated)' })
+  @IsOptional()
+  @ToList()
+  @IsArray()
+  @IsEventTypeName({ each: true })
+  event_types?: string[];
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @Length(1, 128)
+  channel?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @Length(1, 128)
+  tag?: string;
+
+  @ApiPropertyOptional({ type: Date, description: 'Created before' })
+  @IsOptional()
+  @ToDate()
+  @IsDateTime('before')
+  before?: Date;
+
+  @ApiPropertyOptional({ type: Date, description: 'Created after' })
+  @IsOptional()
+  @ToDate()
+  @IsDateTime('after')
+  after?: Date;
+}
+
+export class MessageListQuery extends IntersectionType(MessageFilterQuery, WithContentQuery) {}
+
+/** The library's filters from the query's names. */
+export function messageFilters(query: MessageFilterQuery) {
+  return { eventTypes: query.event_types, channel: query.channel, tag: query.tag, before: query.before, after: query.after };
+}

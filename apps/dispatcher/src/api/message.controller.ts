@@ -1,0 +1,71 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query, UnprocessableEntityException } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApplicationsService, mapPage, MessagesService, ProducerService } from '@homing/webhooks';
+import { API_PREFIX } from './api.constants.js';
+import { ApiErrors } from './api-docs.decorators.js';
+import { applicationOrCreate } from './application-lookup.js';
+import { AppAccess, READ } from './auth/access.decorators.js';
+import { WithContentQuery } from './dto/common.dto.js';
+import { ListResponseMessageOut, MessageIn, MessageListQuery, MessageOut, messageFilters } from './dto/message.dto.js';
+
+@ApiTags('Message')
+@ApiErrors()
+@Controller(`${API_PREFIX}/app/:appId/msg`)
+export class MessageController {
+  constructor(
+    private readonly applications: ApplicationsService,
+    private readonly messages: MessagesService,
+    private readonly producer: ProducerService,
+  ) {}
+
+  @Get()
+  @AppAccess(READ)
+  @ApiOperation({ summary: "List the application's messages, newest first" })
+  @ApiOkResponse({ type: ListResponseMessageOut })
+  async list(@Param('appId') appId: string, @Query() query: MessageListQuery): Promise<ListResponseMessageOut> {
+    const page = await this.messages.page(appId, { limit: query.limit, iterator: query.iterator, ...messageFilters(query) });
+    return mapPage(page, (message) => MessageOut.from(message, query.with_content ?? true));
+  }
+
+  @Post()
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Send a message',
+    description:
+      'Stores the message and owes it to every enabled endpoint whose event types and channels accept it. ' +
+      'A second message with the same `eventId` in the application is a 409; `deliverAt` delays delivery.',
+  })
+  @ApiAcceptedResponse({ type: MessageOut })
+  async create(@Param('appId') appId: string, @Body() body: MessageIn, @Query() query: WithContentQuery): Promise<MessageOut> {
+    const application = await applicationOrCreate(this.applications, appId, body.application, ['body', 'application']);
+    const message = await this.producer.send(application.id, {
+      eventType: body.eventType,
+      payload: rawPayload(body) ?? body.payload,
+      eventId: body.eventId,
+      channels: body.channels,
+      tags: body.tags,
+      deliverAt: body.deliverAt,
+    });
+    return MessageOut.from(message, query.with_content ?? true);
+  }
+
+  @Get(':msgId')
+  @AppAccess(READ)
+  @ApiOperation({ summary: 'Get a message by id or eventId' })
+  @ApiOkResponse({ type: MessageOut })
+  async get(@Param('appId') appId: string, @Param('msgId') msgId: string, @Query() query: WithContentQuery): Promise<MessageOut> {
+    return MessageOut.from(await this.messages.get(appId, msgId), query.with_content ?? true);
+  }
+}
+
+/** `transformationsParams.rawPayload` (the SDK's `messageInRaw`): JSON text delivered byte for byte. */
+function rawPayload(body: MessageIn): string | undefined {
+  const params = body.transformationsParams;
+  const contentType = Object.entries(params?.headers ?? {}).find(([name]) => name.toLowerCase() === 'content-type')?.[1];
+  if (contentType !== undefined && !/^application\/json\b/i.test(contentType)) {
+    throw new UnprocessableEntityException({
+      detail: [{ loc: ['body', 'transformationsParams', 'headers', 'content-type'], msg: 'only application/json payloads are delivered', type: 'value_error' }],
+    });
+  }
+  return params?.rawPayload;
+}
