@@ -6,7 +6,7 @@ import type { DataSource } from 'typeorm';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { TestReceiver } from '../support/receiver.js';
 import { createTestServices, deleteKeys, REDIS_URL, type TestServices } from '../support/services.js';
-import { startWebhooksApp, type WebhooksTestApp } from '../support/webhooks-app.js';
+import { LOOPBACK_CIDRS, startWebhooksApp, type WebhooksTestApp } from '../support/webhooks-app.js';
 
 describe('WebhooksModule in a host app', () => {
   let services: TestServices;
@@ -37,7 +37,7 @@ describe('WebhooksModule in a host app', () => {
     @Module({
       imports: [
         TypeOrmModule.forRoot({ type: 'mysql', url: services.databaseUrl, entities: HOMING_ENTITIES, migrations: HOMING_MIGRATIONS, migrationsRun: true, timezone: 'Z' }),
-        WebhooksModule.forRoot({ dataSource: 'default', redis: REDIS_URL, queuePrefix: services.queuePrefix }),
+        WebhooksModule.forRoot({ dataSource: 'default', redis: REDIS_URL, queuePrefix: services.queuePrefix, allowedCidrs: LOOPBACK_CIDRS }),
       ],
     })
     class HostModule {}
@@ -57,7 +57,7 @@ describe('WebhooksModule in a host app', () => {
       await Test.createTestingModule({
         imports: [
           WebhooksModule.forRootAsync({
-            useFactory: async () => ({ database: { url: services.databaseUrl }, redis: REDIS_URL, queuePrefix: services.queuePrefix }),
+            useFactory: async () => ({ database: { url: services.databaseUrl }, redis: REDIS_URL, queuePrefix: services.queuePrefix, allowedCidrs: LOOPBACK_CIDRS }),
           }),
         ],
       }).compile()

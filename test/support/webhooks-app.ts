@@ -28,6 +28,9 @@ export interface WebhooksTestApp {
   close(): Promise<void>;
 }
 
+/** Test receivers listen on loopback, which deliveries may not reach unless allow-listed. */
+export const LOOPBACK_CIDRS = ['127.0.0.0/8', '::1/128'];
+
 /** A Nest application context importing `WebhooksModule.forRoot` on this test file's own database and queue. */
 export async function startWebhooksApp(services: TestServices, options: WebhooksModuleOptions = {}): Promise<WebhooksTestApp> {
   const moduleRef = await Test.createTestingModule({
@@ -37,6 +40,7 @@ export async function startWebhooksApp(services: TestServices, options: Webhooks
         database: { url: services.databaseUrl },
         redis: REDIS_URL,
         queuePrefix: services.queuePrefix,
+        allowedCidrs: LOOPBACK_CIDRS,
         ...options,
       }),
     ],

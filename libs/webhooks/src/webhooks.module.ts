@@ -23,6 +23,8 @@ import { OperationalEventsService } from './producer/operational-events.service.
 import { ProducerService } from './producer/producer.service.js';
 import type { RECEIVER_ASYNC_OPTIONS_TYPE, RECEIVER_OPTIONS_TYPE } from './receiver/webhook-receiver-module-definition.js';
 import { WebhookReceiverModule } from './receiver/webhook-receiver.module.js';
+import { DestinationPolicy } from './security/destination-policy.js';
+import { SecretCipher } from './security/secret-cipher.js';
 import {
   ASYNC_OPTIONS_TYPE,
   ConfigurableModuleClass,
@@ -133,6 +135,8 @@ function compose(base: DynamicModule, extras: WebhooksModuleExtras): DynamicModu
       DeliverySweeper,
       EndpointHealthService,
       WebhookHttpClient,
+      DestinationPolicy,
+      SecretCipher,
     ],
     exports: [...PUBLIC_SERVICES, OperationalEventsService, optionsModule, WEBHOOKS_DATA_SOURCE],
   };

@@ -12,7 +12,33 @@ describe('readDispatcherConfig', () => {
       requestTimeout: '15s',
       disableAfter: '5d',
       worker: true,
+      allowedCidrs: [],
+      httpsOnly: false,
+      encryptionKey: undefined,
+      maxPayload: '1mb',
+      proxyUrl: undefined,
     });
+  });
+
+  it('reads the security settings', () => {
+    const key = 'a'.repeat(64);
+    expect(
+      readDispatcherConfig({
+        HOMING_ALLOWED_CIDRS: ' 127.0.0.0/8, ::1/128 ,10.1.2.3',
+        HOMING_HTTPS_ONLY: 'true',
+        HOMING_ENCRYPTION_KEY: key,
+        HOMING_MAX_PAYLOAD: '256kb',
+        HOMING_PROXY_URL: 'http://egress.internal:3128',
+      }),
+    ).toMatchObject({ allowedCidrs: ['127.0.0.0/8', '::1/128', '10.1.2.3'], httpsOnly: true, encryptionKey: key, maxPayload: '256kb', proxyUrl: 'http://egress.internal:3128' });
+  });
+
+  it.each([
+    ['HOMING_ENCRYPTION_KEY', 'c2hvcnQta2V5', /^HOMING_ENCRYPTION_KEY is invalid \(value not shown\): expected 32 bytes/],
+    ['HOMING_PROXY_URL', 'socks5://user:hunter2@proxy:1080', /^HOMING_PROXY_URL is invalid \(value not shown\): expected an http:\/\/ or https:\/\/ proxy/],
+  ])('stops on a bad %s without repeating it', (name, value, message) => {
+    expect(() => readDispatcherConfig({ [name]: value })).toThrow(message);
+    expect(() => readDispatcherConfig({ [name]: value })).not.toThrow(value);
   });
 
   it.each([
@@ -25,6 +51,11 @@ describe('readDispatcherConfig', () => {
     ['HOMING_DISABLE_AFTER', '-1d', /HOMING_DISABLE_AFTER="-1d" is invalid/],
     ['HOMING_SWEEP_INTERVAL', 'often', /HOMING_SWEEP_INTERVAL="often" is invalid/],
     ['HOMING_WORKER', 'maybe', /HOMING_WORKER="maybe" is invalid/],
+    ['HOMING_ALLOWED_CIDRS', '127.0.0.0/8,10.0.0.0/33', /HOMING_ALLOWED_CIDRS="127.0.0.0\/8,10.0.0.0\/33" is invalid: "10.0.0.0\/33" is not a CIDR range/],
+    ['HOMING_ALLOWED_CIDRS', 'localhost', /HOMING_ALLOWED_CIDRS="localhost" is invalid/],
+    ['HOMING_HTTPS_ONLY', 'yes please', /HOMING_HTTPS_ONLY="yes please" is invalid/],
+    ['HOMING_MAX_PAYLOAD', 'huge', /HOMING_MAX_PAYLOAD="huge" is invalid/],
+    ['HOMING_MAX_PAYLOAD', '0', /HOMING_MAX_PAYLOAD="0" is invalid/],
   ])('stops on %s=%s with a message naming the variable', (name, value, message) => {
     expect(() => readDispatcherConfig({ [name]: value })).toThrow(message);
   });

@@ -1,4 +1,15 @@
-import { DEFAULT_DISABLE_AFTER, DEFAULT_REQUEST_TIMEOUT, DEFAULT_RETRY_SCHEDULE, parseDuration, parseDurationList } from '@homing/webhooks';
+import {
+  DEFAULT_DISABLE_AFTER,
+  DEFAULT_MAX_PAYLOAD,
+  DEFAULT_REQUEST_TIMEOUT,
+  DEFAULT_RETRY_SCHEDULE,
+  parseByteSize,
+  parseCidr,
+  parseDuration,
+  parseDurationList,
+  parseEncryptionKey,
+  parseProxyUrl,
+} from '@homing/webhooks';
 
 /** The dispatcher's settings, read once from the environment at start. */
 export interface DispatcherConfig {
@@ -13,6 +24,13 @@ export interface DispatcherConfig {
   concurrency: number;
   worker: boolean;
   operationalApp?: string;
+  allowedCidrs: string[];
+  httpsOnly: boolean;
+  /** Never shown in messages or logs. */
+  encryptionKey?: string;
+  maxPayload: string;
+  /** May hold credentials: never shown in messages or logs. */
+  proxyUrl?: string;
 }
 
 export class ConfigError extends Error {}
@@ -54,6 +72,22 @@ export function readDispatcherConfig(env: Env = process.env): DispatcherConfig {
     }
     return raw;
   };
+  /** A value that may be a credential: checked, but left out of the error message. */
+  const confidential = (name: string, parse: (v: string) => unknown) => {
+    const raw = env[name]?.trim();
+    if (!raw) return undefined;
+    try {
+      parse(raw);
+    } catch (error) {
+      throw new ConfigError(`${name} is invalid (value not shown): ${(error as Error).message}`);
+    }
+    return raw;
+  };
+  const cidrs = (name: string) =>
+    check(name, text(name, ''), (value) => value.split(',').filter((cidr) => cidr.trim()).forEach((cidr) => parseCidr(cidr)))
+      .split(',')
+      .map((cidr) => cidr.trim())
+      .filter(Boolean);
   const flag = (name: string, fallback: boolean) => {
     const raw = text(name, String(fallback)).toLowerCase();
     if (!['true', 'false', '1', '0'].includes(raw)) throw new ConfigError(`${name}=${JSON.stringify(raw)} is invalid: expected true or false`);
@@ -72,5 +106,10 @@ export function readDispatcherConfig(env: Env = process.env): DispatcherConfig {
     concurrency: integer('HOMING_CONCURRENCY', 50, 1, 10_000),
     worker: flag('HOMING_WORKER', true),
     operationalApp: env.HOMING_OPERATIONAL_APP?.trim() || undefined,
+    allowedCidrs: cidrs('HOMING_ALLOWED_CIDRS'),
+    httpsOnly: flag('HOMING_HTTPS_ONLY', false),
+    encryptionKey: confidential('HOMING_ENCRYPTION_KEY', parseEncryptionKey),
+    maxPayload: check('HOMING_MAX_PAYLOAD', text('HOMING_MAX_PAYLOAD', DEFAULT_MAX_PAYLOAD), parseByteSize),
+    proxyUrl: confidential('HOMING_PROXY_URL', parseProxyUrl),
   };
 }

@@ -4,13 +4,15 @@ import { parseDuration } from '../config/duration.js';
 import { AttemptEntity, DeliveryEntity, EndpointEntity } from '../entities/index.js';
 import { isDuplicateKey } from '../entities/database-errors.js';
 import { newId } from '../entities/entity-id.js';
+import { DestinationPolicy } from '../security/destination-policy.js';
+import { SecretCipher } from '../security/secret-cipher.js';
 import { unexpired } from '../signing/secret-rotation.js';
 import { generateSecret, isValidSecret } from '../signing/webhook-secret.js';
 import { DEFAULT_SECRET_GRACE_PERIOD, MAX_PREVIOUS_SECRETS } from '../webhooks.constants.js';
 import { InjectWebhooksDataSource } from '../webhooks.decorators.js';
 import { ApplicationsService, definedOnly } from './applications.service.js';
 import { EndpointInput } from './dto/endpoint.input.js';
-import { paginate, type Page, type PageOptions } from './pagination.js';
+import { mapPage, paginate, type Page, type PageOptions } from './pagination.js';
 import { validateInput } from './validation.js';
 
 @Injectable()
@@ -18,11 +20,14 @@ export class EndpointsService {
   constructor(
     @InjectWebhooksDataSource() private readonly dataSource: DataSource,
     private readonly applications: ApplicationsService,
+    private readonly destinations: DestinationPolicy,
+    private readonly secrets: SecretCipher,
   ) {}
 
   async create(appIdOrUid: string, input: EndpointInput): Promise<EndpointEntity> {
     const application = await this.applications.get(appIdOrUid);
     const valid = await validateInput(EndpointInput, input);
+    await this.destinations.assertAllowed(valid.url);
     const now = new Date();
     const endpoint: EndpointEntity = {
       id: newId('endpoint'),
@@ -43,7 +48,7 @@ export class EndpointsService {
       createdAt: now,
       updatedAt: now,
     };
-    await this.save(() => this.repository.insert(endpoint), valid.uid);
+    await this.save(() => this.repository.insert(this.secrets.sealSecrets(endpoint)), valid.uid);
     return endpoint;
   }
 
@@ -57,25 +62,28 @@ export class EndpointsService {
       ],
     });
     if (!endpoint) throw new NotFoundException(`endpoint "${idOrUid}" not found`);
-    return endpoint;
+    return this.secrets.openSecrets(endpoint);
   }
 
   async list(appIdOrUid: string): Promise<EndpointEntity[]> {
     const application = await this.applications.get(appIdOrUid);
-    return this.repository.find({ where: { appId: application.id }, order: { id: 'ASC' } });
+    const endpoints = await this.repository.find({ where: { appId: application.id }, order: { id: 'ASC' } });
+    return endpoints.map((endpoint) => this.secrets.openSecrets(endpoint));
   }
 
   /** A page of the application's endpoints, oldest first unless `order` says otherwise. */
   async page(appIdOrUid: string, options: PageOptions = {}): Promise<Page<EndpointEntity>> {
     const application = await this.applications.get(appIdOrUid);
     const query = this.repository.createQueryBuilder('ep').where('ep.appId = :appId', { appId: application.id });
-    return paginate(query, 'ep.id', (endpoint) => endpoint.id, options, 'ascending');
+    const page = await paginate(query, 'ep.id', (endpoint) => endpoint.id, options, 'ascending');
+    return mapPage(page, (endpoint) => this.secrets.openSecrets(endpoint));
   }
 
   /** Sets the fields given. Enabling an endpoint clears its failure history. */
   async update(appIdOrUid: string, idOrUid: string, changes: Partial<EndpointInput>): Promise<EndpointEntity> {
     const endpoint = await this.get(appIdOrUid, idOrUid);
     const valid = definedOnly(await validateInput(EndpointInput, changes, true));
+    if (valid.url !== undefined) await this.destinations.assertAllowed(valid.url);
     const updated: EndpointEntity = { ...endpoint, ...valid, updatedAt: new Date() } as EndpointEntity;
     if (valid.filterTypes !== undefined) updated.filterTypes = valid.filterTypes?.length ? valid.filterTypes : null;
     if (valid.channels !== undefined) updated.channels = valid.channels?.length ? valid.channels : null;
@@ -84,7 +92,7 @@ export class EndpointsService {
       updated.failingSince = null;
     }
     if (!endpoint.disabled && valid.disabled === true) updated.disabledReason = 'disabled by the user';
-    await this.save(() => this.repository.update({ id: endpoint.id }, updated), valid.uid);
+    await this.save(() => this.repository.update({ id: endpoint.id }, this.secrets.sealSecrets(updated)), valid.uid);
     return updated;
   }
 
@@ -130,7 +138,7 @@ export class EndpointsService {
     const previousSecrets = graceMs > 0 ? [{ secret: endpoint.secret, expiresAt: new Date(now.getTime() + graceMs).toISOString() }, ...stillSigning] : stillSigning;
     const rotated = { secret: options.secret ?? generateSecret(), previousSecrets: previousSecrets.length ? previousSecrets : null, updatedAt: now };
     // Compare-and-set on updatedAt: of two rotations at once, one fails rather than losing a secret.
-    const result = await this.repository.update({ id: endpoint.id, updatedAt: endpoint.updatedAt }, rotated);
+    const result = await this.repository.update({ id: endpoint.id, updatedAt: endpoint.updatedAt }, this.secrets.sealSecrets(rotated));
     if (!result.affected) throw new ConflictException('the endpoint changed during the rotation; try again');
     return { ...endpoint, ...rotated };
   }

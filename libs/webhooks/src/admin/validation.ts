@@ -58,15 +58,25 @@ const RESERVED_HEADERS = new Set([
   'connection',
   'transfer-encoding',
   'user-agent',
-  ...Object.values(SIGNATURE_HEADERS).flatMap((names) => Object.values(names)),
+  // Hop-by-hop and proxy headers belong to the connection, not to the webhook.
+  'keep-alive',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'upgrade',
+  'expect',
 ]);
+/** Every header of the signature schemes' families (`webhook-*`, `svix-*`), not only those sent today. */
+const RESERVED_HEADER_PREFIXES = Object.values(SIGNATURE_HEADERS).map(({ id }) => id.slice(0, id.indexOf('-') + 1));
 
 /** Why a set of extra delivery headers cannot be used, or null when it can. */
 export function headerMapProblem(headers: unknown): string | null {
   if (!isPlainObject(headers)) return 'must be an object of header names to string values';
   for (const [name, value] of Object.entries(headers)) {
     if (!HEADER_NAME.test(name)) return `"${name}" is not a valid header name`;
-    if (RESERVED_HEADERS.has(name.toLowerCase())) return `"${name}" is set by the dispatcher and cannot be overridden`;
+    const lower = name.toLowerCase();
+    if (RESERVED_HEADERS.has(lower) || RESERVED_HEADER_PREFIXES.some((prefix) => lower.startsWith(prefix))) return `"${name}" is reserved (set by the dispatcher or by HTTP itself) and cannot be given`;
     if (typeof value !== 'string' || /[\r\n\0]/.test(value)) return `the value of "${name}" must be a string without line breaks`;
   }
   return null;

@@ -1,8 +1,13 @@
+import { parseCidr } from '../security/address-ranges.js';
+import { parseProxyUrl } from '../security/outbound-agents.js';
+import { parseEncryptionKey } from '../security/secret-cipher.js';
 import {
   DEFAULT_DISABLE_AFTER,
+  DEFAULT_MAX_PAYLOAD,
   DEFAULT_REQUEST_TIMEOUT,
   DEFAULT_RETRY_SCHEDULE,
 } from '../webhooks.constants.js';
+import { parseByteSize } from './byte-size.js';
 import { parseDuration, parseDurationList } from './duration.js';
 import type { ResolvedWebhooksOptions, WebhooksModuleOptions } from './webhooks-options.interface.js';
 
@@ -22,5 +27,19 @@ export function resolveOptions(options: WebhooksModuleOptions): ResolvedWebhooks
     disableAfterMs: parseDuration(options.disableAfter ?? DEFAULT_DISABLE_AFTER, 'disableAfter'),
     operationalApp: options.operationalApp,
     sweepIntervalMs: parseDuration(options.sweepInterval ?? '5s', 'sweepInterval'),
+    allowedCidrs: named('allowedCidrs', () => (options.allowedCidrs ?? []).map((cidr) => (parseCidr(cidr), cidr.trim()))),
+    httpsOnly: options.httpsOnly ?? false,
+    encryptionKey: options.encryptionKey === undefined ? undefined : named('encryptionKey', () => parseEncryptionKey(options.encryptionKey!)),
+    maxPayloadBytes: parseByteSize(options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD, 'maxPayloadBytes'),
+    proxyUrl: options.proxyUrl === undefined ? undefined : named('proxyUrl', () => parseProxyUrl(options.proxyUrl!)),
   };
+}
+
+/** Runs a parser whose errors do not say which option they are about. */
+function named<T>(option: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    throw new Error(`${option}: ${(error as Error).message}`);
+  }
 }

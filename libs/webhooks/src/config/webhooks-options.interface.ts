@@ -36,6 +36,19 @@ export interface WebhooksModuleOptions {
   operationalApp?: string;
   /** How often the sweeper looks for deliveries that are due but not queued (e.g. after Redis lost them). Default `5s`. */
   sweepInterval?: string | number;
+  /**
+   * Addresses deliveries may reach although they are loopback, private, link-local or otherwise not
+   * public (all refused by default), e.g. `['10.1.0.0/16']`; a bare address allows just that one.
+   */
+  allowedCidrs?: readonly string[];
+  /** Refuse `http:` endpoint URLs, when saved and when delivering. Default false. */
+  httpsOnly?: boolean;
+  /** 32 bytes as base64 or hex: encrypts endpoint secrets at rest with AES-256-GCM. Without it they are stored as plaintext. */
+  encryptionKey?: string;
+  /** Largest message payload accepted, in bytes or as `512kb`, `1mb`. Default 1 MiB. */
+  maxPayloadBytes?: number | string;
+  /** Send every delivery through this HTTP(S) proxy (e.g. for a fixed egress IP), `http://host:port`. */
+  proxyUrl?: string;
 }
 
 /** Options after defaults and parsing: what the services read. */
@@ -50,4 +63,9 @@ export interface ResolvedWebhooksOptions {
   disableAfterMs: number;
   operationalApp?: string;
   sweepIntervalMs: number;
+  allowedCidrs: string[];
+  httpsOnly: boolean;
+  encryptionKey?: Buffer;
+  maxPayloadBytes: number;
+  proxyUrl?: string;
 }

@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import type { ResolvedWebhooksOptions } from '../config/webhooks-options.interface.js';
 import { AttemptEntity, DeliveryEntity, EndpointEntity, MessageEntity } from '../entities/index.js';
 import { newId } from '../entities/entity-id.js';
+import { SecretCipher } from '../security/secret-cipher.js';
 import { signingSecrets } from '../signing/secret-rotation.js';
 import { signatureHeaders } from '../signing/webhook-signer.js';
 import { HOMING_EVENT, RETRY_AFTER_CAP_MS } from '../webhooks.constants.js';
@@ -29,6 +30,7 @@ export class DeliveryService {
     private readonly http: WebhookHttpClient,
     private readonly queue: DeliveryQueue,
     private readonly health: EndpointHealthService,
+    private readonly secrets: SecretCipher,
     @Optional() private readonly events?: EventEmitter2,
   ) {}
 
@@ -67,7 +69,7 @@ export class DeliveryService {
       'content-type': 'application/json',
       'user-agent': 'Homing-Webhooks/0.1',
       // During a secret rotation the old secret signs too, so receivers still on it keep verifying.
-      ...signatureHeaders(signingSecrets(endpoint), message.id, timestamp, message.payload),
+      ...signatureHeaders(signingSecrets(this.secrets.openSecrets(endpoint)), message.id, timestamp, message.payload),
     };
     return this.http.post(endpoint.url, message.payload, headers);
   }

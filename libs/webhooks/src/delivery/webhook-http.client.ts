@@ -1,9 +1,9 @@
-import http from 'node:http';
-import https from 'node:https';
 import type { Readable } from 'node:stream';
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import axios, { type AxiosInstance } from 'axios';
 import type { ResolvedWebhooksOptions } from '../config/webhooks-options.interface.js';
+import { DestinationPolicy, ForbiddenDestinationError } from '../security/destination-policy.js';
+import { createOutboundAgents, type OutboundAgents } from '../security/outbound-agents.js';
 import { RESPONSE_BODY_LIMIT, WEBHOOKS_OPTIONS } from '../webhooks.constants.js';
 
 export interface HttpOutcome {
@@ -19,14 +19,17 @@ export interface HttpOutcome {
 /** Posts one signed delivery. Never throws: every outcome is something to record. */
 @Injectable()
 export class WebhookHttpClient implements OnApplicationShutdown {
-  private readonly httpAgent = new http.Agent({ keepAlive: true });
-  private readonly httpsAgent = new https.Agent({ keepAlive: true });
+  private readonly agents: OutboundAgents;
   private readonly client: AxiosInstance;
 
-  constructor(@Inject(WEBHOOKS_OPTIONS) private readonly options: ResolvedWebhooksOptions) {
+  constructor(
+    @Inject(WEBHOOKS_OPTIONS) private readonly options: ResolvedWebhooksOptions,
+    private readonly destinations: DestinationPolicy,
+  ) {
+    this.agents = createOutboundAgents(options.proxyUrl, destinations);
     this.client = axios.create({
-      httpAgent: this.httpAgent,
-      httpsAgent: this.httpsAgent,
+      httpAgent: this.agents.http,
+      httpsAgent: this.agents.https,
       // A redirect is an answer (and a failure), never a second request to somewhere else.
       maxRedirects: 0,
       validateStatus: () => true,
@@ -42,6 +45,9 @@ export class WebhookHttpClient implements OnApplicationShutdown {
     const signal = AbortSignal.timeout(timeoutMs);
     const elapsed = () => Math.round(performance.now() - started);
     try {
+      // Connections made directly are judged again on their resolved address by the agents' lookup.
+      const refused = await this.destinations.refusal(url, { resolve: this.agents.proxied });
+      if (refused) throw new ForbiddenDestinationError(refused);
       const response = await this.client.post<Readable>(url, body, { headers, signal, timeout: timeoutMs });
       const text = await readPrefix(response.data, RESPONSE_BODY_LIMIT);
       const retryAfterMs = parseRetryAfter(response.headers['retry-after']);
@@ -55,8 +61,8 @@ export class WebhookHttpClient implements OnApplicationShutdown {
 
   /** At the very end of shutdown: deliveries in flight finish first (see DeliveryProcessor). */
   onApplicationShutdown(): void {
-    this.httpAgent.destroy();
-    this.httpsAgent.destroy();
+    this.agents.http.destroy();
+    this.agents.https.destroy();
   }
 }
 

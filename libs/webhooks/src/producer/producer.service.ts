@@ -1,15 +1,16 @@
-import { ConflictException, Injectable, Optional, UnprocessableEntityException } from '@nestjs/common';
+import { ConflictException, Injectable, Optional, PayloadTooLargeException, UnprocessableEntityException } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ApplicationsService } from '../admin/applications.service.js';
 import { MessageInput } from '../admin/dto/message.input.js';
 import { validateInput } from '../admin/validation.js';
+import type { ResolvedWebhooksOptions } from '../config/webhooks-options.interface.js';
 import { DeliveryQueue } from '../delivery/delivery.queue.js';
 import { DeliveryEntity, EndpointEntity, MessageEntity } from '../entities/index.js';
 import { isDuplicateKey } from '../entities/database-errors.js';
 import { newId } from '../entities/entity-id.js';
 import { HOMING_EVENT } from '../webhooks.constants.js';
-import { InjectWebhooksDataSource } from '../webhooks.decorators.js';
+import { InjectWebhooksDataSource, InjectWebhooksOptions } from '../webhooks.decorators.js';
 import { AfterCommitSubscriber } from './after-commit.subscriber.js';
 import { channelsAccept, filterAccepts } from './event-type-pattern.js';
 
@@ -26,6 +27,7 @@ export interface SendOptions {
 export class ProducerService {
   constructor(
     @InjectWebhooksDataSource() private readonly dataSource: DataSource,
+    @InjectWebhooksOptions() private readonly options: ResolvedWebhooksOptions,
     private readonly applications: ApplicationsService,
     private readonly queue: DeliveryQueue,
     private readonly afterCommit: AfterCommitSubscriber,
@@ -41,6 +43,13 @@ export class ProducerService {
     const application = await this.applications.get(appIdOrUid);
     const valid = await validateInput(MessageInput, input);
     const payload = serializePayload(input.payload);
+    const size = Buffer.byteLength(payload);
+    if (size > this.options.maxPayloadBytes) {
+      throw new PayloadTooLargeException({
+        code: 'payload_too_large',
+        detail: `the payload is ${size} bytes; the limit is ${this.options.maxPayloadBytes} bytes (maxPayloadBytes / HOMING_MAX_PAYLOAD)`,
+      });
+    }
     const endpoints = await this.dataSource.getRepository(EndpointEntity).find({
       select: { id: true, filterTypes: true, channels: true },
       where: { appId: application.id, disabled: false },

@@ -1,0 +1,120 @@
+import { BlockList, isIP } from 'node:net';
+
+/**
+ * Ranges a webhook may not be sent to unless allow-listed: everything that is not the public internet
+ * (IANA special-purpose registries), so an endpoint URL cannot reach the dispatcher's own network.
+ * The first range that holds an address names the reason.
+ */
+const FORBIDDEN_RANGES: readonly (readonly [cidr: string, kind: string])[] = [
+  ['0.0.0.0/8', 'unspecified ("this network")'],
+  ['10.0.0.0/8', 'private'],
+  ['100.64.0.0/10', 'carrier-grade NAT (shared)'],
+  ['127.0.0.0/8', 'loopback'],
+  ['169.254.169.254/32', 'cloud metadata'],
+  ['169.254.0.0/16', 'link-local'],
+  ['172.16.0.0/12', 'private'],
+  ['192.0.0.0/24', 'IETF protocol assignment'],
+  ['192.0.2.0/24', 'documentation'],
+  ['192.88.99.0/24', '6to4 relay (reserved)'],
+  ['192.168.0.0/16', 'private'],
+  ['198.18.0.0/15', 'benchmarking'],
+  ['198.51.100.0/24', 'documentation'],
+  ['203.0.113.0/24', 'documentation'],
+  ['224.0.0.0/4', 'multicast'],
+  ['255.255.255.255/32', 'broadcast'],
+  ['240.0.0.0/4', 'reserved'],
+  ['::/128', 'unspecified'],
+  ['::1/128', 'loopback'],
+  ['::/96', 'IPv4-compatible (deprecated)'],
+  ['64:ff9b:1::/48', 'local-use NAT64'],
+  ['100::/64', 'discard-only'],
+  ['2001::/32', 'Teredo tunnel'],
+  ['2001:db8::/32', 'documentation'],
+  ['2002::/16', '6to4 tunnel'],
+  ['fc00::/7', 'unique local (private)'],
+  ['fe80::/10', 'link-local'],
+  ['fec0::/10', 'site-local (deprecated)'],
+  ['ff00::/8', 'multicast'],
+];
+
+type Family = 'ipv4' | 'ipv6';
+
+interface Cidr {
+  address: string;
+  prefix: number;
+  family: Family;
+}
+
+/** Parses `10.0.0.0/8`, `::1/128` or a single address (a one-address range). */
+export function parseCidr(text: string): Cidr {
+  const [rawAddress, rawPrefix, ...rest] = text.trim().split('/');
+  const address = stripBrackets(rawAddress);
+  const version = isIP(address);
+  const max = version === 6 ? 128 : 32;
+  const prefix = rawPrefix === undefined ? max : /^\d{1,3}$/.test(rawPrefix) ? Number(rawPrefix) : NaN;
+  if (version === 0 || rest.length > 0 || !(prefix >= 0 && prefix <= max)) {
+    throw new Error(`"${text}" is not a CIDR range (expected e.g. 10.0.0.0/8 or fd00::/8)`);
+  }
+  return { address, prefix, family: version === 6 ? 'ipv6' : 'ipv4' };
+}
+
+function blockListOf(cidrs: readonly string[]): BlockList {
+  const list = new BlockList();
+  for (const text of cidrs) {
+    const { address, prefix, family } = parseCidr(text);
+    list.addSubnet(address, prefix, family);
+  }
+  return list;
+}
+
+const FORBIDDEN = FORBIDDEN_RANGES.map(([cidr, kind]) => ({ cidr, kind, list: blockListOf([cidr]) }));
+
+/** Decides which IP addresses outbound deliveries may connect to. */
+export class AddressPolicy {
+  private readonly allowed: BlockList;
+
+  /** @param allowedCidrs ranges let through although forbidden by default, e.g. `10.1.0.0/16` for an internal network. */
+  constructor(allowedCidrs: readonly string[] = []) {
+    this.allowed = blockListOf(allowedCidrs);
+  }
+
+  /** Why a connection to this IP address is refused, or null when it is allowed. */
+  refusal(ip: string): string | null {
+    const address = stripBrackets(ip).replace(/%.*$/, '');
+    const version = isIP(address);
+    if (version === 0) return `"${ip}" is not an IP address`;
+    const family: Family = version === 6 ? 'ipv6' : 'ipv4';
+    // An IPv6 address that carries an IPv4 one reaches that IPv4 address, so that is the one judged.
+    const embedded = family === 'ipv6' ? embeddedIpv4(address) : null;
+    const [judged, judgedFamily] = embedded ? [embedded, 'ipv4' as const] : [address, family];
+    if (this.allowed.check(address, family) || this.allowed.check(judged, judgedFamily)) return null;
+    const range = FORBIDDEN.find(({ list }) => list.check(judged, judgedFamily));
+    if (!range) return null;
+    const shown = embedded ? `${address} (${embedded})` : address;
+    return `${shown} is a ${range.kind} address (${range.cidr}), not in the allowed CIDRs`;
+  }
+}
+
+/** The IPv4 address inside an IPv4-mapped (`::ffff:a.b.c.d`) or NAT64 (`64:ff9b::a.b.c.d`) IPv6 address. */
+function embeddedIpv4(ipv6: string): string | null {
+  const groups = ipv6Groups(ipv6);
+  const mapped = groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff;
+  const nat64 = groups[0] === 0x64 && groups[1] === 0xff9b && groups.slice(2, 6).every((g) => g === 0);
+  if (!mapped && !nat64) return null;
+  return [groups[6] >> 8, groups[6] & 0xff, groups[7] >> 8, groups[7] & 0xff].join('.');
+}
+
+/** The eight 16-bit groups of an IPv6 address. */
+function ipv6Groups(ipv6: string): number[] {
+  // The URL parser writes every IPv6 form (dotted tails included) in the compressed hex form.
+  const canonical = new URL(`http://[${ipv6}]/`).hostname.slice(1, -1);
+  const [head, tail] = canonical.split('::');
+  const parse = (part: string | undefined) => (part ? part.split(':').map((group) => parseInt(group, 16)) : []);
+  if (tail === undefined) return parse(head);
+  const [front, back] = [parse(head), parse(tail)];
+  return [...front, ...Array<number>(8 - front.length - back.length).fill(0), ...back];
+}
+
+function stripBrackets(host: string): string {
+  return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+}

@@ -1,0 +1,42 @@
+import http from 'node:http';
+import https from 'node:https';
+import { HttpProxyAgent } from 'http-proxy-agent';
+import { HttpsProxyAgent } from 'https-proxy-agent';
+import type { DestinationPolicy } from './destination-policy.js';
+
+export interface OutboundAgents {
+  http: http.Agent;
+  https: https.Agent;
+  /**
+   * True when requests leave through a proxy. The proxy then resolves the target, so the destination
+   * must be judged (resolved) before the request instead of at connect time.
+   */
+  proxied: boolean;
+}
+
+/**
+ * The sockets deliveries go out on: straight to the receiver, with every connection's resolved address
+ * judged by the destination policy, or all through the configured HTTP(S) proxy (for a fixed egress IP).
+ */
+export function createOutboundAgents(proxyUrl: string | undefined, policy: DestinationPolicy): OutboundAgents {
+  if (proxyUrl) {
+    return { http: new HttpProxyAgent(proxyUrl, { keepAlive: true }), https: new HttpsProxyAgent(proxyUrl, { keepAlive: true }), proxied: true };
+  }
+  return {
+    http: new http.Agent({ keepAlive: true, lookup: policy.lookup }),
+    https: new https.Agent({ keepAlive: true, lookup: policy.lookup }),
+    proxied: false,
+  };
+}
+
+/** Checks a proxy URL: `http://` or `https://`, optionally with credentials. */
+export function parseProxyUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text.trim());
+  } catch {
+    throw new Error('not a URL (expected e.g. http://proxy.internal:3128)');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`expected an http:// or https:// proxy, got ${url.protocol}//`);
+  return url.href;
+}
