@@ -1,18 +1,20 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { WebhooksModule } from '@homing/webhooks';
+import { ApiModule } from './api/api.module.js';
 import type { DispatcherConfig } from './config/dispatcher-config.js';
-import { HealthController } from './health/health.controller.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 
 /** The standalone dispatcher: the webhooks module with its worker, behind an HTTP API. */
 @Module({})
 export class DispatcherModule {
-  static register(config: DispatcherConfig): DynamicModule {
+  static register(config: DispatcherConfig & { apiToken: string }): DynamicModule {
     return {
       module: DispatcherModule,
       imports: [
         EventEmitterModule.forRoot(),
         WebhooksModule.forRoot({
+          isGlobal: true,
           database: { url: config.databaseUrl },
           redis: config.redisUrl,
           queuePrefix: config.queuePrefix,
@@ -29,8 +31,9 @@ export class DispatcherModule {
           maxPayloadBytes: config.maxPayload,
           proxyUrl: config.proxyUrl,
         }),
+        ApiModule.register({ apiToken: config.apiToken, portalUrl: config.portalUrl }),
+        MetricsModule,
       ],
-      controllers: [HealthController],
     };
   }
 }

@@ -1,13 +1,16 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { REQUEST_BODY_LIMIT } from './api/api.constants.js';
+import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '@homing/webhooks';
+import { REQUEST_ENVELOPE_BYTES } from './api/api.constants.js';
 
 /**
  * What the app needs beyond its modules, for `main.ts` and for tests alike; call before `listen`.
  * The OpenAPI document is generated from the controllers and the DTO classes that validate requests.
  */
 export function configureDispatcher(app: NestExpressApplication): NestExpressApplication {
-  app.useBodyParser('json', { limit: REQUEST_BODY_LIMIT });
+  // Bodies up to a largest payload in its envelope; beyond that a 413 before the body is even parsed.
+  const { maxPayloadBytes } = app.get<ResolvedWebhooksOptions>(WEBHOOKS_OPTIONS, { strict: false });
+  app.useBodyParser('json', { limit: maxPayloadBytes + REQUEST_ENVELOPE_BYTES });
   const config = new DocumentBuilder()
     .setTitle('Homing dispatcher')
     .setDescription(

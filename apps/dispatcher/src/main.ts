@@ -1,9 +1,12 @@
 import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ConfigError, readDispatcherConfig } from './config/dispatcher-config.js';
 import { ensureDatabase } from './database/ensure-database.js';
 import { DispatcherModule } from './dispatcher.module.js';
+import { configureDispatcher } from './dispatcher.setup.js';
 
 async function bootstrap(): Promise<void> {
   const logger = new Logger('Dispatcher');
@@ -15,8 +18,19 @@ async function bootstrap(): Promise<void> {
     logger.error(error.message);
     process.exit(1);
   }
+  let apiToken = config.apiToken;
+  if (!apiToken) {
+    if (process.env.NODE_ENV === 'production') {
+      logger.error('HOMING_API_TOKEN is not set: in production the operator token must be configured');
+      process.exit(1);
+    }
+    apiToken = `hop_${randomBytes(24).toString('base64url')}`;
+    // Shown once, so a developer can use the API; set HOMING_API_TOKEN to keep one across restarts.
+    logger.warn(`HOMING_API_TOKEN is not set; the operator token for this run is: ${apiToken}`);
+  }
   await ensureDatabase(config.databaseUrl);
-  const app = await NestFactory.create(DispatcherModule.register(config), { bufferLogs: false });
+  const app = await NestFactory.create<NestExpressApplication>(DispatcherModule.register({ ...config, apiToken }), { bufferLogs: false });
+  configureDispatcher(app);
   // Not enableShutdownHooks(): that re-raises the signal after closing, and a clean stop should exit 0.
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {

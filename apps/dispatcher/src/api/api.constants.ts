@@ -11,8 +11,8 @@ export const ACCESS_METADATA = 'homing:api-access';
 
 /** Every Svix v1 route lives under this prefix. */
 export const API_PREFIX = 'api/v1';
-/** Largest request body accepted, in bytes (a message payload plus its envelope). */
-export const REQUEST_BODY_LIMIT = '1mb';
+/** Room a request body gets beyond the largest payload (HOMING_MAX_PAYLOAD): the message's other fields. */
+export const REQUEST_ENVELOPE_BYTES = 64 * 1024;
 
 /** Portal tokens: `hpt_` and 32 random bytes (base64url). */
 export const PORTAL_TOKEN_PREFIX = 'hpt_';

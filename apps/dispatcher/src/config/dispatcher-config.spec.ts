@@ -36,13 +36,23 @@ describe('readDispatcherConfig', () => {
   it.each([
     ['HOMING_ENCRYPTION_KEY', 'c2hvcnQta2V5', /^HOMING_ENCRYPTION_KEY is invalid \(value not shown\): expected 32 bytes/],
     ['HOMING_PROXY_URL', 'socks5://user:hunter2@proxy:1080', /^HOMING_PROXY_URL is invalid \(value not shown\): expected an http:\/\/ or https:\/\/ proxy/],
+    ['HOMING_API_TOKEN', 'too short', /^HOMING_API_TOKEN is invalid \(value not shown\): expected at least 16 printable characters/],
   ])('stops on a bad %s without repeating it', (name, value, message) => {
     expect(() => readDispatcherConfig({ [name]: value })).toThrow(message);
     expect(() => readDispatcherConfig({ [name]: value })).not.toThrow(value);
   });
 
+  it('reads the operator token and the portal link base, leaving the token unset when not given', () => {
+    expect(readDispatcherConfig({ HOMING_API_TOKEN: ' s3cr3t-operator-token ', HOMING_PORTAL_URL: 'https://portal.example.com/webhooks' })).toMatchObject({
+      apiToken: 's3cr3t-operator-token',
+      portalUrl: 'https://portal.example.com/webhooks',
+    });
+    expect(readDispatcherConfig({})).toMatchObject({ apiToken: undefined, portalUrl: undefined });
+  });
+
   it.each([
     ['PORT', 'eighty', /PORT="eighty" is invalid/],
+    ['HOMING_PORTAL_URL', 'ftp://portal.example.com', /HOMING_PORTAL_URL=.* expected http: or https:/],
     ['PORT', '70000', /PORT="70000" is invalid/],
     ['DATABASE_URL', 'postgres://x/y', /DATABASE_URL=.* expected mysql: or mariadb:/],
     ['REDIS_URL', 'not a url', /REDIS_URL=.* not a URL/],

@@ -31,6 +31,10 @@ export interface DispatcherConfig {
   maxPayload: string;
   /** May hold credentials: never shown in messages or logs. */
   proxyUrl?: string;
+  /** The operator's API token; when unset, `main` makes one up for the run (and refuses to in production). Never shown. */
+  apiToken?: string;
+  /** Where consumer-portal links point. */
+  portalUrl?: string;
 }
 
 export class ConfigError extends Error {}
@@ -111,5 +115,13 @@ export function readDispatcherConfig(env: Env = process.env): DispatcherConfig {
     encryptionKey: confidential('HOMING_ENCRYPTION_KEY', parseEncryptionKey),
     maxPayload: check('HOMING_MAX_PAYLOAD', text('HOMING_MAX_PAYLOAD', DEFAULT_MAX_PAYLOAD), parseByteSize),
     proxyUrl: confidential('HOMING_PROXY_URL', parseProxyUrl),
+    apiToken: confidential('HOMING_API_TOKEN', parseApiToken),
+    portalUrl: env.HOMING_PORTAL_URL?.trim() ? url('HOMING_PORTAL_URL', '', ['http:', 'https:']) : undefined,
   };
+}
+
+/** An operator token has to be hard to guess and fit in a header. */
+function parseApiToken(token: string): string {
+  if (!/^[\x21-\x7e]{16,}$/.test(token)) throw new Error('expected at least 16 printable characters without spaces');
+  return token;
 }
