@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { Logger } from '@nestjs/common';
+import { describe, expect, it, vi } from 'vitest';
 import type { ResolvedWebhooksOptions } from '../config/webhooks-options.interface.js';
 import { parseEncryptionKey, SecretCipher } from './secret-cipher.js';
 
@@ -26,8 +27,19 @@ describe('SecretCipher', () => {
     expect(cipher.open(SECRET)).toBe(SECRET);
   });
 
-  it('stores plaintext when no key is configured', () => {
-    expect(cipherWith().seal(SECRET)).toBe(SECRET);
+  it('stores plaintext when no key is configured, and says so once at start', () => {
+    const warn = vi.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    try {
+      const plain = cipherWith();
+      plain.onModuleInit();
+      expect(plain.seal(SECRET)).toBe(SECRET);
+      expect(warn.mock.calls).toEqual([[expect.stringMatching(/no encryption key \(encryptionKey \/ HOMING_ENCRYPTION_KEY\): endpoint secrets are stored in plaintext/)]]);
+      warn.mockClear();
+      cipher.onModuleInit();
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('refuses a tampered value and a value sealed with another key, without showing either', () => {
