@@ -25,7 +25,8 @@ export class SvixExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const { status, body } = svixError(exception);
-    if (status >= 500) this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+    // An HttpException is an answer the code chose; anything else is a fault worth a stack trace.
+    if (!(exception instanceof HttpException)) this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     host.switchToHttp().getResponse<Response>().status(status).json(body);
   }
 }
