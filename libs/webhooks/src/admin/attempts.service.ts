@@ -2,7 +2,6 @@ import { Injectable, NotFoundException } from '@nestjs/common';
 import { And, DataSource, In, LessThan, MoreThanOrEqual, type FindOperator, type FindOptionsWhere } from 'typeorm';
 import { AttemptEntity, DeliveryEntity, EndpointEntity, MessageEntity, type AttemptStatus, type DeliveryStatus } from '../entities/index.js';
 import { InjectWebhooksDataSource } from '../webhooks.decorators.js';
-import { ApplicationsService } from './applications.service.js';
 import { EndpointsService } from './endpoints.service.js';
 import { filterCreated, filterMessages, filtersMessages, MessagesService, type MessageFilters } from './messages.service.js';
 import { mapPage, paginate, type Page, type PageOptions } from './pagination.js';
@@ -32,7 +31,6 @@ export type EndpointStats = Record<DeliveryStatus, number>;
 export class AttemptsService {
   constructor(
     @InjectWebhooksDataSource() private readonly dataSource: DataSource,
-    private readonly applications: ApplicationsService,
     private readonly endpoints: EndpointsService,
     private readonly messages: MessagesService,
   ) {}
