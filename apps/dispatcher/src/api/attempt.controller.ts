@@ -115,8 +115,7 @@ export class AttemptController {
   }
 
   private async messagesOf(appId: string, attempts: AttemptEntity[], withContent: boolean): Promise<Map<string, MessageOut>> {
-    const ids = [...new Set(attempts.map((attempt) => attempt.msgId))];
-    const messages = await Promise.all(ids.map((id) => this.messages.get(appId, id)));
+    const messages = await this.messages.findMany(appId, [...new Set(attempts.map((attempt) => attempt.msgId))]);
     return new Map(messages.map((message) => [message.id, MessageOut.from(message, withContent)]));
   }
 }

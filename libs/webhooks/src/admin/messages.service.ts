@@ -1,5 +1,5 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
-import { DataSource, type ObjectLiteral, type SelectQueryBuilder } from 'typeorm';
+import { DataSource, In, type ObjectLiteral, type SelectQueryBuilder } from 'typeorm';
 import { MessageEntity } from '../entities/index.js';
 import { InjectWebhooksDataSource } from '../webhooks.decorators.js';
 import { ApplicationsService } from './applications.service.js';
@@ -42,6 +42,13 @@ export class MessagesService {
     });
     if (!message) throw new NotFoundException(`message "${idOrEventId}" not found`);
     return message;
+  }
+
+  /** The application's messages among `ids` (by id only); unknown ids are left out. */
+  async findMany(appIdOrUid: string, ids: readonly string[]): Promise<MessageEntity[]> {
+    const application = await this.applications.get(appIdOrUid);
+    if (ids.length === 0) return [];
+    return this.dataSource.getRepository(MessageEntity).findBy({ appId: application.id, id: In([...ids]) });
   }
 
   /** A page of the application's messages, newest first. */
