@@ -120,6 +120,15 @@ describe('authentication and portal tokens through the svix SDK', () => {
     await expect(otherApp.application.get(appB.id)).resolves.toMatchObject({ id: appB.id });
   });
 
+  it("lets a portal token follow its own application's background tasks only", async () => {
+    const tenant = await portal(appA.id);
+    const own = await tenant.endpoint.recover(appA.id, endpointA.id, { since: new Date(Date.now() - 60_000) });
+    await expect(tenant.backgroundTask.get(own.id)).resolves.toMatchObject({ id: own.id, task: 'endpoint.recover' });
+    const others = await h.svix.endpoint.recover(appB.id, endpointB.id, { since: new Date(Date.now() - 60_000) });
+    expect(await status(tenant.backgroundTask.get(others.id))).toBe(404);
+    await expect(h.svix.backgroundTask.get(others.id)).resolves.toMatchObject({ id: others.id });
+  });
+
   it('creates the application while issuing access when asked to', async () => {
     const { token } = await h.svix.authentication.appPortalAccess('tenant-new', { application: { name: 'New tenant', uid: 'tenant-new' } });
     expect(await h.dispatcher.as(token).application.get('tenant-new')).toMatchObject({ name: 'New tenant', uid: 'tenant-new' });
