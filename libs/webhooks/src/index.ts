@@ -28,6 +28,7 @@ export {
   IsHeaderMap,
   IsLabelList,
   IsRateLimit,
+  IsSignatureScheme,
   IsStringMap,
   IsUid,
   IsWebhookSecret,
@@ -44,6 +45,9 @@ export { OperationalEventsService, type OperationalEvent } from './producer/oper
 export { filterAccepts, matchesEventTypePattern, isValidEventTypePattern } from './producer/event-type-pattern.js';
 export { RecoveryService } from './delivery/recovery.service.js';
 export { DeliverySweeper } from './delivery/delivery.sweeper.js';
+export { PayloadRetentionService, PURGED_PAYLOAD } from './retention/payload-retention.service.js';
+export type { SignatureScheme } from './signing/signature-scheme.js';
+export { developerIdOf, envelopeBody } from './producer/envelope.js';
 export { generateSecret } from './signing/webhook-secret.js';
 export { signPayload, signatureHeaders } from './signing/webhook-signer.js';
 export { verifyStandardWebhook, verifyBodyHmac, WebhookVerificationError, type VerifiedStandardWebhook } from './signing/webhook-verifier.js';

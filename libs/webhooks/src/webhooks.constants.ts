@@ -37,9 +37,26 @@ export const DEFAULT_MAX_PAYLOAD = '1mb';
 /** The longest wait a receiver's `Retry-After` can ask for before the next attempt. */
 export const RETRY_AFTER_CAP_MS = 60 * 60 * 1000;
 
+/** Operational events, as Nest events and as webhooks to the operational application (Svix's names and shapes). */
 export const OPERATIONAL_EVENT = {
+  endpointCreated: 'endpoint.created',
+  endpointUpdated: 'endpoint.updated',
+  endpointDeleted: 'endpoint.deleted',
   endpointDisabled: 'endpoint.disabled',
+  /** On the 4th failed attempt of a delivery in a run of the retry schedule. */
+  messageAttemptFailing: 'message.attempt.failing',
+  messageAttemptExhausted: 'message.attempt.exhausted',
+  /** A success after `message.attempt.failing` was sent for the delivery. */
+  messageAttemptRecovered: 'message.attempt.recovered',
 } as const;
+/** The failed attempt on which `message.attempt.failing` is sent, as Svix does. */
+export const FAILING_AFTER_ATTEMPTS = 4;
+
+/** Rye's body-HMAC signature and account headers, the defaults of the `body-hmac` scheme. */
+export const BODY_HMAC_HEADERS = { signature: 'Rye-Hmac-Signature-V1', account: 'Rye-Verification' } as const;
+/** How long message payloads are kept by default, and how often expired ones are purged. */
+export const DEFAULT_PAYLOAD_RETENTION = '90d';
+export const DEFAULT_PURGE_INTERVAL = '1h';
 
 /** Nest events (EventEmitter2) for in-process observers such as metrics; not sent as webhooks. */
 export const HOMING_EVENT = {

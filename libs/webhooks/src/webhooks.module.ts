@@ -13,6 +13,7 @@ import { DeliveryProcessor } from './delivery/delivery.processor.js';
 import { DeliveryQueue } from './delivery/delivery.queue.js';
 import { DeliveryService } from './delivery/delivery.service.js';
 import { DeliverySweeper } from './delivery/delivery.sweeper.js';
+import { DeliveryThrottle } from './delivery/delivery.throttle.js';
 import { EndpointHealthService } from './delivery/endpoint-health.service.js';
 import { RecoveryService } from './delivery/recovery.service.js';
 import { WebhookHttpClient } from './delivery/webhook-http.client.js';
@@ -23,6 +24,7 @@ import { OperationalEventsService } from './producer/operational-events.service.
 import { ProducerService } from './producer/producer.service.js';
 import type { RECEIVER_ASYNC_OPTIONS_TYPE, RECEIVER_OPTIONS_TYPE } from './receiver/webhook-receiver-module-definition.js';
 import { WebhookReceiverModule } from './receiver/webhook-receiver.module.js';
+import { PayloadRetentionService } from './retention/payload-retention.service.js';
 import { DestinationPolicy } from './security/destination-policy.js';
 import { SecretCipher } from './security/secret-cipher.js';
 import {
@@ -133,6 +135,8 @@ function compose(base: DynamicModule, extras: WebhooksModuleExtras): DynamicModu
       DeliveryService,
       DeliveryProcessor,
       DeliverySweeper,
+      DeliveryThrottle,
+      PayloadRetentionService,
       EndpointHealthService,
       WebhookHttpClient,
       DestinationPolicy,

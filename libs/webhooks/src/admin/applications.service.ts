@@ -36,6 +36,9 @@ export class ApplicationsService {
       name: valid.name,
       metadata: valid.metadata ?? null,
       rateLimit: valid.rateLimit ?? null,
+      signatureScheme: valid.signatureScheme ?? null,
+      envelope: valid.envelope ?? false,
+      developerId: valid.developerId ?? null,
       createdAt: now,
       updatedAt: now,
     };

@@ -4,11 +4,12 @@ import { parseDuration } from '../config/duration.js';
 import { AttemptEntity, DeliveryEntity, EndpointEntity } from '../entities/index.js';
 import { isDuplicateKey } from '../entities/database-errors.js';
 import { newId } from '../entities/entity-id.js';
+import { OperationalEventsService } from '../producer/operational-events.service.js';
 import { DestinationPolicy } from '../security/destination-policy.js';
 import { SecretCipher } from '../security/secret-cipher.js';
 import { unexpired } from '../signing/secret-rotation.js';
 import { generateSecret, isValidSecret } from '../signing/webhook-secret.js';
-import { DEFAULT_SECRET_GRACE_PERIOD, MAX_PREVIOUS_SECRETS } from '../webhooks.constants.js';
+import { DEFAULT_SECRET_GRACE_PERIOD, MAX_PREVIOUS_SECRETS, OPERATIONAL_EVENT } from '../webhooks.constants.js';
 import { InjectWebhooksDataSource } from '../webhooks.decorators.js';
 import { ApplicationsService, definedOnly } from './applications.service.js';
 import { EndpointInput } from './dto/endpoint.input.js';
@@ -22,6 +23,7 @@ export class EndpointsService {
     private readonly applications: ApplicationsService,
     private readonly destinations: DestinationPolicy,
     private readonly secrets: SecretCipher,
+    private readonly operationalEvents: OperationalEventsService,
   ) {}
 
   async create(appIdOrUid: string, input: EndpointInput): Promise<EndpointEntity> {
@@ -44,11 +46,13 @@ export class EndpointsService {
       headers: valid.headers ?? null,
       metadata: valid.metadata ?? null,
       rateLimit: valid.rateLimit ?? null,
+      signatureScheme: valid.signatureScheme ?? null,
       failingSince: null,
       createdAt: now,
       updatedAt: now,
     };
     await this.save(() => this.repository.insert(this.secrets.sealSecrets(endpoint)), valid.uid);
+    await this.operationalEvents.endpoint(OPERATIONAL_EVENT.endpointCreated, endpoint);
     return endpoint;
   }
 
@@ -93,6 +97,10 @@ export class EndpointsService {
     }
     if (!endpoint.disabled && valid.disabled === true) updated.disabledReason = 'disabled by the user';
     await this.save(() => this.repository.update({ id: endpoint.id }, this.secrets.sealSecrets(updated)), valid.uid);
+    await this.operationalEvents.endpoint(OPERATIONAL_EVENT.endpointUpdated, updated);
+    if (!endpoint.disabled && updated.disabled) {
+      await this.operationalEvents.endpoint(OPERATIONAL_EVENT.endpointDisabled, updated, { failSince: endpoint.failingSince?.toISOString() ?? null, trigger: 'manual' });
+    }
     return updated;
   }
 
@@ -103,6 +111,7 @@ export class EndpointsService {
       await manager.delete(DeliveryEntity, { endpointId: endpoint.id });
       await manager.delete(EndpointEntity, { id: endpoint.id });
     });
+    await this.operationalEvents.endpoint(OPERATIONAL_EVENT.endpointDeleted, endpoint);
   }
 
   async getSecret(appIdOrUid: string, idOrUid: string): Promise<string> {

@@ -88,6 +88,28 @@ export const IsHeaderMap = (options?: ValidationOptions) =>
     options,
   );
 
+/** Why a signature scheme cannot be used, or null when it can. */
+export function signatureSchemeProblem(scheme: unknown): string | null {
+  if (!isPlainObject(scheme)) return "must be { type: 'standard-webhooks' } or { type: 'body-hmac', header?, accountHeader? }";
+  const { type, header, accountHeader, ...rest } = scheme;
+  if (Object.keys(rest).length > 0) return `has unknown fields: ${Object.keys(rest).join(', ')}`;
+  if (type === 'standard-webhooks') return header === undefined && accountHeader === undefined ? null : 'standard-webhooks takes no header names';
+  if (type !== 'body-hmac') return "type must be 'standard-webhooks' or 'body-hmac'";
+  for (const [field, name] of Object.entries({ header, accountHeader })) {
+    if (name === undefined || (field === 'accountHeader' && name === null)) continue;
+    if (typeof name !== 'string') return `${field} must be a header name`;
+    const problem = headerMapProblem({ [name]: '' });
+    if (problem) return `${field}: ${problem}`;
+  }
+  return null;
+}
+
+export const IsSignatureScheme = (options?: ValidationOptions) =>
+  ValidateBy(
+    { name: 'isSignatureScheme', validator: { validate: (v) => signatureSchemeProblem(v) === null, defaultMessage: (a) => `${a?.property} ${signatureSchemeProblem(a?.value)}` } },
+    options,
+  );
+
 /** The rules of each field the library's inputs and the HTTP API's DTOs share. */
 export const IsEndpointUrl = () =>
   applyDecorators(IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }, { message: 'url must be an http or https URL' }), MaxLength(2048));

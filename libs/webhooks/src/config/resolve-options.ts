@@ -4,6 +4,8 @@ import { parseEncryptionKey } from '../security/secret-cipher.js';
 import {
   DEFAULT_DISABLE_AFTER,
   DEFAULT_MAX_PAYLOAD,
+  DEFAULT_PAYLOAD_RETENTION,
+  DEFAULT_PURGE_INTERVAL,
   DEFAULT_REQUEST_TIMEOUT,
   DEFAULT_RETRY_SCHEDULE,
 } from '../webhooks.constants.js';
@@ -32,6 +34,8 @@ export function resolveOptions(options: WebhooksModuleOptions): ResolvedWebhooks
     encryptionKey: options.encryptionKey === undefined ? undefined : named('encryptionKey', () => parseEncryptionKey(options.encryptionKey!)),
     maxPayloadBytes: parseByteSize(options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD, 'maxPayloadBytes'),
     proxyUrl: options.proxyUrl === undefined ? undefined : named('proxyUrl', () => parseProxyUrl(options.proxyUrl!)),
+    payloadRetentionMs: parseDuration(options.payloadRetention ?? DEFAULT_PAYLOAD_RETENTION, 'payloadRetention'),
+    purgeIntervalMs: parseDuration(options.purgeInterval ?? DEFAULT_PURGE_INTERVAL, 'purgeInterval'),
   };
 }
 

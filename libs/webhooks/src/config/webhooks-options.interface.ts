@@ -49,6 +49,10 @@ export interface WebhooksModuleOptions {
   maxPayloadBytes?: number | string;
   /** Send every delivery through this HTTP(S) proxy (e.g. for a fixed egress IP), `http://host:port`. */
   proxyUrl?: string;
+  /** How long message payloads are kept unless a message sets `payloadRetentionPeriod` (days). Default `90d`. */
+  payloadRetention?: string | number;
+  /** How often a worker purges expired payloads. Default `1h`. */
+  purgeInterval?: string | number;
 }
 
 /** Options after defaults and parsing: what the services read. */
@@ -68,4 +72,6 @@ export interface ResolvedWebhooksOptions {
   encryptionKey?: Buffer;
   maxPayloadBytes: number;
   proxyUrl?: string;
+  payloadRetentionMs: number;
+  purgeIntervalMs: number;
 }

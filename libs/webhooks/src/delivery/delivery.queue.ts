@@ -8,6 +8,8 @@ export interface DeliveryJob {
   msgId: string;
   endpointId: string;
   attempts: number;
+  /** A throttle slot this job already holds (see DeliveryThrottle). */
+  slotAt?: number;
 }
 
 export interface DueDelivery extends DeliveryJob {
@@ -34,10 +36,10 @@ export class DeliveryQueue {
     const now = Date.now();
     await this.bounded(`queue ${deliveries.length} deliveries`, () =>
       this.queue.addBulk(
-        deliveries.map(({ msgId, endpointId, attempts, dueAt }) => ({
-          data: { msgId, endpointId, attempts },
+        deliveries.map(({ msgId, endpointId, attempts, slotAt, dueAt }) => ({
+          data: { msgId, endpointId, attempts, slotAt },
           opts: {
-            jobId: jobId({ msgId, endpointId, attempts }),
+            jobId: jobId({ msgId, endpointId, attempts, slotAt }),
             delay: dueAt ? Math.max(0, dueAt.getTime() - now) : 0,
             attempts: 1,
             removeOnComplete: true,
@@ -82,6 +84,7 @@ export class DeliveryQueue {
   }
 }
 
-function jobId({ msgId, endpointId, attempts }: DeliveryJob): string {
-  return `${msgId}:${endpointId}:${attempts}`;
+function jobId({ msgId, endpointId, attempts, slotAt }: DeliveryJob): string {
+  // A throttled job is queued again while it still runs: its slot gives it an id of its own.
+  return `${msgId}:${endpointId}:${attempts}${slotAt === undefined ? '' : `:${slotAt}`}`;
 }

@@ -2,15 +2,17 @@ import { Injectable, Optional } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { DataSource } from 'typeorm';
 import type { ResolvedWebhooksOptions } from '../config/webhooks-options.interface.js';
-import { AttemptEntity, DeliveryEntity, EndpointEntity, MessageEntity } from '../entities/index.js';
+import { ApplicationEntity, AttemptEntity, DeliveryEntity, EndpointEntity, MessageEntity } from '../entities/index.js';
 import { newId } from '../entities/entity-id.js';
+import { OperationalEventsService } from '../producer/operational-events.service.js';
 import { SecretCipher } from '../security/secret-cipher.js';
-import { signingSecrets } from '../signing/secret-rotation.js';
-import { signatureHeaders } from '../signing/webhook-signer.js';
 import { HOMING_EVENT, RETRY_AFTER_CAP_MS } from '../webhooks.constants.js';
 import { InjectWebhooksDataSource, InjectWebhooksOptions } from '../webhooks.decorators.js';
+import { attemptEvents } from './attempt-events.js';
 import type { AttemptMadeEvent } from './attempt-made.event.js';
+import { deliveryRequest } from './delivery-request.js';
 import { DeliveryQueue, type DeliveryJob } from './delivery.queue.js';
+import { DeliveryThrottle, type ThrottleSlot } from './delivery.throttle.js';
 import { EndpointHealthService } from './endpoint-health.service.js';
 import { nextRetryDelay } from './retry-schedule.js';
 import { WebhookHttpClient, type HttpOutcome } from './webhook-http.client.js';
@@ -31,6 +33,8 @@ export class DeliveryService {
     private readonly queue: DeliveryQueue,
     private readonly health: EndpointHealthService,
     private readonly secrets: SecretCipher,
+    private readonly throttle: DeliveryThrottle,
+    private readonly operationalEvents: OperationalEventsService,
     @Optional() private readonly events?: EventEmitter2,
   ) {}
 
@@ -42,13 +46,27 @@ export class DeliveryService {
       this.dataSource.getRepository(EndpointEntity).findOneBy({ id: job.endpointId }),
     ]);
     if (!delivery) return;
-    if (!message || !endpoint || endpoint.disabled) {
+    const application = message && (await this.dataSource.getRepository(ApplicationEntity).findOneBy({ id: message.appId }));
+    if (!message || !application || message.payloadPurgedAt || !endpoint || endpoint.disabled) {
       // Nothing to send to: the delivery ends failed, and a recover after re-enabling sends it again.
       await this.finish(job, { status: 'failed', nextAttemptAt: null, leaseUntil: null, updatedAt: new Date() });
       return;
     }
-    const outcome = await this.send(message, endpoint);
+    const rate = endpoint.rateLimit ?? application.rateLimit;
+    if (rate && job.slotAt === undefined) {
+      const slot = await this.throttle.reserve(endpoint.id, rate);
+      if (slot.waitMs > 0) return this.postpone(job, slot);
+    }
+    const outcome = await this.send(message, endpoint, application);
     await this.record(delivery, message, endpoint, outcome);
+  }
+
+  /** Gives the row back until the endpoint's throttle slot comes, and queues it for then: it waits, it does not fail. */
+  private async postpone(job: DeliveryJob, slot: ThrottleSlot): Promise<void> {
+    const now = new Date();
+    const dueAt = new Date(now.getTime() + slot.waitMs);
+    await this.finish(job, { status: 'pending', nextAttemptAt: dueAt, leaseUntil: null, updatedAt: now });
+    await this.queue.enqueue([{ msgId: job.msgId, endpointId: job.endpointId, attempts: job.attempts, slotAt: slot.slotAt, dueAt }]);
   }
 
   /** Takes the row for this attempt; false when another worker has it or it is no longer owed. */
@@ -62,16 +80,9 @@ export class DeliveryService {
     return result.affected === 1;
   }
 
-  private send(message: MessageEntity, endpoint: EndpointEntity): Promise<HttpOutcome> {
-    const timestamp = Math.floor(Date.now() / 1000);
-    const headers = {
-      ...endpoint.headers,
-      'content-type': 'application/json',
-      'user-agent': 'Homing-Webhooks/0.1',
-      // During a secret rotation the old secret signs too, so receivers still on it keep verifying.
-      ...signatureHeaders(signingSecrets(this.secrets.openSecrets(endpoint)), message.id, timestamp, message.payload),
-    };
-    return this.http.post(endpoint.url, message.payload, headers);
+  private send(message: MessageEntity, endpoint: EndpointEntity, application: ApplicationEntity): Promise<HttpOutcome> {
+    const { body, headers } = deliveryRequest(message, this.secrets.openSecrets(endpoint), application);
+    return this.http.post(endpoint.url, body, headers);
   }
 
   private async record(delivery: DeliveryEntity, message: MessageEntity, endpoint: EndpointEntity, outcome: HttpOutcome): Promise<void> {
@@ -111,6 +122,9 @@ export class DeliveryService {
     if (success) await this.health.recordSuccess(endpoint);
     else if (gone) await this.health.disable(endpoint, 'the endpoint answered 410 Gone', at);
     else await this.health.recordFailure(endpoint, at);
+    for (const type of attemptEvents({ trigger: delivery.trigger, scheduleStep, succeeded: success, retrying: nextAttemptAt !== null })) {
+      await this.operationalEvents.attempt(type, message, attempt);
+    }
     this.events?.emit(HOMING_EVENT.attemptMade, { attempt, messageDueAt: message.deliverAt ?? message.createdAt } satisfies AttemptMadeEvent);
   }
 

@@ -37,10 +37,7 @@ export class EndpointHealthService {
     );
     // Only the replica whose update disabled it announces it.
     if (!result.affected) return;
-    await this.operationalEvents.publish(OPERATIONAL_EVENT.endpointDisabled, {
-      appId: endpoint.appId,
-      endpointId: endpoint.id,
-      endpointUid: endpoint.uid,
+    await this.operationalEvents.endpoint(OPERATIONAL_EVENT.endpointDisabled, endpoint, {
       failSince: (endpoint.failingSince ?? at).toISOString(),
       trigger: 'automatic',
     });

@@ -1,5 +1,5 @@
-import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
-import { DataSource, In, LessThan, MoreThanOrEqual, And, type FindOperator } from 'typeorm';
+import { ConflictException, GoneException, Injectable, NotFoundException } from '@nestjs/common';
+import { DataSource, In, LessThan, MoreThanOrEqual, And, Raw, type FindOperator } from 'typeorm';
 import { ApplicationsService } from '../admin/applications.service.js';
 import { EndpointsService } from '../admin/endpoints.service.js';
 import { EventTypesService } from '../admin/event-types.service.js';
@@ -27,6 +27,9 @@ export class RecoveryService {
     const endpoint = await this.endpoints.get(appIdOrUid, endpointIdOrUid);
     const message = await this.dataSource.getRepository(MessageEntity).findOneBy({ id: msgId, appId: endpoint.appId });
     if (!message) throw new NotFoundException(`message "${msgId}" not found`);
+    if (message.payloadPurgedAt) {
+      throw new GoneException({ code: 'payload_purged', detail: `the payload of message "${msgId}" was purged on ${message.payloadPurgedAt.toISOString()} (past its retention period); it cannot be sent again` });
+    }
     const deliveries = this.dataSource.getRepository(DeliveryEntity);
     const now = new Date();
     const existing = await deliveries.findOneBy({ msgId, endpointId: endpoint.id });
@@ -50,7 +53,8 @@ export class RecoveryService {
     for (;;) {
       const batch = await deliveries.find({
         select: { msgId: true, attempts: true },
-        where: { endpointId: endpoint.id, status: 'failed', createdAt },
+        // A message whose payload was purged has nothing left to send.
+        where: { endpointId: endpoint.id, status: 'failed', createdAt, msgId: Raw((column) => `NOT EXISTS (SELECT 1 FROM homing_messages m WHERE m.id = ${column} AND m.payloadPurgedAt IS NOT NULL)`) },
         take: RECOVER_BATCH,
       });
       if (batch.length === 0) return recovered;

@@ -1,4 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import type { SignatureScheme } from '../signing/signature-scheme.js';
 
 /** One customer of the sender: its endpoints and messages belong to it. */
 @Entity('homing_applications')
@@ -17,8 +18,21 @@ export class ApplicationEntity {
   @Column({ type: 'json', nullable: true })
   metadata: Record<string, string> | null;
 
+  /** Deliveries per second each endpoint accepts, unless the endpoint sets its own. */
   @Column({ type: 'int', nullable: true })
   rateLimit: number | null;
+
+  /** How deliveries to its endpoints are signed, unless an endpoint sets its own; null: Standard Webhooks. */
+  @Column({ type: 'json', nullable: true })
+  signatureScheme: SignatureScheme | null;
+
+  /** Deliver payloads wrapped as `{ id, requestId, developerId, type, data, createdAt }` (Rye's envelope). */
+  @Column({ type: 'boolean', default: false })
+  envelope: boolean;
+
+  /** The envelope's `developerId` and the body-HMAC account header; null: the uid, else the id. */
+  @Column({ type: 'varchar', length: 256, nullable: true })
+  developerId: string | null;
 
   @Column({ type: 'datetime', precision: 3 })
   createdAt: Date;

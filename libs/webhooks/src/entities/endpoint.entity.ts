@@ -1,4 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import type { SignatureScheme } from '../signing/signature-scheme.js';
 
 export interface PreviousSecret {
   secret: string;
@@ -52,9 +53,13 @@ export class EndpointEntity {
   @Column({ type: 'json', nullable: true })
   metadata: Record<string, string> | null;
 
-  /** Deliveries per second the endpoint accepts. */
+  /** Deliveries per second the endpoint accepts (across all workers); null: the application's, if any. */
   @Column({ type: 'int', nullable: true })
   rateLimit: number | null;
+
+  /** How deliveries are signed; null: as the application says. */
+  @Column({ type: 'json', nullable: true })
+  signatureScheme: SignatureScheme | null;
 
   /** When the current run of failures began; null while the endpoint succeeds. */
   @Column({ type: 'datetime', precision: 3, nullable: true })

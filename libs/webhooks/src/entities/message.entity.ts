@@ -4,6 +4,7 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 @Index('IDX_homing_messages_app_event_id', ['appId', 'eventId'], { unique: true })
 @Index('IDX_homing_messages_app_created', ['appId', 'createdAt'])
 @Index('IDX_homing_messages_app_id', ['appId', 'id'])
+@Index('IDX_homing_messages_payload_expires', ['payloadExpiresAt'])
 export class MessageEntity {
   @PrimaryColumn({ type: 'varchar', length: 40 })
   id: string;
@@ -28,6 +29,18 @@ export class MessageEntity {
   /** Free-form labels to find messages by. */
   @Column({ type: 'json', nullable: true })
   tags: string[] | null;
+
+  /** The sender's correlation id, linking related messages (the envelope's `requestId`). */
+  @Column({ type: 'varchar', length: 256, nullable: true })
+  requestId: string | null;
+
+  /** When the payload is due to be purged; null once it has been. */
+  @Column({ type: 'datetime', precision: 3, nullable: true })
+  payloadExpiresAt: Date | null;
+
+  /** When the payload was purged (it is then `{}`); the message and its attempts stay. */
+  @Column({ type: 'datetime', precision: 3, nullable: true })
+  payloadPurgedAt: Date | null;
 
   /** When a delayed message is first sent; null for "now". */
   @Column({ type: 'datetime', precision: 3, nullable: true })

@@ -22,6 +22,8 @@ export interface SendOptions {
   manager?: EntityManager;
 }
 
+const DAY_MS = 24 * 3600_000;
+
 /** Accepts messages and fans each out to the endpoints subscribed to it. */
 @Injectable()
 export class ProducerService {
@@ -81,6 +83,9 @@ export class ProducerService {
       channels: input.channels?.length ? input.channels : null,
       tags: input.tags?.length ? input.tags : null,
       payload,
+      requestId: input.requestId ?? null,
+      payloadExpiresAt: new Date(now.getTime() + (input.payloadRetentionPeriod ? input.payloadRetentionPeriod * DAY_MS : this.options.payloadRetentionMs)),
+      payloadPurgedAt: null,
       deliverAt,
       createdAt: now,
     };

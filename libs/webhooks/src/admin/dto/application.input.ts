@@ -1,5 +1,6 @@
-import { IsOptional, IsString, Length } from 'class-validator';
-import { IsRateLimit, IsStringMap, IsUid } from '../validation.js';
+import { IsBoolean, IsOptional, IsString, Length } from 'class-validator';
+import type { SignatureScheme } from '../../signing/signature-scheme.js';
+import { IsRateLimit, IsSignatureScheme, IsStringMap, IsUid } from '../validation.js';
 
 export class ApplicationInput {
   @IsString()
@@ -17,4 +18,20 @@ export class ApplicationInput {
   @IsOptional()
   @IsRateLimit()
   rateLimit?: number | null;
+
+  /** How deliveries to the application's endpoints are signed (an endpoint may set its own). Default Standard Webhooks. */
+  @IsOptional()
+  @IsSignatureScheme()
+  signatureScheme?: SignatureScheme | null;
+
+  /** Wrap payloads in Rye's envelope `{ id, requestId, developerId, type, data, createdAt }`. Default false. */
+  @IsOptional()
+  @IsBoolean()
+  envelope?: boolean;
+
+  /** The envelope's `developerId` and the account header's value; default the uid, else the id. */
+  @IsOptional()
+  @IsString()
+  @Length(1, 256)
+  developerId?: string | null;
 }

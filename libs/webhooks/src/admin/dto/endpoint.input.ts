@@ -6,10 +6,12 @@ import {
   IsHeaderMap,
   IsLabelList,
   IsRateLimit,
+  IsSignatureScheme,
   IsStringMap,
   IsUid,
   IsWebhookSecret,
 } from '../validation.js';
+import type { SignatureScheme } from '../../signing/signature-scheme.js';
 
 export class EndpointInput {
   @IsEndpointUrl()
@@ -50,7 +52,13 @@ export class EndpointInput {
   @IsStringMap()
   metadata?: Record<string, string> | null;
 
+  /** Deliveries per second, enforced across all workers; leave out for the application's. */
   @IsOptional()
   @IsRateLimit()
   rateLimit?: number | null;
+
+  /** How deliveries are signed; leave out for the application's scheme. */
+  @IsOptional()
+  @IsSignatureScheme()
+  signatureScheme?: SignatureScheme | null;
 }

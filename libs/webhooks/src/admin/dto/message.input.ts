@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsDate, IsDefined, IsOptional } from 'class-validator';
+import { IsDate, IsDefined, IsInt, IsOptional, IsString, Length, Min } from 'class-validator';
 import { IsEventTypeName, IsLabelList, IsUid } from '../validation.js';
 
 export class MessageInput {
@@ -23,6 +23,18 @@ export class MessageInput {
   @IsOptional()
   @IsLabelList()
   tags?: string[] | null;
+
+  /** A correlation id linking related messages (the envelope's `requestId`). */
+  @IsOptional()
+  @IsString()
+  @Length(1, 256)
+  requestId?: string | null;
+
+  /** Days the payload is kept before it is purged (Svix's field); default the module's `payloadRetention`. */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  payloadRetentionPeriod?: number | null;
 
   /** Send no earlier than this (a time in the past means now). */
   @IsOptional()

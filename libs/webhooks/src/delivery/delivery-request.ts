@@ -1,0 +1,33 @@
+import type { ApplicationEntity, EndpointEntity, MessageEntity } from '../entities/index.js';
+import { developerIdOf, envelopeBody } from '../producer/envelope.js';
+import { signingSecrets } from '../signing/secret-rotation.js';
+import { bodyHmacSigning } from '../signing/signature-scheme.js';
+import { bodyHmac, signatureHeaders } from '../signing/webhook-signer.js';
+
+const USER_AGENT = 'Homing-Webhooks/0.1';
+
+export interface DeliveryRequest {
+  body: string;
+  headers: Record<string, string>;
+}
+
+type Application = Pick<ApplicationEntity, 'id' | 'uid' | 'developerId' | 'envelope' | 'signatureScheme'>;
+
+/**
+ * What one attempt sends: the payload as stored (or wrapped in the application's envelope), signed
+ * per the endpoint's scheme, else the application's. `endpoint` carries its secrets in the clear.
+ */
+export function deliveryRequest(message: MessageEntity, endpoint: EndpointEntity, application: Application, at = new Date()): DeliveryRequest {
+  const body = application.envelope ? envelopeBody(message, developerIdOf(application)) : message.payload;
+  const headers: Record<string, string> = { ...endpoint.headers, 'content-type': 'application/json', 'user-agent': USER_AGENT };
+  const bodyHmacScheme = bodyHmacSigning(endpoint.signatureScheme, application.signatureScheme);
+  if (bodyHmacScheme) {
+    // One signature, by the current secret: Rye's receivers compare the whole header with one digest.
+    headers[bodyHmacScheme.header] = bodyHmac(endpoint.secret, body);
+    if (bodyHmacScheme.accountHeader) headers[bodyHmacScheme.accountHeader] = developerIdOf(application);
+  } else {
+    // During a secret rotation the old secret signs too, so receivers still on it keep verifying.
+    Object.assign(headers, signatureHeaders(signingSecrets(endpoint, at), message.id, Math.floor(at.getTime() / 1000), body));
+  }
+  return { body, headers };
+}

@@ -1,0 +1,43 @@
+import { InjectQueue } from '@nestjs/bull';
+import { Injectable } from '@nestjs/common';
+import type { Queue } from 'bull';
+import type { ResolvedWebhooksOptions } from '../config/webhooks-options.interface.js';
+import { DELIVERY_QUEUE } from '../webhooks.constants.js';
+import { InjectWebhooksOptions } from '../webhooks.decorators.js';
+import type { DeliveryJob } from './delivery.queue.js';
+
+/** A reserved send time: `slotAt` on Redis' clock, `waitMs` from now. */
+export interface ThrottleSlot {
+  slotAt: number;
+  waitMs: number;
+}
+
+/**
+ * Spaces deliveries to one endpoint at least 1/rate seconds apart, on Redis' clock, so every worker
+ * of every replica shares the schedule. Each call reserves the next free slot (the slot a key holds is
+ * the earliest one not yet taken), so waiting deliveries are ordered and none is turned away.
+ */
+const RESERVE_SLOT = `
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local interval = tonumber(ARGV[1])
+local slot = math.max(now, tonumber(redis.call('GET', KEYS[1]) or '0'))
+local following = slot + interval
+redis.call('SET', KEYS[1], tostring(following), 'PX', math.ceil(following - now) + 1000)
+return { math.floor(slot), math.floor(slot - now) }
+`;
+
+@Injectable()
+export class DeliveryThrottle {
+  constructor(
+    @InjectQueue(DELIVERY_QUEUE) private readonly queue: Queue<DeliveryJob>,
+    @InjectWebhooksOptions() private readonly options: ResolvedWebhooksOptions,
+  ) {}
+
+  /** Takes the endpoint's next slot at `perSecond` deliveries a second. */
+  async reserve(endpointId: string, perSecond: number): Promise<ThrottleSlot> {
+    const key = `${this.options.queuePrefix}:throttle:${endpointId}`;
+    const [slotAt, waitMs] = (await this.queue.client.eval(RESERVE_SLOT, 1, key, String(1000 / perSecond))) as [number, number];
+    return { slotAt, waitMs };
+  }
+}

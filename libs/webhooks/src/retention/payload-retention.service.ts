@@ -1,0 +1,66 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { ResolvedWebhooksOptions } from '../config/webhooks-options.interface.js';
+import { DeliveryEntity, MessageEntity } from '../entities/index.js';
+import { InjectWebhooksDataSource, InjectWebhooksOptions } from '../webhooks.decorators.js';
+
+const BATCH = 1000;
+/** What a purged payload becomes: valid JSON, so readers of the message log need no special case. */
+export const PURGED_PAYLOAD = '{}';
+
+/**
+ * Empties message payloads past their retention, in batches, on every worker every `purgeInterval`
+ * (replicas purging at once just share the rows). The message row, its deliveries and attempts stay.
+ * A payload still owed to an endpoint (a delivery pending or sending) is kept until that ends.
+ */
+@Injectable()
+export class PayloadRetentionService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('HomingRetention');
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+
+  constructor(
+    @InjectWebhooksDataSource() private readonly dataSource: DataSource,
+    @InjectWebhooksOptions() private readonly options: ResolvedWebhooksOptions,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (!this.options.worker) return;
+    this.timer = setInterval(() => {
+      this.running ??= this.purge()
+        .then((purged) => void (purged > 0 && this.logger.log(`purged ${purged} expired payloads`)))
+        .catch((error: Error) => this.logger.warn(`payload purge failed, will retry: ${error.message}`))
+        .finally(() => (this.running = undefined));
+    }, this.options.purgeIntervalMs);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** Purges every payload expired at `now`; returns how many. */
+  async purge(now = new Date()): Promise<number> {
+    let purged = 0;
+    for (;;) {
+      const owed = this.dataSource
+        .createQueryBuilder()
+        .subQuery()
+        .select('1')
+        .from(DeliveryEntity, 'delivery')
+        .where('delivery.msgId = homing_messages.id')
+        .andWhere("delivery.status IN ('pending', 'sending')")
+        .getQuery();
+      const result = await this.dataSource
+        .createQueryBuilder()
+        .update(MessageEntity)
+        .set({ payload: PURGED_PAYLOAD, payloadExpiresAt: null, payloadPurgedAt: now })
+        .where('payloadExpiresAt <= :now', { now })
+        .andWhere(`NOT EXISTS ${owed}`)
+        .limit(BATCH)
+        .execute();
+      purged += result.affected ?? 0;
+      if ((result.affected ?? 0) < BATCH) return purged;
+    }
+  }
+}
