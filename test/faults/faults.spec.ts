@@ -12,6 +12,8 @@ import { startWebhooksApp, type WebhooksTestApp } from '../support/webhooks-app.
  * and stops. A host app in the test process produces (worker off); the dispatchers deliver; a
  * loopback receiver counts what arrives.
  */
+const API_TOKEN = 'fault-suite-token';
+
 describe('faults the dispatcher survives with nothing lost', { timeout: 120_000 }, () => {
   let mariadb: PrivateMariaDb;
   let redis: PrivateRedis;
@@ -77,6 +79,7 @@ describe('faults the dispatcher survives with nothing lost', { timeout: 120_000 
       HOMING_REQUEST_TIMEOUT: '2s',
       HOMING_SWEEP_INTERVAL: '300ms',
       HOMING_ALLOWED_CIDRS: '127.0.0.0/8',
+      HOMING_API_TOKEN: API_TOKEN,
       ...env,
     };
     const startDispatcher = async () => {
@@ -95,7 +98,7 @@ describe('faults the dispatcher survives with nothing lost', { timeout: 120_000 
       for (let i = 0; i < count; i++) ids.push((await producer.producer.send(app.id, { eventType: 'fault.probe', payload: { i } })).id);
       return ids;
     };
-    return { dispatcher, startDispatcher, producer, path, send, tally: new Tally(path) };
+    return { dispatcher, startDispatcher, producer, appId: app.id, path, send, tally: new Tally(path) };
   }
 
   it('delivers everything owed after the dispatcher is killed with SIGKILL mid-delivery', async () => {
@@ -136,12 +139,22 @@ describe('faults the dispatcher survives with nothing lost', { timeout: 120_000 
   });
 
   it('rides out a MariaDB outage: the worker backs off, stays up, and resumes', async () => {
-    const { dispatcher, producer, send, tally } = await rig();
+    const { dispatcher, producer, appId, send, tally } = await rig();
     tally.ok = false;
     const ids = await send(30);
     await vi.waitFor(() => expect(tally.arrived()).toBeGreaterThanOrEqual(30), { timeout: 20_000 });
     await mariadb.stop();
     tally.ok = true;
+    // The API says the outage plainly instead of a 500.
+    const api = `http://127.0.0.1:${dispatcher.port}/api/v1`;
+    expect((await fetch(`${api}/health`)).status).toBe(503);
+    const create = await fetch(`${api}/app/${appId}/msg/`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ eventType: 'fault.probe', payload: {} }),
+    });
+    expect(create.status).toBe(503);
+    expect(await create.json()).toEqual({ code: 'service_unavailable', detail: 'the database is unreachable; nothing was changed, retry later' });
     await new Promise((resolve) => setTimeout(resolve, 4_000));
     expect(dispatcher.alive).toBe(true);
     await mariadb.start();

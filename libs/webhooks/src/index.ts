@@ -10,7 +10,7 @@ export { parseEncryptionKey } from './security/secret-cipher.js';
 export { parseProxyUrl } from './security/outbound-agents.js';
 export * from './entities/index.js';
 export { newId } from './entities/entity-id.js';
-export { isDuplicateKey } from './entities/database-errors.js';
+export { isDatabaseUnavailable, isDuplicateKey } from './entities/database-errors.js';
 export { HOMING_MIGRATIONS } from './migrations/index.js';
 export { ApplicationsService } from './admin/applications.service.js';
 export { EndpointsService } from './admin/endpoints.service.js';

@@ -27,6 +27,14 @@ describe('svixError', () => {
   });
 
   it('answers anything unexpected with a 500 that reveals nothing', () => {
-    expect(svixError(new Error('connect ECONNREFUSED 10.0.0.5:3306'))).toEqual({ status: 500, body: { code: 'server_error', detail: 'Internal Server Error' } });
+    expect(svixError(new TypeError("Cannot read properties of undefined (reading 'secret')"))).toEqual({ status: 500, body: { code: 'server_error', detail: 'Internal Server Error' } });
+  });
+
+  it('answers an unreachable database with a 503 that says so, and nothing of its address', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 10.0.0.5:3306'), { code: 'ECONNREFUSED' });
+    const lost = Object.assign(new Error('Connection lost: The server closed the connection.'), { code: 'PROTOCOL_CONNECTION_LOST' });
+    for (const error of [refused, lost]) {
+      expect(svixError(error)).toEqual({ status: 503, body: { code: 'service_unavailable', detail: 'the database is unreachable; nothing was changed, retry later' } });
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Response } from 'express';
-import type { FieldError } from '@homing/webhooks';
+import { type FieldError, isDatabaseUnavailable } from '@homing/webhooks';
 
 /** Svix's `code` for each status, where the exception does not bring its own. */
 const CODES: Record<number, string> = {
@@ -25,13 +25,17 @@ export class SvixExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const { status, body } = svixError(exception);
-    // An HttpException is an answer the code chose; anything else is a fault worth a stack trace.
-    if (!(exception instanceof HttpException)) this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+    // An HttpException is an answer the code chose; an outage is worth a line; anything else is a fault worth a stack trace.
+    if (status === HttpStatus.SERVICE_UNAVAILABLE && !(exception instanceof HttpException)) this.logger.warn(`database unreachable: ${(exception as Error).message}`);
+    else if (!(exception instanceof HttpException)) this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     host.switchToHttp().getResponse<Response>().status(status).json(body);
   }
 }
 
 export function svixError(exception: unknown): { status: number; body: SvixErrorBody } {
+  if (isDatabaseUnavailable(exception)) {
+    return { status: HttpStatus.SERVICE_UNAVAILABLE, body: { code: CODES[503], detail: 'the database is unreachable; nothing was changed, retry later' } };
+  }
   if (!(exception instanceof HttpException)) {
     return { status: HttpStatus.INTERNAL_SERVER_ERROR, body: { code: CODES[500], detail: 'Internal Server Error' } };
   }
