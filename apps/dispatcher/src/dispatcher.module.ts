@@ -30,6 +30,8 @@ export class DispatcherModule {
           encryptionKey: config.encryptionKey,
           maxPayloadBytes: config.maxPayload,
           proxyUrl: config.proxyUrl,
+          payloadRetention: config.payloadRetention,
+          purgeInterval: config.purgeInterval,
         }),
         ApiModule.register({ apiToken: config.apiToken, portalUrl: config.portalUrl }),
         MetricsModule,

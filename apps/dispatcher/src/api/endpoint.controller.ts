@@ -78,7 +78,7 @@ export class EndpointController {
     @Body() body: EndpointUpdate,
     @Res({ passthrough: true }) response: Response,
   ): Promise<EndpointOut> {
-    const replacement = endpointInput({ description: '', eventTypes: null, channels: null, disabled: false, throttleRate: null, metadata: {}, ...body });
+    const replacement = endpointInput({ description: '', eventTypes: null, channels: null, disabled: false, throttleRate: null, metadata: {}, signatureScheme: null, ...body });
     try {
       return EndpointOut.from(await this.endpoints.update(appId, endpointId, replacement));
     } catch (error) {

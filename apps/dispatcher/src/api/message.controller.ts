@@ -45,6 +45,8 @@ export class MessageController {
       channels: body.channels,
       tags: body.tags,
       deliverAt: body.deliverAt,
+      requestId: body.requestId,
+      payloadRetentionPeriod: body.payloadRetentionPeriod,
     });
     return MessageOut.from(message, query.with_content ?? true);
   }

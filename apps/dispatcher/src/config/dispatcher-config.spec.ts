@@ -17,7 +17,14 @@ describe('readDispatcherConfig', () => {
       encryptionKey: undefined,
       maxPayload: '1mb',
       proxyUrl: undefined,
+      payloadRetention: '90d',
+      purgeInterval: '1h',
     });
+  });
+
+  it('reads the retention settings and names a bad one', () => {
+    expect(readDispatcherConfig({ HOMING_PAYLOAD_RETENTION: '30d', HOMING_PURGE_INTERVAL: '10m' })).toMatchObject({ payloadRetention: '30d', purgeInterval: '10m' });
+    expect(() => readDispatcherConfig({ HOMING_PAYLOAD_RETENTION: 'forever' })).toThrow(/^HOMING_PAYLOAD_RETENTION="forever" is invalid/);
   });
 
   it('reads the security settings', () => {

@@ -1,6 +1,8 @@
 import {
   DEFAULT_DISABLE_AFTER,
   DEFAULT_MAX_PAYLOAD,
+  DEFAULT_PAYLOAD_RETENTION,
+  DEFAULT_PURGE_INTERVAL,
   DEFAULT_REQUEST_TIMEOUT,
   DEFAULT_RETRY_SCHEDULE,
   parseByteSize,
@@ -29,6 +31,8 @@ export interface DispatcherConfig {
   /** Never shown in messages or logs. */
   encryptionKey?: string;
   maxPayload: string;
+  payloadRetention: string;
+  purgeInterval: string;
   /** May hold credentials: never shown in messages or logs. */
   proxyUrl?: string;
   /** The operator's API token; when unset, `main` makes one up for the run (and refuses to in production). Never shown. */
@@ -114,6 +118,8 @@ export function readDispatcherConfig(env: Env = process.env): DispatcherConfig {
     httpsOnly: flag('HOMING_HTTPS_ONLY', false),
     encryptionKey: confidential('HOMING_ENCRYPTION_KEY', parseEncryptionKey),
     maxPayload: check('HOMING_MAX_PAYLOAD', text('HOMING_MAX_PAYLOAD', DEFAULT_MAX_PAYLOAD), parseByteSize),
+    payloadRetention: check('HOMING_PAYLOAD_RETENTION', text('HOMING_PAYLOAD_RETENTION', DEFAULT_PAYLOAD_RETENTION), parseDuration),
+    purgeInterval: check('HOMING_PURGE_INTERVAL', text('HOMING_PURGE_INTERVAL', DEFAULT_PURGE_INTERVAL), parseDuration),
     proxyUrl: confidential('HOMING_PROXY_URL', parseProxyUrl),
     apiToken: confidential('HOMING_API_TOKEN', parseApiToken),
     portalUrl: env.HOMING_PORTAL_URL?.trim() ? url('HOMING_PORTAL_URL', '', ['http:', 'https:']) : undefined,

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, PartialType, type ApiPropertyOptions } from '@nestjs/swagger';
 import { IsBoolean, IsOptional, IsString, Length } from 'class-validator';
-import { IsStringMap, IsUid, type ApplicationEntity } from '@homing/webhooks';
-import { ListResponse, OrderedListQuery, rateLimitOf, ResourceOut, ThrottleIn, ToBoolean } from './common.dto.js';
+import { IsSignatureScheme, IsStringMap, IsUid, type ApplicationEntity, type SignatureScheme } from '@homing/webhooks';
+import { ListResponse, OrderedListQuery, rateLimitOf, ResourceOut, SIGNATURE_SCHEME, ThrottleIn, ToBoolean } from './common.dto.js';
 
 const NAME: ApiPropertyOptions = { description: 'Application name for human consumption', example: 'Acme Inc.' };
 const UID: ApiPropertyOptions = { description: 'Your own unique identifier for the application', example: 'customer-42', type: String, nullable: true };
@@ -21,6 +21,22 @@ export class ApplicationIn extends ThrottleIn {
   @IsOptional()
   @IsStringMap()
   metadata?: Record<string, string>;
+
+  @ApiPropertyOptional(SIGNATURE_SCHEME)
+  @IsOptional()
+  @IsSignatureScheme()
+  signatureScheme?: SignatureScheme | null;
+
+  @ApiPropertyOptional({ description: "Homing's extension: deliver payloads in Rye's envelope `{ id, requestId, developerId, type, data, createdAt }`", default: false })
+  @IsOptional()
+  @IsBoolean()
+  envelope?: boolean;
+
+  @ApiPropertyOptional({ description: "Homing's extension: the envelope's `developerId` and the account header's value; default the uid, else the id", type: String, nullable: true })
+  @IsOptional()
+  @IsString()
+  @Length(1, 256)
+  developerId?: string | null;
 }
 
 /** Only the fields given change; `null` clears an optional one. */

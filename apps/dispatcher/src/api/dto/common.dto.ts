@@ -64,7 +64,21 @@ export function ListResponse<T>(item: Class<T>) {
   return ListResponseOf;
 }
 
-const THROTTLE: ApiPropertyOptions = { description: 'Per second (stored; not yet enforced)', type: Number, nullable: true, minimum: 1 };
+const THROTTLE: ApiPropertyOptions = {
+  description: "Deliveries per second, enforced across all dispatchers (excess waits); an endpoint without one takes its application's",
+  type: Number,
+  nullable: true,
+  minimum: 1,
+};
+/** Homing's extension: how deliveries are signed. */
+export const SIGNATURE_SCHEME: ApiPropertyOptions = {
+  description:
+    "`{ type: 'standard-webhooks' }` (the default), or Rye's `{ type: 'body-hmac', header?, accountHeader? }`: base64 HMAC-SHA256 of the body in `header` (default `Rye-Hmac-Signature-V1`), the application's developer id in `accountHeader` (default `Rye-Verification`; null: none)",
+  type: 'object',
+  additionalProperties: true,
+  nullable: true,
+  example: { type: 'body-hmac' },
+};
 const OLD_THROTTLE: ApiPropertyOptions = { ...THROTTLE, deprecated: true, description: 'Older name of `throttleRate`' };
 const METADATA: ApiPropertyOptions = { type: 'object', additionalProperties: { type: 'string' }, example: { team: 'billing' } };
 

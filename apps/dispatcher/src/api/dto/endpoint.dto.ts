@@ -9,12 +9,14 @@ import {
   IsLabelList,
   IsStringMap,
   IsUid,
+  IsSignatureScheme,
   IsWebhookSecret,
+  type SignatureScheme,
   type EndpointEntity,
   type EndpointInput,
   type EndpointStats as DeliveryCounts,
 } from '@homing/webhooks';
-import { IsDateTime, ListResponse, OrderedListQuery, rateLimitOf, ResourceOut, ThrottleIn, ToDate } from './common.dto.js';
+import { IsDateTime, ListResponse, OrderedListQuery, rateLimitOf, ResourceOut, SIGNATURE_SCHEME, ThrottleIn, ToDate } from './common.dto.js';
 
 const EVENT_TYPES: ApiPropertyOptions = {
   description: 'Event types to receive (a trailing `.*` matches a subtree); none or null: every type',
@@ -80,6 +82,11 @@ export class EndpointIn extends ThrottleIn {
   @IsOptional()
   @IsInt()
   version?: number;
+
+  @ApiPropertyOptional({ ...SIGNATURE_SCHEME, description: `${SIGNATURE_SCHEME.description}; null: the application's` })
+  @IsOptional()
+  @IsSignatureScheme()
+  signatureScheme?: SignatureScheme | null;
 }
 
 /** PUT: every field but the secret and headers, which have their own routes. */

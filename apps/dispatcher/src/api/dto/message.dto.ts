@@ -43,6 +43,12 @@ export class MessageIn {
   @IsLabelList()
   tags?: string[] | null;
 
+  @ApiPropertyOptional({ type: String, nullable: true, description: "Homing's extension: a correlation id linking related messages (the envelope's `requestId`)" })
+  @IsOptional()
+  @IsString()
+  @Length(1, 256)
+  requestId?: string | null;
+
   @ApiPropertyOptional({ type: Date, nullable: true, description: 'Deliver no earlier than this' })
   @IsOptional()
   @ToDate()
@@ -61,13 +67,13 @@ export class MessageIn {
   @Type(() => TransformationsParams)
   transformationsParams?: TransformationsParams | null;
 
-  @ApiPropertyOptional({ description: 'Accepted for compatibility; payloads are kept with the message', nullable: true })
+  @ApiPropertyOptional({ description: 'Days the payload is kept before it is purged (default HOMING_PAYLOAD_RETENTION, 90 days)', nullable: true })
   @IsOptional()
   @IsInt()
   @Min(1)
   payloadRetentionPeriod?: number | null;
 
-  @ApiPropertyOptional({ description: 'Accepted for compatibility; payloads are kept with the message', nullable: true })
+  @ApiPropertyOptional({ description: 'Accepted for compatibility; ignored (the retention is `payloadRetentionPeriod`, in days)', nullable: true })
   @IsOptional()
   @IsInt()
   @Min(1)
