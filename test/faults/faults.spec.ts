@@ -14,7 +14,7 @@ import { startWebhooksApp, type WebhooksTestApp } from '../support/webhooks-app.
  */
 const API_TOKEN = 'fault-suite-token';
 
-describe('faults the dispatcher survives with nothing lost', { timeout: 120_000 }, () => {
+describe('faults the dispatcher survives with nothing lost', { timeout: 180_000 }, () => {
   let mariadb: PrivateMariaDb;
   let redis: PrivateRedis;
   let receiver: TestReceiver;
@@ -64,7 +64,7 @@ describe('faults the dispatcher survives with nothing lost', { timeout: 120_000 
       return receiver.on(this.path).length;
     }
 
-    async allAccepted(ids: string[], timeout = 45_000): Promise<void> {
+    async allAccepted(ids: string[], timeout = 70_000): Promise<void> {
       await vi.waitFor(() => expect(ids.filter((id) => !this.accepted.has(id))).toEqual([]), { timeout, interval: 100 });
     }
   }
@@ -105,7 +105,7 @@ describe('faults the dispatcher survives with nothing lost', { timeout: 120_000 
     const { dispatcher, startDispatcher, send, tally } = await rig();
     tally.delayMs = 200;
     const ids = await send(200);
-    await vi.waitFor(() => expect(tally.accepted.size).toBeGreaterThanOrEqual(20), { timeout: 20_000 });
+    await vi.waitFor(() => expect(tally.accepted.size).toBeGreaterThanOrEqual(20), { timeout: 40_000 });
     await dispatcher.stop('SIGKILL');
     const deliveredBeforeKill = tally.accepted.size;
     expect(deliveredBeforeKill).toBeLessThan(ids.length);
@@ -119,7 +119,7 @@ describe('faults the dispatcher survives with nothing lost', { timeout: 120_000 
     const { send, tally } = await rig({ HOMING_RETRY_SCHEDULE: '2s' });
     tally.ok = false;
     const ids = await send(50);
-    await vi.waitFor(() => expect(tally.arrived()).toBeGreaterThanOrEqual(50), { timeout: 20_000 });
+    await vi.waitFor(() => expect(tally.arrived()).toBeGreaterThanOrEqual(50), { timeout: 40_000 });
     // Every delivery now waits in Redis as a delayed retry; flushing loses them all.
     await redis.flushAll();
     tally.ok = true;
@@ -142,7 +142,7 @@ describe('faults the dispatcher survives with nothing lost', { timeout: 120_000 
     const { dispatcher, producer, appId, send, tally } = await rig();
     tally.ok = false;
     const ids = await send(30);
-    await vi.waitFor(() => expect(tally.arrived()).toBeGreaterThanOrEqual(30), { timeout: 20_000 });
+    await vi.waitFor(() => expect(tally.arrived()).toBeGreaterThanOrEqual(30), { timeout: 40_000 });
     await mariadb.stop();
     tally.ok = true;
     // The API says the outage plainly instead of a 500.
@@ -158,7 +158,7 @@ describe('faults the dispatcher survives with nothing lost', { timeout: 120_000 
     await new Promise((resolve) => setTimeout(resolve, 4_000));
     expect(dispatcher.alive).toBe(true);
     await mariadb.start();
-    await tally.allAccepted(ids, 60_000);
+    await tally.allAccepted(ids, 80_000);
     expect(dispatcher.alive).toBe(true);
     const owed = await producer.dataSource.getRepository(DeliveryEntity).countBy({ status: 'pending' });
     expect(owed).toBe(0);
