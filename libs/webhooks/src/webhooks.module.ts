@@ -12,6 +12,7 @@ import type { ResolvedWebhooksOptions, WebhooksModuleOptions } from './config/we
 import { DeliveryProcessor } from './delivery/delivery.processor.js';
 import { DeliveryQueue } from './delivery/delivery.queue.js';
 import { DeliveryService } from './delivery/delivery.service.js';
+import { DeliveryStore } from './delivery/delivery.store.js';
 import { DeliverySweeper } from './delivery/delivery.sweeper.js';
 import { DeliveryThrottle } from './delivery/delivery.throttle.js';
 import { EndpointHealthService } from './delivery/endpoint-health.service.js';
@@ -133,6 +134,7 @@ function compose(base: DynamicModule, extras: WebhooksModuleExtras): DynamicModu
       AfterCommitSubscriber,
       DeliveryQueue,
       DeliveryService,
+      DeliveryStore,
       DeliveryProcessor,
       DeliverySweeper,
       DeliveryThrottle,

@@ -1,17 +1,17 @@
 import { Injectable, Optional } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { DataSource } from 'typeorm';
 import type { ResolvedWebhooksOptions } from '../config/webhooks-options.interface.js';
-import { ApplicationEntity, AttemptEntity, DeliveryEntity, EndpointEntity, MessageEntity } from '../entities/index.js';
+import type { ApplicationEntity, AttemptEntity, DeliveryEntity, EndpointEntity, MessageEntity } from '../entities/index.js';
 import { newId } from '../entities/entity-id.js';
 import { OperationalEventsService } from '../producer/operational-events.service.js';
 import { SecretCipher } from '../security/secret-cipher.js';
 import { HOMING_EVENT, RETRY_AFTER_CAP_MS } from '../webhooks.constants.js';
-import { InjectWebhooksDataSource, InjectWebhooksOptions } from '../webhooks.decorators.js';
+import { InjectWebhooksOptions } from '../webhooks.decorators.js';
 import { attemptEvents } from './attempt-events.js';
 import type { AttemptMadeEvent } from './attempt-made.event.js';
 import { deliveryRequest } from './delivery-request.js';
 import { DeliveryQueue, type DeliveryJob } from './delivery.queue.js';
+import { DeliveryStore } from './delivery.store.js';
 import { DeliveryThrottle, type ThrottleSlot } from './delivery.throttle.js';
 import { EndpointHealthService } from './endpoint-health.service.js';
 import { nextRetryDelay } from './retry-schedule.js';
@@ -27,7 +27,7 @@ const GONE = 410;
 @Injectable()
 export class DeliveryService {
   constructor(
-    @InjectWebhooksDataSource() private readonly dataSource: DataSource,
+    private readonly store: DeliveryStore,
     @InjectWebhooksOptions() private readonly options: ResolvedWebhooksOptions,
     private readonly http: WebhookHttpClient,
     private readonly queue: DeliveryQueue,
@@ -39,14 +39,11 @@ export class DeliveryService {
   ) {}
 
   async deliver(job: DeliveryJob): Promise<void> {
-    if (!(await this.claim(job, new Date()))) return;
-    const [delivery, message, endpoint] = await Promise.all([
-      this.dataSource.getRepository(DeliveryEntity).findOneBy({ msgId: job.msgId, endpointId: job.endpointId }),
-      this.dataSource.getRepository(MessageEntity).findOneBy({ id: job.msgId }),
-      this.dataSource.getRepository(EndpointEntity).findOneBy({ id: job.endpointId }),
-    ]);
-    if (!delivery) return;
-    const application = message && (await this.dataSource.getRepository(ApplicationEntity).findOneBy({ id: message.appId }));
+    const now = new Date();
+    if (!(await this.store.claim(job, new Date(now.getTime() + this.options.requestTimeoutMs + LEASE_MARGIN_MS), now))) return;
+    const loaded = await this.store.load(job);
+    if (!loaded) return;
+    const { delivery, message, endpoint, application } = loaded;
     if (!message || !application || message.payloadPurgedAt || !endpoint || endpoint.disabled) {
       // Nothing to send to: the delivery ends failed, and a recover after re-enabling sends it again.
       await this.finish(job, { status: 'failed', nextAttemptAt: null, leaseUntil: null, updatedAt: new Date() });
@@ -67,17 +64,6 @@ export class DeliveryService {
     const dueAt = new Date(now.getTime() + slot.waitMs);
     await this.finish(job, { status: 'pending', nextAttemptAt: dueAt, leaseUntil: null, updatedAt: now });
     await this.queue.enqueue([{ msgId: job.msgId, endpointId: job.endpointId, attempts: job.attempts, slotAt: slot.slotAt, dueAt }]);
-  }
-
-  /** Takes the row for this attempt; false when another worker has it or it is no longer owed. */
-  private async claim(job: DeliveryJob, at: Date): Promise<boolean> {
-    const result = await this.dataSource
-      .createQueryBuilder()
-      .update(DeliveryEntity)
-      .set({ status: 'sending', leaseUntil: new Date(at.getTime() + this.options.requestTimeoutMs + LEASE_MARGIN_MS), updatedAt: at })
-      .where({ msgId: job.msgId, endpointId: job.endpointId, status: 'pending', attempts: job.attempts })
-      .execute();
-    return result.affected === 1;
   }
 
   private send(message: MessageEntity, endpoint: EndpointEntity, application: ApplicationEntity): Promise<HttpOutcome> {
@@ -107,7 +93,7 @@ export class DeliveryService {
       trigger: delivery.trigger,
       createdAt: at,
     };
-    await this.dataSource.getRepository(AttemptEntity).insert(attempt);
+    await this.store.insertAttempt(attempt);
     await this.finish(delivery, {
       status: success ? 'success' : nextAttemptAt ? 'pending' : 'failed',
       attempts,
@@ -143,9 +129,7 @@ export class DeliveryService {
     await this.queue.enqueue(jobs);
   }
 
-  private async finish(job: DeliveryJob, changes: Partial<DeliveryEntity>): Promise<void> {
-    await this.dataSource
-      .getRepository(DeliveryEntity)
-      .update({ msgId: job.msgId, endpointId: job.endpointId, status: 'sending', attempts: job.attempts }, changes);
+  private finish(job: DeliveryJob, changes: Partial<DeliveryEntity>): Promise<void> {
+    return this.store.finish(job, changes);
   }
 }
