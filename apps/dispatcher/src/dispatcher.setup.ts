@@ -2,6 +2,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '@homing/webhooks';
 import { REQUEST_ENVELOPE_BYTES } from './api/api.constants.js';
+import { isRelayInboxRequest } from './relay/relay.module.js';
 
 /**
  * What the app needs beyond its modules, for `main.ts` and for tests alike; call before `listen`.
@@ -10,6 +11,8 @@ import { REQUEST_ENVELOPE_BYTES } from './api/api.constants.js';
 export function configureDispatcher(app: NestExpressApplication): NestExpressApplication {
   // Bodies up to a largest payload in its envelope; beyond that a 413 before the body is even parsed.
   const { maxPayloadBytes } = app.get<ResolvedWebhooksOptions>(WEBHOOKS_OPTIONS, { strict: false });
+  // Relay inboxes pass bodies on byte for byte: read raw, ahead of the JSON parser.
+  app.useBodyParser('raw', { type: isRelayInboxRequest, limit: maxPayloadBytes + REQUEST_ENVELOPE_BYTES });
   app.useBodyParser('json', { limit: maxPayloadBytes + REQUEST_ENVELOPE_BYTES });
   const config = new DocumentBuilder()
     .setTitle('Homing dispatcher')

@@ -1,0 +1,76 @@
+import axios, { type AxiosInstance, type AxiosRequestConfig } from 'axios';
+import { CliError } from './cli.io.js';
+
+export interface Connection {
+  url: string;
+  token?: string;
+}
+
+/** Svix's list pages. */
+export interface Page<T> {
+  data: T[];
+  iterator: string | null;
+  done: boolean;
+}
+
+/** The dispatcher's Svix-compatible REST API (`/api/v1`), with errors turned into one readable line. */
+export class DispatcherClient {
+  readonly http: AxiosInstance;
+
+  constructor(readonly connection: Connection) {
+    if (!connection.token) throw new CliError('no API token: pass --token or set HOMING_API_TOKEN');
+    this.http = axios.create({
+      baseURL: `${connection.url.replace(/\/+$/, '')}/api/v1/`,
+      headers: { authorization: `Bearer ${connection.token}` },
+      proxy: false,
+    });
+  }
+
+  async request<T>(config: AxiosRequestConfig): Promise<T> {
+    try {
+      return (await this.http.request<T>(config)).data;
+    } catch (error) {
+      throw new CliError(describe(error, this.connection.url));
+    }
+  }
+
+  get<T>(path: string, params?: Record<string, unknown>): Promise<T> {
+    return this.request<T>({ method: 'GET', url: path, params });
+  }
+
+  post<T>(path: string, data?: unknown): Promise<T> {
+    return this.request<T>({ method: 'POST', url: path, data: data ?? {} });
+  }
+
+  patch<T>(path: string, data: unknown): Promise<T> {
+    return this.request<T>({ method: 'PATCH', url: path, data });
+  }
+
+  /** Every item of a listing, page after page. */
+  async all<T>(path: string, params: Record<string, unknown> = {}): Promise<T[]> {
+    const items: T[] = [];
+    let iterator: string | null = null;
+    do {
+      const page: Page<T> = await this.get<Page<T>>(path, { ...params, limit: 250, ...(iterator ? { iterator } : {}) });
+      items.push(...page.data);
+      iterator = page.done ? null : page.iterator;
+    } while (iterator);
+    return items;
+  }
+}
+
+/** Path segments are ids or uids chosen by users: encoded. */
+export function path(strings: TemplateStringsArray, ...values: string[]): string {
+  return strings.reduce((text, part, i) => text + part + (i < values.length ? encodeURIComponent(values[i]) : ''), '');
+}
+
+function describe(error: unknown, url: string): string {
+  if (!axios.isAxiosError(error)) return (error as Error).message;
+  const response = error.response;
+  if (!response) return `cannot reach the dispatcher at ${url}: ${error.code ?? error.message}`;
+  const body = response.data as { code?: string; detail?: unknown } | undefined;
+  const detail = Array.isArray(body?.detail)
+    ? body.detail.map((item: { loc?: string[]; msg?: string }) => `${(item.loc ?? []).slice(1).join('.') || 'body'}: ${item.msg}`).join('; ')
+    : (body?.detail ?? response.statusText);
+  return `${response.status}${body?.code ? ` ${body.code}` : ''}: ${String(detail)}`;
+}
