@@ -1,0 +1,44 @@
+import { createHmac } from 'node:crypto';
+import { Webhook } from 'svix';
+import { describe, expect, it } from 'vitest';
+import type { ApplicationEntity, EndpointEntity, MessageEntity } from '../entities/index.js';
+import { generateSecret } from '../signing/webhook-secret.js';
+import { deliveryRequest } from './delivery-request.js';
+
+const message = { id: 'msg_1', requestId: null, eventType: 'order.completed', payload: '{"id": 7}', createdAt: new Date('2026-01-02T03:04:05.678Z') } as MessageEntity;
+const application = { id: 'app_1', uid: 'acme', developerId: null, envelope: false, signatureScheme: null } as ApplicationEntity;
+const endpointWith = (changes: Partial<EndpointEntity> = {}) =>
+  ({ secret: generateSecret(), previousSecrets: null, headers: { 'x-team': 'billing' }, signatureScheme: null, ...changes }) as EndpointEntity;
+
+describe('deliveryRequest', () => {
+  it('sends the stored payload as it is, signed per Standard Webhooks, with the endpoint headers', () => {
+    const endpoint = endpointWith();
+    const { body, headers } = deliveryRequest(message, endpoint, application);
+    expect(body).toBe('{"id": 7}');
+    expect(headers).toMatchObject({ 'x-team': 'billing', 'content-type': 'application/json', 'webhook-id': 'msg_1' });
+    expect(() => new Webhook(endpoint.secret).verify(body, headers)).not.toThrow();
+  });
+
+  it("signs the body Rye's way with the current secret only, and names the developer in the account header", () => {
+    const previous = generateSecret();
+    const endpoint = endpointWith({ previousSecrets: [{ secret: previous, expiresAt: '2999-01-01T00:00:00Z' }] });
+    const { body, headers } = deliveryRequest(message, endpoint, { ...application, signatureScheme: { type: 'body-hmac' } });
+    expect(headers['Rye-Hmac-Signature-V1']).toBe(createHmac('sha256', endpoint.secret).update(body).digest('base64'));
+    expect(headers['Rye-Verification']).toBe('acme');
+    expect(Object.keys(headers).filter((name) => /^(webhook|svix)-/.test(name))).toEqual([]);
+  });
+
+  it("prefers the endpoint's scheme to the application's", () => {
+    const endpoint = endpointWith({ signatureScheme: { type: 'standard-webhooks' } });
+    const { headers } = deliveryRequest(message, endpoint, { ...application, signatureScheme: { type: 'body-hmac' } });
+    expect(headers['webhook-signature']).toMatch(/^v1,/);
+    expect(headers['Rye-Hmac-Signature-V1']).toBeUndefined();
+  });
+
+  it('wraps the payload in the envelope when the application asks, and signs the envelope', () => {
+    const endpoint = endpointWith();
+    const { body, headers } = deliveryRequest({ ...message, requestId: 'req_1' }, endpoint, { ...application, envelope: true, developerId: 'dev_1' });
+    expect(body).toBe('{"id":"msg_1","requestId":"req_1","developerId":"dev_1","type":"order.completed","data":{"id": 7},"createdAt":"2026-01-02T03:04:05.678Z"}');
+    expect(() => new Webhook(endpoint.secret).verify(body, headers)).not.toThrow();
+  });
+});
