@@ -178,6 +178,26 @@ describe('homing listen', () => {
     expect((await history(inboxId)).data).toHaveLength(3);
   });
 
+  it('relays what reaches another dispatcher replica, through Redis', async () => {
+    const other = await startDispatcherApp(services, { HOMING_RETRY_SCHEDULE: '1h' });
+    try {
+      const listener = capture();
+      const running = run(['node', 'homing', '--url', dispatcher.url, '--token', OPERATOR_TOKEN, 'listen', local.url('/replica')], listener.io);
+      await vi.waitFor(() => expect(listener.err).toContain('connected; waiting for requests'), { timeout: 5_000 });
+      const inboxId = listener.err[0].split(' ')[1].split('/').at(-1)!;
+      local.status(202, 'taken');
+
+      const response = await fetch(`${other.url}/relay/${inboxId}`, { method: 'POST', body: '{"type":"via.other"}', headers: { 'content-type': 'application/json' } });
+      expect(response.status).toBe(202);
+      expect(await response.text()).toBe('taken');
+      expect(local.on('/replica').map((request) => request.body)).toEqual(['{"type":"via.other"}']);
+      listener.stop.abort();
+      await running;
+    } finally {
+      await other.close();
+    }
+  });
+
   it('answers 502 with the reason when the local server is down, and 404 for an unknown inbox', async () => {
     const listener = capture(false);
     const running = run(['node', 'homing', '--url', dispatcher.url, '--token', OPERATOR_TOKEN, '--json', 'listen', 'http://127.0.0.1:1/nothing'], listener.io);
