@@ -1,0 +1,210 @@
+import { useState } from 'preact/hooks';
+import type { Endpoint } from '../portal.api.js';
+import { EndpointForm } from '../endpoint-form.js';
+import { successRate } from '../portal.format.js';
+import { useCan, useLoad, usePortal, type Loaded } from '../portal.hooks.js';
+import { Link } from '../portal.router.js';
+import { ActionButton, Code, ConfirmButton, CopyButton, EnabledBadge, Load, Notice } from '../portal.ui.js';
+import { AttemptsTab } from './endpoint-attempts.js';
+import { HeadersSection, DeleteSection } from './endpoint-settings.js';
+import { TestingTab } from './endpoint-testing.js';
+
+const TABS = [
+  { path: '', label: 'Overview' },
+  { path: 'attempts', label: 'Attempts' },
+  { path: 'testing', label: 'Testing' },
+  { path: 'settings', label: 'Headers & deletion' },
+] as const;
+
+/** One endpoint, in tabs: overview, attempts, testing, headers and deletion. */
+export function EndpointPage({ id, tab = '' }: { id: string; tab?: string }) {
+  const { api } = usePortal();
+  const endpoint = useLoad(() => api.endpoint(id), [id]);
+  return (
+    <>
+      <p class="crumbs">
+        <Link to="/">Endpoints</Link>
+      </p>
+      <Load state={endpoint} label="Loading the endpoint…">
+        {(data) => (
+          <>
+            <div class="page-head">
+              <h1 tabIndex={-1} class="endpoint-title">
+                {data.url}
+              </h1>
+              <EnabledBadge disabled={data.disabled} />
+            </div>
+            {data.description && <p class="lead">{data.description}</p>}
+            <nav class="tabs" aria-label="Endpoint sections">
+              {TABS.map((item) => (
+                <Link key={item.path} to={`/endpoints/${id}${item.path && `/${item.path}`}`} class="tab" aria-current={item.path === tab ? 'page' : undefined}>
+                  {item.label}
+                </Link>
+              ))}
+            </nav>
+            <EndpointTab tab={tab} endpoint={data} state={endpoint} />
+          </>
+        )}
+      </Load>
+    </>
+  );
+}
+
+function EndpointTab({ tab, endpoint, state }: { tab: string; endpoint: Endpoint; state: Loaded<Endpoint> }) {
+  switch (tab) {
+    case 'attempts':
+      return <AttemptsTab endpoint={endpoint} />;
+    case 'testing':
+      return <TestingTab endpoint={endpoint} />;
+    case 'settings':
+      return (
+        <>
+          <HeadersSection endpoint={endpoint} />
+          <DeleteSection endpoint={endpoint} />
+        </>
+      );
+    case '':
+      return <Overview endpoint={endpoint} reload={state.reload} />;
+    default:
+      return <Notice kind="error">There is no “{tab}” section.</Notice>;
+  }
+}
+
+function Overview({ endpoint, reload }: { endpoint: Endpoint; reload: () => void }) {
+  const { api } = usePortal();
+  const can = useCan();
+  const [saved, setSaved] = useState(false);
+  return (
+    <div class="sections">
+      <section class="section" aria-labelledby="status-heading">
+        <h2 id="status-heading">Status</h2>
+        <StatusSection endpoint={endpoint} reload={reload} />
+      </section>
+      <section class="section" aria-labelledby="stats-heading">
+        <h2 id="stats-heading">Deliveries</h2>
+        <Stats endpoint={endpoint} />
+      </section>
+      {can('viewSecret') && (
+        <section class="section" aria-labelledby="secret-heading">
+          <h2 id="secret-heading">Signing secret</h2>
+          <SecretSection endpoint={endpoint} />
+        </section>
+      )}
+      {can('manage') && (
+        <section class="section" aria-labelledby="details-heading">
+          <h2 id="details-heading">Details</h2>
+          {saved && <Notice>Changes saved.</Notice>}
+          <EndpointForm
+            key={endpoint.updatedAt}
+            endpoint={endpoint}
+            submitLabel="Save changes"
+            onSubmit={async (input) => {
+              setSaved(false);
+              await api.updateEndpoint(endpoint.id, input);
+              setSaved(true);
+              reload();
+            }}
+          />
+        </section>
+      )}
+    </div>
+  );
+}
+
+function StatusSection({ endpoint, reload }: { endpoint: Endpoint; reload: () => void }) {
+  const { api } = usePortal();
+  const can = useCan();
+  const toggle = async () => {
+    await api.updateEndpoint(endpoint.id, { disabled: !endpoint.disabled });
+    reload();
+  };
+  return (
+    <>
+      {endpoint.disabled ? (
+        <p data-testid="endpoint-status">
+          Disabled: <strong>{endpoint.disabledReason ?? 'no reason recorded'}</strong>. Nothing is sent to it until it is enabled again.
+        </p>
+      ) : (
+        <p data-testid="endpoint-status">Enabled: webhooks are sent to it.</p>
+      )}
+      {can('manage') && (
+        <ActionButton kind={endpoint.disabled ? 'primary' : 'plain'} run={toggle}>
+          {endpoint.disabled ? 'Enable endpoint' : 'Disable endpoint'}
+        </ActionButton>
+      )}
+    </>
+  );
+}
+
+function Stats({ endpoint }: { endpoint: Endpoint }) {
+  const { api } = usePortal();
+  const stats = useLoad(() => api.stats(endpoint.id), [endpoint.id, endpoint.updatedAt]);
+  return (
+    <Load state={stats} label="Counting deliveries…">
+      {(counts) => {
+        const rate = successRate(counts);
+        return (
+          <dl class="stats">
+            <div>
+              <dt>Success rate</dt>
+              <dd>{rate === null ? '—' : `${rate} %`}</dd>
+            </div>
+            <div>
+              <dt>Succeeded</dt>
+              <dd>{counts.success}</dd>
+            </div>
+            <div>
+              <dt>Failed</dt>
+              <dd>{counts.fail}</dd>
+            </div>
+            <div>
+              <dt>Pending</dt>
+              <dd>{counts.pending + counts.sending}</dd>
+            </div>
+          </dl>
+        );
+      }}
+    </Load>
+  );
+}
+
+/** Hidden until asked for: the secret is only fetched when "Reveal" is pressed. */
+function SecretSection({ endpoint }: { endpoint: Endpoint }) {
+  const { api } = usePortal();
+  const can = useCan();
+  const [secret, setSecret] = useState<string>();
+  const [rotated, setRotated] = useState(false);
+  return (
+    <>
+      <p class="hint">Verify each webhook's signature with this secret (Standard Webhooks, as the Svix libraries do).</p>
+      {rotated && <Notice>Secret rotated. The previous one keeps signing alongside it for 24 hours.</Notice>}
+      <div class="secret-row">
+        {secret ? <Code text={secret} label="Signing secret" /> : <code class="secret-mask" aria-label="Signing secret, hidden">whsec_••••••••••••••••••••••••</code>}
+        {secret ? (
+          <>
+            <CopyButton text={secret} />
+            <button type="button" class="button" onClick={() => setSecret(undefined)}>
+              Hide
+            </button>
+          </>
+        ) : (
+          <ActionButton run={async () => setSecret((await api.secret(endpoint.id)).key)} busy="Revealing…">
+            Reveal
+          </ActionButton>
+        )}
+      </div>
+      {can('rotateSecret') && (
+        <ConfirmButton
+          question="Rotate the secret? Receivers need the new one within 24 hours."
+          run={async () => {
+            await api.rotateSecret(endpoint.id);
+            setRotated(true);
+            if (secret) setSecret((await api.secret(endpoint.id)).key);
+          }}
+        >
+          Rotate secret
+        </ConfirmButton>
+      )}
+    </>
+  );
+}

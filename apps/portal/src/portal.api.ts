@@ -1,0 +1,289 @@
+/**
+ * The dispatcher's Svix v1 API as the portal uses it, with the portal token as Bearer. These shapes
+ * mirror the dispatcher's DTOs (apps/dispatcher/src/api/dto) as they arrive in JSON (dates as text).
+ */
+
+export type Capability = 'ViewBase' | 'ViewEndpointSecret' | 'ManageEndpointSecret' | 'ManageTransformations' | 'CreateAttempts' | 'ManageEndpoint';
+
+export interface Page<T> {
+  data: T[];
+  iterator: string | null;
+  prevIterator: string | null;
+  done: boolean;
+}
+
+export interface Application {
+  id: string;
+  uid: string | null;
+  name: string;
+}
+
+export interface Session {
+  app: Application;
+  capabilities: Capability[];
+  expiresAt: string;
+}
+
+export interface Endpoint {
+  id: string;
+  uid: string | null;
+  url: string;
+  description: string;
+  eventTypes: string[] | null;
+  channels: string[] | null;
+  disabled: boolean;
+  disabledReason: string | null;
+  throttleRate: number | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface EndpointInput {
+  url: string;
+  description: string;
+  eventTypes: string[] | null;
+  throttleRate: number | null;
+}
+
+export interface EndpointStats {
+  success: number;
+  pending: number;
+  sending: number;
+  fail: number;
+}
+
+export interface EndpointHeaders {
+  headers: Record<string, string>;
+  /** Names of headers whose values are not shown back. */
+  sensitive: string[];
+}
+
+export interface EventType {
+  name: string;
+  description: string;
+  deprecated: boolean;
+  groupName: string | null;
+  schemas: Record<string, { examples?: unknown[] } & Record<string, unknown>> | null;
+}
+
+export interface Message {
+  id: string;
+  eventId: string | null;
+  eventType: string;
+  payload: unknown;
+  channels: string[] | null;
+  tags: string[] | null;
+  timestamp: string;
+}
+
+/** Svix's numeric statuses: 0 success, 1 pending, 2 fail, 3 sending. */
+export const STATUS = { success: 0, pending: 1, fail: 2, sending: 3 } as const;
+
+export interface Attempt {
+  id: string;
+  msgId: string;
+  endpointId: string;
+  url: string;
+  response: string;
+  responseStatusCode: number;
+  responseDurationMs: number;
+  status: number;
+  statusText: string;
+  /** 0 scheduled, 1 manual (resend, recover, example). */
+  triggerType: number;
+  timestamp: string;
+  msg?: Message | null;
+}
+
+/** An endpoint a message is owed to, with the delivery's status. */
+export interface Destination extends Endpoint {
+  status: number;
+  statusText: string;
+  nextAttempt: string | null;
+}
+
+export interface BackgroundTask {
+  id: string;
+  status: 'running' | 'finished' | 'failed';
+  data: { messagesSent?: number; error?: string } & Record<string, unknown>;
+}
+
+/** An answer other than 2xx, or no answer at all (status 0). */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A readable message from Svix's error bodies: `{ detail: "..." }` or, for a 422, `{ detail: [{ loc, msg }] }`. */
+export function errorMessage(status: number, body: unknown): string {
+  const detail = (body as { detail?: unknown } | null)?.detail;
+  if (typeof detail === 'string') return detail;
+  if (Array.isArray(detail) && detail.length) {
+    return detail
+      .map((item: { loc?: unknown[]; msg?: string }) => {
+        const field = (item.loc ?? []).filter((part) => part !== 'body').join('.');
+        return field ? `${field}: ${item.msg}` : String(item.msg);
+      })
+      .join('; ');
+  }
+  return `the server answered ${status}`;
+}
+
+const TOKEN_KEY = 'homing-portal-token';
+
+/**
+ * The token comes in the link's fragment (`#key=…`), which browsers never send to servers. It is kept
+ * for this tab only and taken out of the address bar, so it is not bookmarked, shared or shown.
+ */
+export function takeToken(location: Location, storage: Storage): string | null {
+  const fromLink = new URLSearchParams(location.hash.slice(1)).get('key');
+  if (fromLink) {
+    storage.setItem(TOKEN_KEY, fromLink);
+    history.replaceState(history.state, '', location.pathname + location.search);
+  }
+  return storage.getItem(TOKEN_KEY);
+}
+
+export function forgetToken(storage: Storage): void {
+  storage.removeItem(TOKEN_KEY);
+}
+
+type Query = Record<string, string | number | boolean | undefined | null>;
+
+/** The API for one application, with one token. `onUnauthorized` hears of an expired or revoked token. */
+export class PortalApi {
+  constructor(
+    private readonly token: string,
+    private readonly onUnauthorized: () => void,
+    readonly appId = '',
+  ) {}
+
+  /** The same client, for the session's application. */
+  forApp(appId: string): PortalApi {
+    return new PortalApi(this.token, this.onUnauthorized, appId);
+  }
+
+  session(): Promise<Session> {
+    return this.request('GET', '/auth/portal-session');
+  }
+
+  logout(): Promise<void> {
+    return this.request('POST', '/auth/logout');
+  }
+
+  eventTypes(): Promise<Page<EventType>> {
+    return this.request('GET', '/event-type', { query: { with_content: true, limit: 250 } });
+  }
+
+  endpoints(): Promise<Page<Endpoint>> {
+    return this.request('GET', this.app('/endpoint'), { query: { limit: 250 } });
+  }
+
+  endpoint(id: string): Promise<Endpoint> {
+    return this.request('GET', this.app(`/endpoint/${enc(id)}`));
+  }
+
+  createEndpoint(input: EndpointInput): Promise<Endpoint> {
+    return this.request('POST', this.app('/endpoint'), { body: input });
+  }
+
+  updateEndpoint(id: string, change: Partial<EndpointInput> & { disabled?: boolean }): Promise<Endpoint> {
+    return this.request('PATCH', this.app(`/endpoint/${enc(id)}`), { body: change });
+  }
+
+  deleteEndpoint(id: string): Promise<void> {
+    return this.request('DELETE', this.app(`/endpoint/${enc(id)}`));
+  }
+
+  stats(id: string): Promise<EndpointStats> {
+    return this.request('GET', this.app(`/endpoint/${enc(id)}/stats`));
+  }
+
+  secret(id: string): Promise<{ key: string }> {
+    return this.request('GET', this.app(`/endpoint/${enc(id)}/secret`));
+  }
+
+  rotateSecret(id: string): Promise<void> {
+    return this.request('POST', this.app(`/endpoint/${enc(id)}/secret/rotate`), { body: {} });
+  }
+
+  headers(id: string): Promise<EndpointHeaders> {
+    return this.request('GET', this.app(`/endpoint/${enc(id)}/headers`));
+  }
+
+  /** Sets the headers given (null removes one); the others stay. */
+  patchHeaders(id: string, headers: Record<string, string | null>): Promise<void> {
+    return this.request('PATCH', this.app(`/endpoint/${enc(id)}/headers`), { body: { headers } });
+  }
+
+  recover(id: string, since: Date): Promise<BackgroundTask> {
+    return this.request('POST', this.app(`/endpoint/${enc(id)}/recover`), { body: { since: since.toISOString() } });
+  }
+
+  task(id: string): Promise<BackgroundTask> {
+    return this.request('GET', `/background-task/${enc(id)}`);
+  }
+
+  sendExample(endpointId: string, eventType: string): Promise<Message> {
+    return this.request('POST', this.app(`/endpoint/${enc(endpointId)}/send-example`), { body: { eventType } });
+  }
+
+  endpointAttempts(endpointId: string, query: { status?: number; iterator?: string | null }): Promise<Page<Attempt>> {
+    return this.request('GET', this.app(`/attempt/endpoint/${enc(endpointId)}`), { query: { ...query, with_msg: true, limit: 25 } });
+  }
+
+  message(id: string): Promise<Message> {
+    return this.request('GET', this.app(`/msg/${enc(id)}`), { query: { with_content: true } });
+  }
+
+  messageAttempts(msgId: string, endpointId?: string): Promise<Page<Attempt>> {
+    return this.request('GET', this.app(`/attempt/msg/${enc(msgId)}`), { query: { with_content: true, endpoint_id: endpointId, limit: 250 } });
+  }
+
+  destinations(msgId: string): Promise<Page<Destination>> {
+    return this.request('GET', this.app(`/msg/${enc(msgId)}/endpoint`), { query: { limit: 250 } });
+  }
+
+  resend(msgId: string, endpointId: string): Promise<void> {
+    return this.request('POST', this.app(`/msg/${enc(msgId)}/endpoint/${enc(endpointId)}/resend`));
+  }
+
+  private app(path: string): string {
+    return `/app/${enc(this.appId)}${path}`;
+  }
+
+  private async request<T>(method: string, path: string, options: { query?: Query; body?: unknown } = {}): Promise<T> {
+    const params = new URLSearchParams();
+    for (const [name, value] of Object.entries(options.query ?? {})) if (value != null) params.set(name, String(value));
+    const url = `/api/v1${path}${params.size ? `?${params}` : ''}`;
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method,
+        headers: { authorization: `Bearer ${this.token}`, ...(options.body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      });
+    } catch {
+      throw new ApiError(0, 'The server cannot be reached. Check your connection and try again.');
+    }
+    const body = parseJson(await response.text());
+    if (response.status === 401) this.onUnauthorized();
+    if (!response.ok) throw new ApiError(response.status, errorMessage(response.status, body));
+    return body as T;
+  }
+}
+
+const enc = encodeURIComponent;
+
+/** A body that is not JSON (a proxy's error page) reads as none; the status still says what happened. */
+function parseJson(text: string): unknown {
+  try {
+    return text ? JSON.parse(text) : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,67 @@
+import { STATUS, type EndpointStats, type EventType } from './portal.api.js';
+
+/** Successful share of finished deliveries, in percent; null before any has finished. */
+export function successRate(stats: EndpointStats): number | null {
+  const finished = stats.success + stats.fail;
+  return finished === 0 ? null : Math.round((stats.success / finished) * 100);
+}
+
+export function formatTime(iso: string): string {
+  return new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+}
+
+export function formatDuration(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+}
+
+/** What a Svix status number means, in words. */
+export function statusLabel(status: number): string {
+  switch (status) {
+    case STATUS.success:
+      return 'Succeeded';
+    case STATUS.fail:
+      return 'Failed';
+    case STATUS.sending:
+      return 'Sending';
+    default:
+      return 'Pending';
+  }
+}
+
+/** JSON indented; a response body that is not JSON as it came. */
+export function prettyJson(value: unknown): string {
+  return JSON.stringify(value, null, 2);
+}
+
+export function prettyBody(text: string): string {
+  try {
+    return prettyJson(JSON.parse(text));
+  } catch {
+    return text;
+  }
+}
+
+/** The example `send-example` sends: `schemas["1"].examples[0]`; undefined when the type has none. */
+export function exampleOf(eventType: EventType): unknown {
+  return eventType.schemas?.['1']?.examples?.[0];
+}
+
+/** A schema without its examples, which are shown on their own. */
+export function schemaOf(eventType: EventType): Record<string, unknown> | null {
+  const schema = eventType.schemas?.['1'];
+  if (!schema) return null;
+  const { examples: _examples, ...rest } = schema;
+  return rest;
+}
+
+/** `yyyy-MM-ddTHH:mm` in local time, as a datetime-local input shows it. */
+export function toLocalInput(date: Date): string {
+  const local = new Date(date.getTime() - date.getTimezoneOffset() * 60_000);
+  return local.toISOString().slice(0, 16);
+}
+
+/** The event types an endpoint receives, in a few words. */
+export function eventTypesSummary(eventTypes: string[] | null): string {
+  if (!eventTypes?.length) return 'All event types';
+  return eventTypes.length <= 3 ? eventTypes.join(', ') : `${eventTypes.slice(0, 2).join(', ')} and ${eventTypes.length - 2} more`;
+}
