@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { DataSource, EntityMetadata, EntityTarget, ObjectLiteral } from 'typeorm';
 import { ApplicationEntity, AttemptEntity, DeliveryEntity, EndpointEntity, MessageEntity } from '../entities/index.js';
 import { InjectWebhooksDataSource } from '../webhooks.decorators.js';
+import { CallBatcher } from './call-batcher.js';
 import type { DeliveryJob } from './delivery.queue.js';
 
 /** A claimed delivery with what it is sent to and from; the others are null when gone since it was queued. */
@@ -12,14 +13,25 @@ export interface LoadedDelivery {
   application: ApplicationEntity | null;
 }
 
+type Row = Record<string, unknown>;
+type Finish = { job: DeliveryJob; changes: Partial<DeliveryEntity> };
+
+const key = (job: Pick<DeliveryJob, 'msgId' | 'endpointId'>) => `${job.msgId} ${job.endpointId}`;
+
 /**
- * The statements of the delivery hot path, as plain SQL built once from the entity metadata:
- * one round trip each, without a query builder per call. Values are converted exactly as TypeORM's
- * own reads and writes convert them (the driver's `prepareHydratedValue` / `preparePersistentValue`).
+ * The statements of the delivery hot path, as plain SQL built once from the entity metadata. Loads and
+ * records of deliveries running at the same time go out together (see CallBatcher): one SELECT for
+ * their rows, one INSERT for their attempts, one UPDATE for their outcomes. Values are converted exactly
+ * as TypeORM's own reads and writes convert them (the driver's `prepareHydratedValue` /
+ * `preparePersistentValue`). The claim stays one statement per row: it is what makes a delivery
+ * belong to one worker.
  */
 @Injectable()
 export class DeliveryStore {
   private statements?: ReturnType<DeliveryStore['build']>;
+  private readonly loads = new CallBatcher<DeliveryJob, LoadedDelivery | null>((jobs) => this.loadAll(jobs));
+  private readonly attempts = new CallBatcher<AttemptEntity, void>((attempts) => this.insertAttempts(attempts));
+  private readonly finishes = new CallBatcher<Finish, void>((finishes) => this.finishAll(finishes));
 
   constructor(@InjectWebhooksDataSource() private readonly dataSource: DataSource) {}
 
@@ -29,38 +41,69 @@ export class DeliveryStore {
     return result.affectedRows === 1;
   }
 
-  /** The delivery row with its message, endpoint and application, in one query. */
-  async load(job: DeliveryJob): Promise<LoadedDelivery | null> {
-    const rows = (await this.dataSource.query(this.sql.load, [job.msgId, job.endpointId])) as Record<string, unknown>[];
-    if (rows.length === 0) return null;
-    const [row] = rows;
-    const { delivery, message, endpoint, application } = this.sql.tables;
-    return {
-      delivery: this.hydrate<DeliveryEntity>(delivery, row, 'd')!,
-      message: this.hydrate<MessageEntity>(message, row, 'm'),
-      endpoint: this.hydrate<EndpointEntity>(endpoint, row, 'e'),
-      application: this.hydrate<ApplicationEntity>(application, row, 'a'),
-    };
+  /** The delivery row with its message, endpoint and application. */
+  load(job: DeliveryJob): Promise<LoadedDelivery | null> {
+    return this.loads.call(job);
+  }
+
+  insertAttempt(attempt: AttemptEntity): Promise<void> {
+    return this.attempts.call(attempt);
   }
 
   /** Changes a row this worker holds for attempt `job.attempts`; a row the sweeper took back is left alone. */
-  async finish(job: DeliveryJob, changes: Partial<DeliveryEntity>): Promise<void> {
-    const metadata = this.sql.tables.delivery;
-    const columns = Object.keys(changes).map((property) => metadata.findColumnWithPropertyName(property)!);
-    const driver = this.dataSource.driver;
-    await this.dataSource.query(
-      `UPDATE ${driver.escape(metadata.tableName)} SET ${columns.map((column) => `${driver.escape(column.databaseName)} = ?`).join(', ')} ${this.sql.whereHeld}`,
-      [...columns.map((column) => driver.preparePersistentValue(changes[column.propertyName as keyof DeliveryEntity], column)), job.msgId, job.endpointId, job.attempts],
-    );
+  finish(job: DeliveryJob, changes: Partial<DeliveryEntity>): Promise<void> {
+    return this.finishes.call({ job, changes });
   }
 
-  async insertAttempt(attempt: AttemptEntity): Promise<void> {
-    const metadata = this.sql.tables.attempt;
+  private async loadAll(jobs: DeliveryJob[]): Promise<(LoadedDelivery | null)[]> {
+    const rows = (await this.dataSource.query(`${this.sql.load} WHERE ${jobs.map(() => this.sql.wherePrimary).join(' OR ')}`, jobs.flatMap((job) => [job.msgId, job.endpointId]))) as Row[];
+    const { delivery, message, endpoint, application } = this.sql.tables;
+    const loaded = new Map<string, LoadedDelivery>();
+    for (const row of rows) {
+      const entity = this.hydrate<DeliveryEntity>(delivery, row, 'd')!;
+      loaded.set(key(entity), {
+        delivery: entity,
+        message: this.hydrate<MessageEntity>(message, row, 'm'),
+        endpoint: this.hydrate<EndpointEntity>(endpoint, row, 'e'),
+        application: this.hydrate<ApplicationEntity>(application, row, 'a'),
+      });
+    }
+    return jobs.map((job) => loaded.get(key(job)) ?? null);
+  }
+
+  private async insertAttempts(attempts: AttemptEntity[]): Promise<void[]> {
+    const { columns } = this.sql.tables.attempt;
     const driver = this.dataSource.driver;
     await this.dataSource.query(
-      this.sql.insertAttempt,
-      metadata.columns.map((column) => driver.preparePersistentValue(attempt[column.propertyName as keyof AttemptEntity], column)),
+      `${this.sql.insertAttempts} ${attempts.map(() => this.sql.attemptValues).join(', ')}`,
+      attempts.flatMap((attempt) => columns.map((column) => driver.preparePersistentValue(attempt[column.propertyName as keyof AttemptEntity], column))),
     );
+    return attempts.map(() => undefined);
+  }
+
+  /** One UPDATE per set of changed columns: each column takes its row's value by primary key. */
+  private async finishAll(finishes: Finish[]): Promise<void[]> {
+    const groups = new Map<string, Finish[]>();
+    for (const finish of finishes) {
+      const columns = Object.keys(finish.changes).join();
+      groups.set(columns, [...(groups.get(columns) ?? []), finish]);
+    }
+    const metadata = this.sql.tables.delivery;
+    const driver = this.dataSource.driver;
+    for (const group of groups.values()) {
+      const columns = Object.keys(group[0].changes).map((property) => metadata.findColumnWithPropertyName(property)!);
+      const parameters: unknown[] = [];
+      const assignments = columns.map((column) => {
+        for (const { job, changes } of group) parameters.push(job.msgId, job.endpointId, driver.preparePersistentValue(changes[column.propertyName as keyof DeliveryEntity], column));
+        return `${driver.escape(column.databaseName)} = CASE ${group.map(() => `WHEN ${this.sql.wherePrimaryUnaliased} THEN ?`).join(' ')} END`;
+      });
+      for (const { job } of group) parameters.push(job.msgId, job.endpointId, job.attempts);
+      await this.dataSource.query(
+        `UPDATE ${driver.escape(metadata.tableName)} SET ${assignments.join(', ')} WHERE ${this.sql.held} AND (${group.map(() => this.sql.whereAttempt).join(' OR ')})`,
+        parameters,
+      );
+    }
+    return finishes.map(() => undefined);
   }
 
   private get sql() {
@@ -88,25 +131,26 @@ export class DeliveryStore {
       claim:
         `UPDATE ${table(delivery)} SET ${d('status')} = 'sending', ${d('leaseUntil')} = ?, ${d('updatedAt')} = ? ` +
         `WHERE ${d('msgId')} = ? AND ${d('endpointId')} = ? AND ${d('status')} = 'pending' AND ${d('attempts')} = ?`,
-      whereHeld: `WHERE ${d('msgId')} = ? AND ${d('endpointId')} = ? AND ${d('status')} = 'sending' AND ${d('attempts')} = ?`,
+      held: `${d('status')} = 'sending'`,
+      whereAttempt: `(${d('msgId')} = ? AND ${d('endpointId')} = ? AND ${d('attempts')} = ?)`,
+      wherePrimary: `(d.${d('msgId')} = ? AND d.${d('endpointId')} = ?)`,
+      wherePrimaryUnaliased: `${d('msgId')} = ? AND ${d('endpointId')} = ?`,
       load:
         `SELECT ${select(delivery, 'd')}, ${select(message, 'm')}, ${select(endpoint, 'e')}, ${select(application, 'a')} ` +
         `FROM ${table(delivery)} d ` +
         `LEFT JOIN ${table(message)} m ON m.${column(message, 'id')} = d.${d('msgId')} ` +
         `LEFT JOIN ${table(endpoint)} e ON e.${column(endpoint, 'id')} = d.${d('endpointId')} ` +
-        `LEFT JOIN ${table(application)} a ON a.${column(application, 'id')} = m.${column(message, 'appId')} ` +
-        `WHERE d.${d('msgId')} = ? AND d.${d('endpointId')} = ?`,
-      insertAttempt:
-        `INSERT INTO ${table(attempt)} (${attempt.columns.map((c) => driver.escape(c.databaseName)).join(', ')}) ` +
-        `VALUES (${attempt.columns.map(() => '?').join(', ')})`,
+        `LEFT JOIN ${table(application)} a ON a.${column(application, 'id')} = m.${column(message, 'appId')}`,
+      insertAttempts: `INSERT INTO ${table(attempt)} (${attempt.columns.map((c) => driver.escape(c.databaseName)).join(', ')}) VALUES`,
+      attemptValues: `(${attempt.columns.map(() => '?').join(', ')})`,
     };
   }
 
   /** The entity under `alias` in a joined row, or null when its (primary) row was missing. */
-  private hydrate<T>(metadata: EntityMetadata, row: Record<string, unknown>, alias: string): T | null {
+  private hydrate<T>(metadata: EntityMetadata, row: Row, alias: string): T | null {
     const primary = metadata.primaryColumns[0];
     if (row[`${alias}_${primary.databaseName}`] === null) return null;
-    const entity = metadata.create() as Record<string, unknown>;
+    const entity = metadata.create() as Row;
     for (const column of metadata.columns) {
       entity[column.propertyName] = this.dataSource.driver.prepareHydratedValue(row[`${alias}_${column.databaseName}`], column);
     }
