@@ -180,6 +180,7 @@ describe('homing listen', () => {
 
   it('relays what reaches another dispatcher replica, through Redis', async () => {
     const other = await startDispatcherApp(services, { HOMING_RETRY_SCHEDULE: '1h' });
+    let closed = false;
     try {
       const listener = capture();
       const running = run(['node', 'homing', '--url', dispatcher.url, '--token', OPERATOR_TOKEN, 'listen', local.url('/replica')], listener.io);
@@ -191,10 +192,21 @@ describe('homing listen', () => {
       expect(response.status).toBe(202);
       expect(await response.text()).toBe('taken');
       expect(local.on('/replica').map((request) => request.body)).toEqual(['{"type":"via.other"}']);
-      listener.stop.abort();
-      await running;
-    } finally {
+
+      // A replica shutting down ends its streams (its HTTP server can close); the listener reconnects.
+      const elsewhere = capture();
+      const second = run(['node', 'homing', '--url', other.url, '--token', OPERATOR_TOKEN, 'listen', local.url('/replica'), '--inbox', inboxId], elsewhere.io);
+      await vi.waitFor(() => expect(elsewhere.err).toContain('connected; waiting for requests'), { timeout: 5_000 });
+      const closing = Date.now();
       await other.close();
+      closed = true;
+      expect(Date.now() - closing).toBeLessThan(5_000);
+      await vi.waitFor(() => expect(elsewhere.err.some((line) => /^(the dispatcher closed the stream|disconnected)/.test(line))).toBe(true));
+      elsewhere.stop.abort();
+      listener.stop.abort();
+      expect(await Promise.all([running, second])).toEqual([0, 0]);
+    } finally {
+      if (!closed) await other.close();
     }
   });
 

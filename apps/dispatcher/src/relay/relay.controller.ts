@@ -1,7 +1,7 @@
 import { All, Body, Controller, Get, HttpCode, Param, Post, Req, Res, Sse, type MessageEvent } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { interval, map, merge, type Observable } from 'rxjs';
+import { endWith, ignoreElements, interval, map, merge, type Observable, share, takeUntil } from 'rxjs';
 import { API_PREFIX } from '../api/api.constants.js';
 import { ApiErrors } from '../api/api-docs.decorators.js';
 import { Public } from '../api/auth/access.decorators.js';
@@ -30,9 +30,15 @@ export class RelayController {
   @ApiOperation({ summary: 'Receive the requests the inbox gets, as server-sent events (`request` events; `ping` keeps the stream open)' })
   async stream(@Param('inboxId') inboxId: string): Promise<Observable<MessageEvent>> {
     await this.relay.assertExists(inboxId);
+    const requests = this.relay.listen(inboxId).pipe(share());
+    // The heartbeat ends with the requests (at shutdown), so the stream, and the response, end.
+    const ended = requests.pipe(ignoreElements(), endWith(true));
     return merge(
-      this.relay.listen(inboxId).pipe(map((request): MessageEvent => ({ type: 'request', id: request.id, data: request }))),
-      interval(RELAY_HEARTBEAT_MS).pipe(map((): MessageEvent => ({ type: 'ping', data: '' }))),
+      requests.pipe(map((request): MessageEvent => ({ type: 'request', id: request.id, data: request }))),
+      interval(RELAY_HEARTBEAT_MS).pipe(
+        map((): MessageEvent => ({ type: 'ping', data: '' })),
+        takeUntil(ended),
+      ),
     );
   }
 

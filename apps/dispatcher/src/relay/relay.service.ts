@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { Inject, Injectable, Logger, NotFoundException, type OnApplicationShutdown } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger, NotFoundException, type OnApplicationShutdown } from '@nestjs/common';
 import { Redis } from 'ioredis';
-import { Observable } from 'rxjs';
+import { Observable, type Subscriber } from 'rxjs';
 import { INBOX_ID_PREFIX, RELAY_HISTORY, RELAY_INBOX_TTL_S, RELAY_OPTIONS, RELAY_REPLY_TIMEOUT_MS, type RelayOptions } from './relay.constants.js';
 import type { RelayedRequest, RelayReply } from './relay.types.js';
 
@@ -16,12 +16,12 @@ export interface InboxRecord {
  * to the developer's machine, and reports the answer back through any replica.
  */
 @Injectable()
-export class RelayService implements OnApplicationShutdown {
+export class RelayService implements BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger('HomingRelay');
   private readonly redis: Redis;
   private readonly subscriber: Redis;
   /** Local listeners by inbox id. */
-  private readonly listeners = new Map<string, Set<(request: RelayedRequest) => void>>();
+  private readonly listeners = new Map<string, Set<Subscriber<RelayedRequest>>>();
   /** Requests received here, waiting for a listener's reply. */
   private readonly waiting = new Map<string, (reply: RelayReply) => void>();
 
@@ -32,7 +32,7 @@ export class RelayService implements OnApplicationShutdown {
     this.subscriber.on('pmessage', (_pattern, channel: string, text: string) => this.waiting.get(channel.slice(this.replyChannel('').length))?.(JSON.parse(text)));
     this.subscriber.on('message', (channel: string, text: string) => {
       const request = JSON.parse(text) as RelayedRequest;
-      for (const listener of this.listeners.get(channel.slice(this.inboxChannel('').length)) ?? []) listener(request);
+      for (const listener of this.listeners.get(channel.slice(this.inboxChannel('').length)) ?? []) listener.next(request);
     });
   }
 
@@ -48,13 +48,12 @@ export class RelayService implements OnApplicationShutdown {
 
   /** The requests the inbox receives from now on, while subscribed. */
   listen(id: string): Observable<RelayedRequest> {
-    return new Observable<RelayedRequest>((subscriber) => {
-      const listener = (request: RelayedRequest) => subscriber.next(request);
+    return new Observable<RelayedRequest>((listener) => {
       let local = this.listeners.get(id);
       if (!local) {
         local = new Set();
         this.listeners.set(id, local);
-        void this.subscriber.subscribe(this.inboxChannel(id)).catch((error: Error) => subscriber.error(error));
+        void this.subscriber.subscribe(this.inboxChannel(id)).catch((error: Error) => listener.error(error));
       }
       local.add(listener);
       return () => {
@@ -105,6 +104,11 @@ export class RelayService implements OnApplicationShutdown {
       const request = JSON.parse(text) as RelayedRequest;
       return { request, reply: replies[request.id] ? (JSON.parse(replies[request.id]) as RelayReply) : null };
     });
+  }
+
+  /** Ends the listeners' streams, so the HTTP server can close; `homing listen` reconnects elsewhere. */
+  beforeApplicationShutdown(): void {
+    for (const listeners of this.listeners.values()) for (const listener of listeners) listener.complete();
   }
 
   async onApplicationShutdown(): Promise<void> {
