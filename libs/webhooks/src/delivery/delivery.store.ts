@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { DataSource, EntityMetadata, EntityTarget, ObjectLiteral } from 'typeorm';
 import { ApplicationEntity, AttemptEntity, DeliveryEntity, EndpointEntity, MessageEntity } from '../entities/index.js';
+import { hydrate, selectColumns } from '../entities/plain-sql.js';
 import { InjectWebhooksDataSource } from '../webhooks.decorators.js';
 import { CallBatcher } from './call-batcher.js';
 import type { DeliveryJob } from './delivery.queue.js';
@@ -60,12 +61,12 @@ export class DeliveryStore {
     const { delivery, message, endpoint, application } = this.sql.tables;
     const loaded = new Map<string, LoadedDelivery>();
     for (const row of rows) {
-      const entity = this.hydrate<DeliveryEntity>(delivery, row, 'd')!;
+      const entity = hydrate<DeliveryEntity>(this.dataSource, delivery, row, 'd')!;
       loaded.set(key(entity), {
         delivery: entity,
-        message: this.hydrate<MessageEntity>(message, row, 'm'),
-        endpoint: this.hydrate<EndpointEntity>(endpoint, row, 'e'),
-        application: this.hydrate<ApplicationEntity>(application, row, 'a'),
+        message: hydrate<MessageEntity>(this.dataSource, message, row, 'm'),
+        endpoint: hydrate<EndpointEntity>(this.dataSource, endpoint, row, 'e'),
+        application: hydrate<ApplicationEntity>(this.dataSource, application, row, 'a'),
       });
     }
     return jobs.map((job) => loaded.get(key(job)) ?? null);
@@ -122,8 +123,7 @@ export class DeliveryStore {
     };
     const table = (entity: EntityMetadata) => driver.escape(entity.tableName);
     const column = (entity: EntityMetadata, property: string) => driver.escape(entity.findColumnWithPropertyName(property)!.databaseName);
-    const select = (entity: EntityMetadata, alias: string) =>
-      entity.columns.map((c) => `${alias}.${driver.escape(c.databaseName)} AS ${driver.escape(`${alias}_${c.databaseName}`)}`).join(', ');
+    const select = (entity: EntityMetadata, alias: string) => selectColumns(this.dataSource, entity, alias);
     const { delivery, message, endpoint, application, attempt } = tables;
     const d = (property: string) => column(delivery, property);
     return {
@@ -144,16 +144,5 @@ export class DeliveryStore {
       insertAttempts: `INSERT INTO ${table(attempt)} (${attempt.columns.map((c) => driver.escape(c.databaseName)).join(', ')}) VALUES`,
       attemptValues: `(${attempt.columns.map(() => '?').join(', ')})`,
     };
-  }
-
-  /** The entity under `alias` in a joined row, or null when its (primary) row was missing. */
-  private hydrate<T>(metadata: EntityMetadata, row: Row, alias: string): T | null {
-    const primary = metadata.primaryColumns[0];
-    if (row[`${alias}_${primary.databaseName}`] === null) return null;
-    const entity = metadata.create() as Row;
-    for (const column of metadata.columns) {
-      entity[column.propertyName] = this.dataSource.driver.prepareHydratedValue(row[`${alias}_${column.databaseName}`], column);
-    }
-    return entity as T;
   }
 }

@@ -5,8 +5,10 @@ import { ApplicationsService } from '../admin/applications.service.js';
 import { MessageInput } from '../admin/dto/message.input.js';
 import { validateInput } from '../admin/validation.js';
 import type { ResolvedWebhooksOptions } from '../config/webhooks-options.interface.js';
+import { CallBatcher } from '../delivery/call-batcher.js';
 import { DeliveryQueue } from '../delivery/delivery.queue.js';
-import { DeliveryEntity, EndpointEntity, MessageEntity } from '../entities/index.js';
+import { ApplicationEntity, DeliveryEntity, EndpointEntity, MessageEntity } from '../entities/index.js';
+import { hydrate, selectColumns } from '../entities/plain-sql.js';
 import { isDuplicateKey } from '../entities/database-errors.js';
 import { newId } from '../entities/entity-id.js';
 import { HOMING_EVENT } from '../webhooks.constants.js';
@@ -36,13 +38,16 @@ export class ProducerService {
     @Optional() private readonly events?: EventEmitter2,
   ) {}
 
+  private readonly writes = new CallBatcher<Publication, unknown>((batch) => this.writeAll(batch));
+  private subscribersSql?: string;
+
   /**
    * Creates a message for an application (by id or uid) and owes it to every enabled endpoint whose
    * event-type filter and channels accept it. `payload` is a JSON value, or a string of JSON that is
    * delivered byte for byte.
    */
   async send(appIdOrUid: string, input: MessageInput, options: SendOptions = {}): Promise<MessageEntity> {
-    const application = await this.applications.get(appIdOrUid);
+    const { appId, endpoints } = await this.subscribers(appIdOrUid);
     const valid = await validateInput(MessageInput, input);
     const payload = serializePayload(input.payload);
     const size = Buffer.byteLength(payload);
@@ -52,14 +57,33 @@ export class ProducerService {
         detail: `the payload is ${size} bytes; the limit is ${this.options.maxPayloadBytes} bytes (maxPayloadBytes / HOMING_MAX_PAYLOAD)`,
       });
     }
-    const endpoints = await this.dataSource.getRepository(EndpointEntity).find({
-      select: { id: true, filterTypes: true, channels: true },
-      where: { appId: application.id, disabled: false },
-    });
     const subscribed = endpoints.filter(
       (endpoint) => filterAccepts(endpoint.filterTypes, valid.eventType) && channelsAccept(endpoint.channels, valid.channels),
     );
-    return this.publish(application.id, valid, payload, subscribed, options.manager);
+    return this.publish(appId, valid, payload, subscribed, options.manager);
+  }
+
+  /** The application, by id or uid, and its enabled endpoints: one query. */
+  private async subscribers(appIdOrUid: string): Promise<{ appId: string; endpoints: Subscriber[] }> {
+    const applications = this.dataSource.getMetadata(ApplicationEntity);
+    const endpoints = this.dataSource.getMetadata(EndpointEntity);
+    const sql = (name: string) => this.dataSource.driver.escape(name);
+    this.subscribersSql ??=
+      `SELECT ${selectColumns(this.dataSource, applications, 'a', ['id'])}, ${selectColumns(this.dataSource, endpoints, 'e', SUBSCRIBER)} ` +
+      `FROM ${sql(applications.tableName)} a LEFT JOIN ${sql(endpoints.tableName)} e ON e.${sql('appId')} = a.${sql('id')} AND e.${sql('disabled')} = 0 ` +
+      `WHERE a.${sql('id')} = ? OR a.${sql('uid')} = ?`;
+    const rows = (await this.dataSource.query(this.subscribersSql, [appIdOrUid, appIdOrUid])) as Record<string, unknown>[];
+    // None: the 404 the applications service gives.
+    if (rows.length === 0) return { appId: (await this.applications.get(appIdOrUid)).id, endpoints: [] };
+    // An id wins over another application's equal uid, as in ApplicationsService.get.
+    const appId = rows.some((row) => row.a_id === appIdOrUid) ? appIdOrUid : (rows[0].a_id as string);
+    return {
+      appId,
+      endpoints: rows
+        .filter((row) => row.a_id === appId)
+        .map((row) => hydrate<Subscriber>(this.dataSource, endpoints, row, 'e', SUBSCRIBER))
+        .filter((endpoint) => endpoint !== null),
+    };
   }
 
   /** Stores the message and one delivery per endpoint in one transaction, then queues the deliveries. */
@@ -102,23 +126,63 @@ export class ProducerService {
       createdAt: now,
       updatedAt: now,
     }));
-    const write = async (writer: EntityManager) => {
-      await writer.insert(MessageEntity, message);
-      if (deliveries.length > 0) await writer.insert(DeliveryEntity, deliveries);
-    };
+    const publication = { message, deliveries };
     try {
-      await (manager ? write(manager) : this.dataSource.transaction(write));
+      if (manager) {
+        await insert(manager, [publication]);
+        // In a host transaction the rows exist only once it commits: queue them then.
+        if (manager.queryRunner?.isTransactionActive) this.afterCommit.defer(manager.queryRunner, () => this.enqueue([publication]));
+        else await this.enqueue([publication]);
+      } else {
+        const failure = await this.writes.call(publication);
+        if (failure) throw failure;
+      }
     } catch (error) {
       if (isDuplicateKey(error)) throw new ConflictException(`a message with eventId "${input.eventId}" already exists in this application`);
       throw error;
     }
-    const enqueue = () => this.queue.enqueue(deliveries.map(({ msgId, endpointId, attempts }) => ({ msgId, endpointId, attempts, dueAt: deliverAt })));
-    // In a host transaction the rows exist only once it commits: queue them then.
-    if (manager?.queryRunner?.isTransactionActive) this.afterCommit.defer(manager.queryRunner, enqueue);
-    else await enqueue();
     this.events?.emit(HOMING_EVENT.messageCreated, message);
     return message;
   }
+
+  /**
+   * Messages sent at the same time are written in one transaction and queued in one call. A duplicate
+   * eventId among them fails that transaction: then each is written alone, so only the duplicate fails.
+   * Resolves with each message's failure, or null.
+   */
+  private async writeAll(batch: Publication[]): Promise<unknown[]> {
+    try {
+      await this.dataSource.transaction((writer) => insert(writer, batch));
+    } catch (error) {
+      if (batch.length === 1 || !isDuplicateKey(error)) throw error;
+      return Promise.all(batch.map((publication) => this.writeAll([publication]).then(() => null, (failure: unknown) => failure)));
+    }
+    await this.enqueue(batch);
+    return batch.map(() => null);
+  }
+
+  private enqueue(publications: readonly Publication[]): Promise<void> {
+    return this.queue.enqueue(
+      publications.flatMap(({ message, deliveries }) =>
+        deliveries.map(({ msgId, endpointId, attempts }) => ({ msgId, endpointId, attempts, dueAt: message.deliverAt })),
+      ),
+    );
+  }
+}
+
+type Subscriber = Pick<EndpointEntity, 'id' | 'filterTypes' | 'channels'>;
+const SUBSCRIBER = ['id', 'filterTypes', 'channels'];
+
+/** A message and what it owes. */
+interface Publication {
+  message: MessageEntity;
+  deliveries: DeliveryEntity[];
+}
+
+async function insert(writer: EntityManager, publications: readonly Publication[]): Promise<void> {
+  await writer.insert(MessageEntity, publications.map((publication) => publication.message));
+  const deliveries = publications.flatMap((publication) => publication.deliveries);
+  if (deliveries.length > 0) await writer.insert(DeliveryEntity, deliveries);
 }
 
 function serializePayload(payload: unknown): string {
