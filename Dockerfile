@@ -21,6 +21,7 @@ COPY --from=build --chown=root:root /app/libs/webhooks/package.json ./libs/webho
 COPY --from=build --chown=root:root /app/libs/webhooks/dist ./libs/webhooks/dist
 COPY --from=build --chown=root:root /app/apps/dispatcher/package.json ./apps/dispatcher/
 COPY --from=build --chown=root:root /app/apps/dispatcher/dist ./apps/dispatcher/dist
+COPY --from=build --chown=root:root /app/apps/portal/dist ./apps/portal/dist
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \

@@ -36,7 +36,7 @@ describe('authentication and portal tokens through the svix SDK', () => {
 
   it('issues a portal link and token that reach their own application only', async () => {
     const access = await h.svix.authentication.appPortalAccess(appA.id);
-    expect(access.url).toBe(`${h.dispatcher.url}/docs#key=${access.token}`);
+    expect(access.url).toBe(`${h.dispatcher.url}/portal#key=${access.token}`);
     const tenant = h.dispatcher.as(access.token);
 
     expect(await tenant.application.get(appA.id)).toMatchObject({ id: appA.id });
@@ -127,6 +127,19 @@ describe('authentication and portal tokens through the svix SDK', () => {
     const others = await h.svix.endpoint.recover(appB.id, endpointB.id, { since: new Date(Date.now() - 60_000) });
     expect(await status(tenant.backgroundTask.get(others.id))).toBe(404);
     await expect(h.svix.backgroundTask.get(others.id)).resolves.toMatchObject({ id: others.id });
+  });
+
+  it('tells a portal token its application, capabilities and expiry (the portal opens with it); the operator has no session', async () => {
+    const { token } = await h.svix.authentication.appPortalAccess(appA.id, { capabilities: [AppPortalCapability.ViewEndpointSecret], expiry: 600 });
+    const session = async (bearer: string) => fetch(`${h.dispatcher.url}/api/v1/auth/portal-session`, { headers: { authorization: `Bearer ${bearer}` } });
+    const answer = await session(token);
+    expect(answer.status).toBe(200);
+    const body = (await answer.json()) as { app: { id: string; name: string }; capabilities: string[]; expiresAt: string };
+    expect(body).toMatchObject({ app: { id: appA.id, uid: 'tenant-a', name: 'Tenant A' }, capabilities: ['ViewBase', 'ViewEndpointSecret'] });
+    expect(Date.parse(body.expiresAt) - Date.now()).toBeGreaterThan(590_000);
+    expect(Date.parse(body.expiresAt) - Date.now()).toBeLessThanOrEqual(600_000);
+    expect((await session(OPERATOR_TOKEN)).status).toBe(403);
+    expect((await session('hpt_not-a-token')).status).toBe(401);
   });
 
   it('creates the application while issuing access when asked to', async () => {

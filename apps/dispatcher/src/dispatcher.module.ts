@@ -4,6 +4,7 @@ import { WebhooksModule } from '@homing/webhooks';
 import { ApiModule } from './api/api.module.js';
 import type { DispatcherConfig } from './config/dispatcher-config.js';
 import { MetricsModule } from './metrics/metrics.module.js';
+import { PortalModule } from './portal/portal.module.js';
 import { RelayModule } from './relay/relay.module.js';
 
 /** The standalone dispatcher: the webhooks module with its worker, behind an HTTP API. */
@@ -36,6 +37,7 @@ export class DispatcherModule {
         }),
         ApiModule.register({ apiToken: config.apiToken, portalUrl: config.portalUrl }),
         MetricsModule,
+        PortalModule,
         RelayModule.register({ redisUrl: config.redisUrl, keyPrefix: config.queuePrefix }),
       ],
     };

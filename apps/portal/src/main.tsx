@@ -53,10 +53,24 @@ function Shell({ session, api, onSignOut }: { session: Session; api: PortalApi; 
   const catalogue = useLoad(() => api.eventTypes(), []);
   const path = usePath();
   const main = useRef<HTMLElement>(null);
-  // A new page: move focus to its heading, so keyboard and screen-reader users start there.
+  // A new page: keyboard and screen-reader users start at its heading, unless what they used is
+  // still there (a tab of the same page). A heading that waits for data is focused when it comes.
   useEffect(() => {
+    const content = main.current!;
+    if (document.activeElement && document.activeElement !== document.body) return;
     scrollTo(0, 0);
-    main.current?.querySelector<HTMLElement>('h1')?.focus();
+    const focusHeading = () => {
+      const heading = content.querySelector('h1');
+      heading?.focus();
+      return heading !== null;
+    };
+    if (focusHeading()) return;
+    content.focus();
+    const observer = new MutationObserver(() => {
+      if (document.activeElement !== content || focusHeading()) observer.disconnect();
+    });
+    observer.observe(content, { childList: true, subtree: true });
+    return () => observer.disconnect();
   }, [path]);
   const signOut = async () => {
     await api.logout().catch(() => undefined);
@@ -90,7 +104,7 @@ function Shell({ session, api, onSignOut }: { session: Session; api: PortalApi; 
           </nav>
         </div>
       </header>
-      <main class="main" id="main" ref={main}>
+      <main class="main" id="main" ref={main} tabIndex={-1}>
         <Route path={path} />
       </main>
       <footer class="footer">Signed in for {session.app.name} until {formatTime(session.expiresAt)}.</footer>

@@ -2,7 +2,7 @@
 export interface ApiOptions {
   /** The operator's token (`HOMING_API_TOKEN`): full access. */
   apiToken: string;
-  /** Where consumer-portal links point (`HOMING_PORTAL_URL`); the dispatcher's `/docs` when unset. */
+  /** Where consumer-portal links point (`HOMING_PORTAL_URL`); the dispatcher's `/portal` when unset. */
   portalUrl?: string;
 }
 

@@ -179,7 +179,7 @@ function SecretSection({ endpoint }: { endpoint: Endpoint }) {
       <p class="hint">Verify each webhook's signature with this secret (Standard Webhooks, as the Svix libraries do).</p>
       {rotated && <Notice>Secret rotated. The previous one keeps signing alongside it for 24 hours.</Notice>}
       <div class="secret-row">
-        {secret ? <Code text={secret} label="Signing secret" /> : <code class="secret-mask" aria-label="Signing secret, hidden">whsec_••••••••••••••••••••••••</code>}
+        {secret ? <Code text={secret} label="Secret value" /> : <code class="secret-mask" aria-label="Secret value, hidden">whsec_••••••••••••••••••••••••</code>}
         {secret ? (
           <>
             <CopyButton text={secret} />

@@ -44,7 +44,7 @@ export function MessagePage({ id }: { id: string }) {
             </dl>
             <section class="section" aria-labelledby="payload-heading">
               <h2 id="payload-heading">Payload</h2>
-              <Code text={prettyJson(data.payload)} label="Payload" />
+              <Code text={prettyJson(data.payload)} label="Message payload" />
             </section>
           </>
         )}

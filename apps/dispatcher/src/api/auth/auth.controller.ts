@@ -1,11 +1,12 @@
-import { Body, Controller, ForbiddenException, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
+import { Body, Controller, ForbiddenException, Get, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { ApplicationsService } from '@homing/webhooks';
 import { API_OPTIONS, API_PREFIX, PORTAL_TOKEN_DEFAULT_EXPIRY_S, type ApiOptions } from '../api.constants.js';
 import { ApiErrors } from '../api-docs.decorators.js';
 import { applicationOrCreate } from '../application-lookup.js';
-import { AppPortalAccessIn, AppPortalAccessOut, ApplicationTokenExpireIn } from '../dto/auth.dto.js';
+import { ApplicationOut } from '../dto/application.dto.js';
+import { AppPortalAccessIn, AppPortalAccessOut, ApplicationTokenExpireIn, PortalSessionOut } from '../dto/auth.dto.js';
 import { PortalAccess } from './access.decorators.js';
 import { PortalTokensService } from './portal-tokens.service.js';
 import { CurrentPrincipal, PORTAL_CAPABILITIES, type PortalCapability, type Principal } from './principal.js';
@@ -35,7 +36,16 @@ export class AuthController {
       sessionId: body.sessionId,
     });
     // The token travels in the fragment, which browsers do not send to servers (or their logs).
-    return { url: `${this.options.portalUrl ?? `${request.protocol}://${request.get('host')}/docs`}#key=${token}`, token };
+    return { url: `${this.options.portalUrl ?? `${request.protocol}://${request.get('host')}/portal`}#key=${token}`, token };
+  }
+
+  @Get('portal-session')
+  @PortalAccess()
+  @ApiOperation({ summary: 'The application, capabilities and expiry of the portal token this request is made with' })
+  @ApiOkResponse({ type: PortalSessionOut })
+  async portalSession(@CurrentPrincipal() principal: Principal): Promise<PortalSessionOut> {
+    if (principal.kind !== 'portal') throw new ForbiddenException('only a portal token has a session; the operator token reaches every application');
+    return { app: ApplicationOut.from(await this.applications.get(principal.appId)), capabilities: principal.capabilities, expiresAt: principal.expiresAt };
   }
 
   @Post('logout')

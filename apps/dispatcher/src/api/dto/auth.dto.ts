@@ -3,7 +3,7 @@ import { Type } from 'class-transformer';
 import { IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, Length, Max, Min, ValidateNested } from 'class-validator';
 import { PORTAL_TOKEN_DEFAULT_EXPIRY_S, PORTAL_TOKEN_MAX_EXPIRY_S } from '../api.constants.js';
 import { PORTAL_CAPABILITIES, type PortalCapability } from '../auth/principal.js';
-import { ApplicationIn } from './application.dto.js';
+import { ApplicationIn, ApplicationOut } from './application.dto.js';
 
 export class AppPortalAccessIn {
   @ApiPropertyOptional({ type: () => ApplicationIn, nullable: true, description: 'Creates the application (whose `uid` must be the one in the path) if it does not exist' })
@@ -49,6 +49,18 @@ export class AppPortalAccessOut {
 
   @ApiProperty({ description: 'Bearer token for this one application\'s API' })
   token: string;
+}
+
+/** What the consumer portal learns about the token it was opened with. */
+export class PortalSessionOut {
+  @ApiProperty({ type: () => ApplicationOut, description: 'The one application the token reaches' })
+  app: ApplicationOut;
+
+  @ApiProperty({ enum: PORTAL_CAPABILITIES, isArray: true })
+  capabilities: readonly PortalCapability[];
+
+  @ApiProperty({ description: 'When the token stops working (unless revoked sooner)' })
+  expiresAt: Date;
 }
 
 export class ApplicationTokenExpireIn {

@@ -120,6 +120,9 @@ export class EndpointOut extends ResourceOut {
   @ApiProperty()
   disabled: boolean;
 
+  @ApiProperty({ type: String, nullable: true, description: 'Why the endpoint is disabled (by the user, after failing too long, 410 Gone)', example: null })
+  disabledReason: string | null;
+
   static from(endpoint: EndpointEntity): EndpointOut {
     return {
       id: endpoint.id,
@@ -130,6 +133,7 @@ export class EndpointOut extends ResourceOut {
       filterTypes: endpoint.filterTypes,
       channels: endpoint.channels,
       disabled: endpoint.disabled,
+      disabledReason: endpoint.disabledReason,
       ...ResourceOut.of(endpoint),
     };
   }
