@@ -250,6 +250,19 @@ describe('consumer portal in Chromium', () => {
     expect(await page.getByTestId('test-result').textContent()).toMatch(/Succeeded.*HTTP 200/);
   });
 
+  it('shows the holder of a read-only link the data but none of the controls it may not use', async () => {
+    const readOnly = await browser.context.newPage();
+    await readOnly.goto((await h.svix.authentication.appPortalAccess(appId, { readOnly: true })).url);
+    await readOnly.getByRole('link', { name: endpointUrl }).click();
+    await readOnly.getByText('Enabled: webhooks are sent to it.').waitFor();
+    for (const control of ['Disable endpoint', 'Reveal', 'Rotate secret', 'Save changes']) expect(await readOnly.getByRole('button', { name: control }).count()).toBe(0);
+    expect(await readOnly.getByRole('heading', { name: 'Signing secret' }).count()).toBe(0);
+    await readOnly.getByRole('link', { name: 'Testing' }).click();
+    await readOnly.getByLabel('Example payload of order.completed').waitFor();
+    expect(await readOnly.getByRole('button', { name: 'Send example' }).count()).toBe(0);
+    await readOnly.close();
+  });
+
   it('signs out: the link no longer opens the portal, and a page opened without a link says how to get in', async () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('heading', { name: 'You are signed out' }).waitFor();
