@@ -1,0 +1,119 @@
+import { type ChildProcess, fork, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import type { SinkReply, SinkRequest } from './protocol.js';
+
+/** The repository root, from bench/dist/ (where this file runs compiled). */
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+type WaitReply = Extract<SinkReply, { cmd: 'wait' }>;
+
+/** The sink process (sink.ts) and the calls run.ts makes to it. */
+export class Sink {
+  private pending?: (reply: SinkReply) => void;
+
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly port: number,
+  ) {
+    child.on('message', (reply: SinkReply) => this.pending?.(reply));
+  }
+
+  static async start(secret: string): Promise<Sink> {
+    const child = fork(fileURLToPath(new URL('./sink.js', import.meta.url)), { env: { ...process.env, BENCH_SECRET: secret }, stdio: 'inherit' });
+    const [reply] = (await once(child, 'message')) as [SinkReply];
+    if (reply.cmd !== 'listening') throw new Error(`sink did not start: ${JSON.stringify(reply)}`);
+    return new Sink(child, reply.port);
+  }
+
+  url(kind: 'ok' | 'hang', n: number): string {
+    return `http://127.0.0.1:${this.port}/${kind}/${n}`;
+  }
+
+  async reset(trackArrivals = false): Promise<void> {
+    await this.ask({ cmd: 'reset', trackArrivals });
+  }
+
+  /** Resolves once `count` requests arrived since the reset; throws with what did arrive after `timeoutMs`. */
+  async waitFor(count: number, timeoutMs: number): Promise<WaitReply> {
+    const reply = (await this.ask({ cmd: 'wait', count, timeoutMs })) as WaitReply;
+    if (reply.received < count) throw new Error(`the sink received ${reply.received} of ${count} requests within ${timeoutMs} ms`);
+    if (reply.badSignatures > 0) throw new Error(`${reply.badSignatures} sampled requests had a bad signature`);
+    return reply;
+  }
+
+  private ask(request: SinkRequest): Promise<SinkReply> {
+    return new Promise((resolve) => {
+      this.pending = resolve;
+      this.child.send(request);
+    });
+  }
+
+  stop(): void {
+    this.child.disconnect();
+  }
+}
+
+/** A built dispatcher (`apps/dispatcher/dist/main.js`) as its own process. */
+export class DispatcherProcess {
+  private log = '';
+
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly port: number,
+  ) {
+    child.stdout!.on('data', (chunk: Buffer) => (this.log = (this.log + chunk.toString()).slice(-20_000)));
+    child.stderr!.on('data', (chunk: Buffer) => (this.log = (this.log + chunk.toString()).slice(-20_000)));
+  }
+
+  /** `nodeArgs` e.g. `--cpu-prof` (BENCH_PROFILE) to profile the dispatcher over the whole run. */
+  static async start(env: Record<string, string>, nodeArgs: string[] = []): Promise<DispatcherProcess> {
+    const port = await freePort();
+    const child = spawn(process.execPath, [...nodeArgs, 'apps/dispatcher/dist/main.js'], {
+      cwd: ROOT,
+      env: { ...process.env, NODE_ENV: 'production', PORT: String(port), ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const dispatcher = new DispatcherProcess(child, port);
+    const deadline = Date.now() + 60_000;
+    while (!dispatcher.log.includes(`listening on port ${port}`)) {
+      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the dispatcher did not start:\n${dispatcher.log}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return dispatcher;
+  }
+
+  get baseUrl(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** The most memory the process has held (VmHWM), in MB. */
+  async peakRssMb(): Promise<number> {
+    const status = await readFile(`/proc/${this.child.pid}/status`, 'utf8');
+    const kb = Number(/^VmHWM:\s+(\d+) kB/m.exec(status)?.[1]);
+    return kb / 1024;
+  }
+
+  /** SIGTERM, as an operator stops it; resolves when it has exited. */
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null) return;
+    const exited = once(this.child, 'exit');
+    this.child.kill('SIGTERM');
+    await exited;
+  }
+
+  /** The end of its output, to show when something went wrong. */
+  get output(): string {
+    return this.log;
+  }
+}
+
+export async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}

@@ -1,0 +1,400 @@
+/**
+ * `npm run bench`: delivery throughput, latency, fan-out, isolation and ingest of a real dispatcher
+ * process on the local MariaDB and Redis, side by side with a bare axios loop to the same sink.
+ * Prints a table and writes it as JSON to bench/results.json. See README, Performance.
+ */
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import { writeFile } from 'node:fs/promises';
+import { NestFactory } from '@nestjs/core';
+import autocannon from 'autocannon';
+import axios, { type AxiosInstance } from 'axios';
+import { createConnection } from 'mysql2/promise';
+import { Redis } from 'ioredis';
+import { Webhook } from 'standardwebhooks';
+import type { INestApplicationContext } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import { ApplicationsService, EndpointsService, ProducerService, WEBHOOKS_DATA_SOURCE, WebhooksModule } from '@homing/webhooks';
+import { DispatcherProcess, ROOT, Sink } from './processes.js';
+import { wallClock } from './protocol.js';
+import { formatTable, median, percentile, type Figure } from './report.js';
+
+const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const MYSQL_URL = process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** Runs per figure; each figure is their median. */
+const RUNS = env('BENCH_RUNS', 3);
+/** Messages per throughput run (fanned out to 1 and to 10 endpoints). */
+const MESSAGES = env('BENCH_MESSAGES', 20_000);
+/** Deliveries in flight in the dispatcher, and in the reference loop. */
+const CONCURRENCY = env('BENCH_CONCURRENCY', 50);
+/** Messages being sent at once by the producers. */
+const PRODUCERS = 32;
+const REQUEST_TIMEOUT_MS = 2_000;
+const LATENCY_SECONDS = env('BENCH_LATENCY_SECONDS', 10);
+const FAN_OUT = 1_000;
+const ISOLATION_ENDPOINTS = 10;
+const INGEST_SECONDS = env('BENCH_INGEST_SECONDS', 10);
+/** For profiling one part: e.g. BENCH_ONLY=throughput or BENCH_ONLY=throughput_api_1,fanout (the reference always runs). */
+const ONLY = process.env.BENCH_ONLY?.split(',');
+const wanted = (...keys: string[]) => !ONLY || keys.some((key) => ONLY.includes(key));
+
+const EVENT_TYPE = 'bench.event';
+/** About 500 bytes, the size of a typical event. */
+const PAYLOAD = {
+  type: EVENT_TYPE,
+  timestamp: '2025-01-01T00:00:00.000Z',
+  data: { id: 'ord_0123456789', customer: 'cus_0123456789', items: Array.from({ length: 6 }, (_, i) => ({ sku: `sku-${i}`, quantity: i + 1, price: 1999 })) },
+};
+const PAYLOAD_TEXT = JSON.stringify(PAYLOAD);
+
+interface Producer {
+  name: 'library' | 'API';
+  /** Sends one message; resolves with its id once accepted. */
+  send(appId: string): Promise<string>;
+}
+
+interface Bench {
+  sink: Sink;
+  dispatcher: DispatcherProcess;
+  library: INestApplicationContext;
+  dataSource: DataSource;
+  producers: Producer[];
+  api: AxiosInstance;
+  secret: string;
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const suffix = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+  const database = `homing_bench_${suffix}`;
+  const queuePrefix = `homing_bench_${suffix}`;
+  const secret = `whsec_${randomBytes(24).toString('base64')}`;
+  const apiToken = `hop_${randomBytes(24).toString('base64url')}`;
+  // Encrypted secrets, as a production dispatcher should run; the library side writes them with the same key.
+  const encryptionKey = randomBytes(32).toString('base64');
+  const sink = await Sink.start(secret);
+  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${ROOT}bench/profiles`] : [];
+  let dispatcher: DispatcherProcess | undefined;
+  let library: INestApplicationContext | undefined;
+  try {
+    dispatcher = await DispatcherProcess.start(
+      {
+        DATABASE_URL: `${MYSQL_URL}/${database}`,
+        REDIS_URL,
+        HOMING_QUEUE_PREFIX: queuePrefix,
+        HOMING_API_TOKEN: apiToken,
+        HOMING_ALLOWED_CIDRS: '127.0.0.0/8',
+        HOMING_REQUEST_TIMEOUT: `${REQUEST_TIMEOUT_MS}ms`,
+        HOMING_CONCURRENCY: String(CONCURRENCY),
+        HOMING_ENCRYPTION_KEY: encryptionKey,
+      },
+      profile,
+    );
+    // The library producer: a host app's module with no worker, on the dispatcher's database and queue.
+    library = await NestFactory.createApplicationContext(
+      WebhooksModule.forRoot({
+        database: { url: `${MYSQL_URL}/${database}`, migrationsRun: false },
+        redis: REDIS_URL,
+        queuePrefix,
+        worker: false,
+        allowedCidrs: ['127.0.0.0/8'],
+        encryptionKey,
+      }),
+      { logger: ['error', 'warn'] },
+    );
+    const producer = library.get(ProducerService);
+    const api = axios.create({
+      baseURL: `${dispatcher.baseUrl}/api/v1`,
+      headers: { authorization: `Bearer ${apiToken}` },
+      httpAgent: new http.Agent({ keepAlive: true }),
+    });
+    const bench: Bench = {
+      sink,
+      dispatcher,
+      library,
+      dataSource: library.get<DataSource>(WEBHOOKS_DATA_SOURCE),
+      api,
+      secret,
+      producers: [
+        { name: 'library', send: async (appId) => (await producer.send(appId, { eventType: EVENT_TYPE, payload: PAYLOAD })).id },
+        { name: 'API', send: async (appId) => (await api.post<{ id: string }>(`/app/${appId}/msg/`, { eventType: EVENT_TYPE, payload: PAYLOAD })).data.id },
+      ],
+    };
+    const figures = await measure(bench);
+    const peakRss = await dispatcher.peakRssMb();
+    figures.push({ key: 'peakRssMb', label: 'Dispatcher peak RSS over the run', value: peakRss, unit: 'MB', target: '≤ 300 MB', met: peakRss <= 300 });
+    const conditions = {
+      date: new Date().toISOString(),
+      node: process.version,
+      cpus: (await import('node:os')).cpus().length,
+      runs: RUNS,
+      messages: MESSAGES,
+      concurrency: CONCURRENCY,
+      requestTimeoutMs: REQUEST_TIMEOUT_MS,
+      loadAverage: (await import('node:os')).loadavg().map((load) => Math.round(load * 100) / 100),
+      durationSeconds: Math.round((Date.now() - started) / 1000),
+    };
+    console.log(formatTable(figures, conditions));
+    await writeFile(`${ROOT}bench/results.json`, `${JSON.stringify({ conditions, figures }, null, 2)}\n`);
+  } catch (error) {
+    if (dispatcher) console.error(`dispatcher output (end):\n${dispatcher.output.slice(-4000)}`);
+    throw error;
+  } finally {
+    await library?.close();
+    await dispatcher?.stop();
+    sink.stop();
+    await dropServices(database, queuePrefix);
+  }
+}
+
+async function measure(bench: Bench): Promise<Figure[]> {
+  const figures: Figure[] = [];
+  const { sink } = bench;
+  log(`reference: ${MESSAGES} signed POSTs by an axios keep-alive loop, concurrency ${CONCURRENCY}`);
+  const reference = median(await repeat(() => referenceRun(bench, MESSAGES)));
+  figures.push({ key: 'reference', label: `Reference: axios keep-alive loop, ${CONCURRENCY} in flight`, value: reference, unit: 'deliveries/s' });
+
+  const single = await createApp(bench, 'single', [sink.url('ok', 0)]);
+  const ten = await createApp(bench, 'ten', Array.from({ length: 10 }, (_, i) => sink.url('ok', i)));
+  const throughputs = new Map<string, number>();
+  for (const producer of bench.producers) {
+    for (const app of [single, ten]) {
+      const key = `throughput_${producer.name.toLowerCase()}_${app.endpoints}`;
+      if (!wanted('throughput', key)) continue;
+      log(`throughput: ${MESSAGES} messages via the ${producer.name} to ${app.endpoints} endpoint(s)`);
+      const rate = median(await repeat(() => throughputRun(bench, producer, app, MESSAGES)));
+      throughputs.set(`${producer.name}/${app.endpoints}`, rate);
+      const ratio = rate / reference;
+      figures.push({
+        key,
+        label: `Throughput, ${producer.name}, ${app.endpoints === 1 ? '1 endpoint' : `${app.endpoints} endpoints`}`,
+        value: rate,
+        unit: 'deliveries/s',
+        ratio,
+        target: 'ratio ≥ 0.5',
+        met: ratio >= 0.5,
+      });
+    }
+  }
+
+  const api = bench.producers.find((producer) => producer.name === 'API')!;
+  const rate = Math.max(1, Math.round((throughputs.get('API/1') ?? reference / 2) / 2));
+  if (wanted('latency')) log(`latency: ${rate} messages/s via the API for ${LATENCY_SECONDS} s`);
+  const latencies = wanted('latency') ? await repeat(() => latencyRun(bench, api, single, rate, LATENCY_SECONDS)) : [];
+  for (const p of latencies.length ? ([50, 95, 99] as const) : []) {
+    const value = median(latencies.map((run) => run[p]));
+    figures.push({
+      key: `latency_p${p}`,
+      label: `Latency p${p} at ${rate} messages/s (half of API throughput)`,
+      value,
+      unit: 'ms',
+      ...(p === 99 ? { target: '≤ 50 ms', met: value <= 50 } : {}),
+    });
+  }
+
+  if (wanted('fanout')) {
+    const wide = await createApp(bench, 'fanout', Array.from({ length: FAN_OUT }, (_, i) => sink.url('ok', i)));
+    log(`fan-out: one message to ${FAN_OUT} endpoints`);
+    const fanOut = median(await repeat(() => fanOutRun(bench, api, wide)));
+    figures.push({ key: 'fanout', label: `Fan-out: one message to ${FAN_OUT} endpoints, until the last arrives`, value: fanOut, unit: 'ms', target: '≤ 2000 ms', met: fanOut <= 2000 });
+  }
+
+  if (wanted('isolation')) {
+    const messages = Math.max(100, Math.round(MESSAGES / 10));
+    log(`isolation: ${messages} messages to ${ISOLATION_ENDPOINTS} endpoints, a fifth of them hanging`);
+    const isolation = median((await repeat(() => isolationRun(bench, api, messages))).map((run) => run.ratio));
+    figures.push({
+      key: 'isolation',
+      label: `Isolation: healthy deliveries/s with ${ISOLATION_ENDPOINTS / 5} of ${ISOLATION_ENDPOINTS} endpoints hanging, vs all healthy`,
+      value: isolation,
+      unit: 'ratio',
+      target: '≥ 0.8',
+      met: isolation >= 0.8,
+    });
+  }
+
+  if (wanted('ingest')) {
+    log(`ingest: autocannon, ${INGEST_SECONDS} s of message creation`);
+    const ingest = median(await repeat(() => ingestRun(bench, single)));
+    figures.push({ key: 'ingest', label: 'Ingest: messages created per second through the API (1 endpoint each)', value: ingest, unit: 'requests/s' });
+  }
+  return figures;
+}
+
+interface BenchApp {
+  id: string;
+  endpoints: number;
+}
+
+async function createApp(bench: Bench, name: string, urls: string[]): Promise<BenchApp> {
+  const application = await bench.library.get(ApplicationsService).create({ name: `bench ${name}` });
+  const endpoints = bench.library.get(EndpointsService);
+  for (const url of urls) await endpoints.create(application.id, { url, secret: bench.secret });
+  return { id: application.id, endpoints: urls.length };
+}
+
+async function repeat<T>(run: () => Promise<T>): Promise<T[]> {
+  const results: T[] = [];
+  for (let i = 0; i < RUNS; i += 1) {
+    const result = await run();
+    log(`  run ${i + 1}: ${JSON.stringify(result, (_, v: unknown) => (typeof v === 'number' ? Math.round(v * 100) / 100 : v))}`);
+    results.push(result);
+  }
+  return results;
+}
+
+/** Runs `task(i)` for i in [0, count) with at most `parallel` at once. */
+async function pool(count: number, parallel: number, task: (i: number) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(parallel, count) }, async () => {
+      while (next < count) await task(next++);
+    }),
+  );
+}
+
+async function referenceRun(bench: Bench, count: number): Promise<number> {
+  const client = axios.create({ httpAgent: new http.Agent({ keepAlive: true }), validateStatus: () => true });
+  const signer = new Webhook(bench.secret);
+  const url = bench.sink.url('ok', 0);
+  await bench.sink.reset();
+  const started = wallClock();
+  await pool(count, CONCURRENCY, async (i) => {
+    const id = `msg_reference_${i}`;
+    const now = new Date();
+    const timestamp = String(Math.floor(now.getTime() / 1000));
+    const signature = signer.sign(id, now, PAYLOAD_TEXT);
+    await client.post(url, PAYLOAD_TEXT, {
+      headers: {
+        'content-type': 'application/json',
+        'webhook-id': id,
+        'webhook-timestamp': timestamp,
+        'webhook-signature': signature,
+        'svix-id': id,
+        'svix-timestamp': timestamp,
+        'svix-signature': signature,
+      },
+    });
+  });
+  const { lastAt } = await bench.sink.waitFor(count, 10_000);
+  return count / ((lastAt - started) / 1000);
+}
+
+async function throughputRun(bench: Bench, producer: Producer, app: BenchApp, messages: number): Promise<number> {
+  const expected = messages * app.endpoints;
+  await bench.sink.reset();
+  const started = wallClock();
+  await pool(messages, PRODUCERS, () => producer.send(app.id));
+  const { lastAt } = await bench.sink.waitFor(expected, 600_000);
+  await persisted(bench, expected);
+  return expected / ((lastAt - started) / 1000);
+}
+
+/** Open loop: messages sent on a fixed schedule whatever the answers; latency from each acceptance to its arrival. */
+async function latencyRun(bench: Bench, producer: Producer, app: BenchApp, perSecond: number, seconds: number): Promise<Record<50 | 95 | 99, number>> {
+  const count = perSecond * seconds;
+  const accepted = new Map<string, number>();
+  await bench.sink.reset(true);
+  const started = wallClock();
+  const sends: Promise<void>[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const due = started + (i * 1000) / perSecond;
+    const wait = due - wallClock();
+    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    sends.push(producer.send(app.id).then((id) => void accepted.set(id, wallClock())));
+  }
+  await Promise.all(sends);
+  const { arrivals } = await bench.sink.waitFor(count, 120_000);
+  await persisted(bench, count);
+  const latencies = arrivals!.map(([id, at]) => at - accepted.get(id)!).sort((a, b) => a - b);
+  return { 50: percentile(latencies, 50), 95: percentile(latencies, 95), 99: percentile(latencies, 99) };
+}
+
+async function fanOutRun(bench: Bench, producer: Producer, app: BenchApp): Promise<number> {
+  await bench.sink.reset();
+  const started = wallClock();
+  await producer.send(app.id);
+  const { lastAt } = await bench.sink.waitFor(app.endpoints, 60_000);
+  await persisted(bench, app.endpoints);
+  return lastAt - started;
+}
+
+/** Healthy deliveries/s with a fifth of the endpoints hanging, as a ratio to the same run with all healthy. */
+async function isolationRun(bench: Bench, producer: Producer, messages: number): Promise<{ healthy: number; mixed: number; ratio: number }> {
+  const hangingCount = ISOLATION_ENDPOINTS / 5;
+  const healthyApp = await createApp(bench, 'healthy', Array.from({ length: ISOLATION_ENDPOINTS }, (_, i) => bench.sink.url('ok', i)));
+  const mixedApp = await createApp(bench, 'mixed', [
+    ...Array.from({ length: ISOLATION_ENDPOINTS - hangingCount }, (_, i) => bench.sink.url('ok', i)),
+    ...Array.from({ length: hangingCount }, (_, i) => bench.sink.url('hang', i)),
+  ]);
+  const rate = async (app: BenchApp, healthyEndpoints: number) => {
+    const expected = messages * healthyEndpoints;
+    await bench.sink.reset();
+    const started = wallClock();
+    await pool(messages, PRODUCERS, () => producer.send(app.id));
+    const { lastAt } = await bench.sink.waitFor(expected, 300_000);
+    return expected / ((lastAt - started) / 1000);
+  };
+  const healthy = await rate(healthyApp, ISOLATION_ENDPOINTS);
+  await persisted(bench, messages * ISOLATION_ENDPOINTS);
+  const mixed = await rate(mixedApp, ISOLATION_ENDPOINTS - hangingCount);
+  await persisted(bench, messages * (ISOLATION_ENDPOINTS - hangingCount));
+  // The hanging endpoints' deliveries would go on timing out and retrying: remove them and let go of their requests.
+  await bench.dataSource.query('DELETE FROM homing_endpoints WHERE appId IN (?, ?)', [healthyApp.id, mixedApp.id]);
+  await bench.sink.reset();
+  return { healthy, mixed, ratio: mixed / healthy };
+}
+
+async function ingestRun(bench: Bench, app: BenchApp): Promise<number> {
+  const result = await autocannon({
+    url: `${bench.dispatcher.baseUrl}/api/v1/app/${app.id}/msg/`,
+    method: 'POST',
+    headers: { authorization: bench.api.defaults.headers.authorization as string, 'content-type': 'application/json' },
+    body: JSON.stringify({ eventType: EVENT_TYPE, payload: PAYLOAD }),
+    connections: PRODUCERS,
+    duration: INGEST_SECONDS,
+  });
+  if (result.non2xx > 0 || result.errors > 0) throw new Error(`ingest: ${result.non2xx} answers other than 2xx, ${result.errors} errors`);
+  // Everything accepted is delivered before the next run.
+  await bench.sink.reset();
+  await persisted(bench, result['2xx'], 300_000);
+  return result['2xx'] / INGEST_SECONDS;
+}
+
+/** Waits until `count` successful attempts are recorded, then clears the records for the next run. */
+async function persisted(bench: Bench, count: number, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const [{ done }] = (await bench.dataSource.query("SELECT COUNT(*) AS done FROM homing_attempts WHERE status = 'success'")) as { done: string }[];
+    if (Number(done) >= count) break;
+    if (Date.now() > deadline) throw new Error(`only ${done} of ${count} attempts were recorded`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  await clearRecords(bench);
+}
+
+async function clearRecords(bench: Bench): Promise<void> {
+  for (const table of ['homing_attempts', 'homing_deliveries', 'homing_messages']) await bench.dataSource.query(`TRUNCATE TABLE ${table}`);
+}
+
+async function dropServices(database: string, queuePrefix: string): Promise<void> {
+  const connection = await createConnection(MYSQL_URL);
+  await connection.query(`DROP DATABASE IF EXISTS \`${database}\``);
+  await connection.end();
+  const redis = new Redis(REDIS_URL);
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${queuePrefix}:*`, 'COUNT', 500);
+    if (keys.length > 0) await redis.del(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+  redis.disconnect();
+}
+
+function log(line: string): void {
+  console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
+}
+
+await main();
