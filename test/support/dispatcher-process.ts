@@ -6,9 +6,13 @@ import { freePort } from './private-servers.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-/** Builds the dispatcher as `npm start` does; suites that run it as a process call this once. */
+/**
+ * Builds the library and the dispatcher (what `node apps/dispatcher/dist/main.js` needs). Not the whole
+ * `npm run build`: that also rebuilds the portal, which the browser suite may be serving meanwhile.
+ */
 export async function buildDispatcher(): Promise<void> {
-  await promisify(execFile)('npm', ['run', 'build'], { cwd: ROOT, timeout: 180_000 });
+  const run = promisify(execFile);
+  for (const project of ['webhooks', 'dispatcher']) await run('npx', ['nest', 'build', project], { cwd: ROOT, timeout: 180_000 });
 }
 
 /** A real dispatcher process (`node apps/dispatcher/dist/main.js`), configured by environment. */

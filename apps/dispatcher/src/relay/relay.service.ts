@@ -28,6 +28,9 @@ export class RelayService implements BeforeApplicationShutdown, OnApplicationShu
   constructor(@Inject(RELAY_OPTIONS) private readonly options: RelayOptions) {
     this.redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 2 });
     this.subscriber = new Redis(options.redisUrl);
+    // Both reconnect on their own; a command that fails meanwhile reports itself. This only keeps
+    // ioredis from printing every failed reconnect as an unhandled error.
+    for (const client of [this.redis, this.subscriber]) client.on('error', (error: Error) => this.logger.debug(`Redis: ${error.message}`));
     void this.subscriber.psubscribe(this.replyChannel('*')).catch((error: Error) => this.logger.error(`cannot hear relay replies: ${error.message}`));
     this.subscriber.on('pmessage', (_pattern, channel: string, text: string) => this.waiting.get(channel.slice(this.replyChannel('').length))?.(JSON.parse(text)));
     this.subscriber.on('message', (channel: string, text: string) => {
