@@ -5,10 +5,15 @@ import type { ResolvedWebhooksOptions } from '../config/webhooks-options.interfa
 import { isDatabaseUnavailable } from '../entities/database-errors.js';
 import { DELIVERY_QUEUE } from '../webhooks.constants.js';
 import { InjectWebhooksOptions } from '../webhooks.decorators.js';
-import type { DeliveryJob } from './delivery.queue.js';
+import { DeliveryQueue, type DeliveryJob } from './delivery.queue.js';
 import { DeliveryService } from './delivery.service.js';
+import { EndpointLanes } from './endpoint-lanes.js';
 
 const MAX_BACKOFF_MS = 30_000;
+/** One endpoint may hold at most this share of the worker's concurrency. */
+const ENDPOINT_SHARE = 5;
+/** Deliveries kept waiting for their endpoint, per process; past it they are left to the sweeper. */
+const MAX_WAITING = 20_000;
 /** Time on top of the request timeout for in-flight deliveries to record their outcome at shutdown. */
 const SHUTDOWN_GRACE_MS = 2_000;
 
@@ -20,6 +25,9 @@ const SHUTDOWN_GRACE_MS = 2_000;
 export class DeliveryProcessor implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('HomingDeliveryProcessor');
   private readonly inFlight = new Set<DeliveryJob>();
+  /** Deliveries started from an endpoint's waiting line, outside Bull's slots (their jobs have completed). */
+  private readonly detached = new Set<Promise<void>>();
+  private readonly lanes: EndpointLanes;
   private backoffMs = 0;
   private resumeTimer?: NodeJS.Timeout;
   private closing = false;
@@ -28,7 +36,10 @@ export class DeliveryProcessor implements OnApplicationBootstrap, BeforeApplicat
     @InjectQueue(DELIVERY_QUEUE) private readonly queue: Queue<DeliveryJob>,
     @InjectWebhooksOptions() private readonly options: ResolvedWebhooksOptions,
     private readonly delivery: DeliveryService,
-  ) {}
+    private readonly deliveryQueue: DeliveryQueue,
+  ) {
+    this.lanes = new EndpointLanes(Math.max(1, Math.ceil(options.concurrency / ENDPOINT_SHARE)), MAX_WAITING);
+  }
 
   onApplicationBootstrap(): void {
     if (!this.options.worker) return;
@@ -42,9 +53,12 @@ export class DeliveryProcessor implements OnApplicationBootstrap, BeforeApplicat
     if (!this.options.worker) return;
     this.closing = true;
     clearTimeout(this.resumeTimer);
+    // Waiting deliveries were never claimed: queued again, for another worker or the next start.
+    await this.deliveryQueue.enqueue(this.lanes.drain());
     let timer: NodeJS.Timeout | undefined;
     const bound = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), this.options.requestTimeoutMs + SHUTDOWN_GRACE_MS)));
-    const outcome = await Promise.race([this.queue.close().then(() => 'closed' as const), bound]);
+    const finished = Promise.all([this.queue.close(), ...this.detached]);
+    const outcome = await Promise.race([finished.then(() => 'closed' as const), bound]);
     clearTimeout(timer);
     if (outcome === 'timeout' && this.inFlight.size > 0) {
       this.logger.warn(`handing back ${this.inFlight.size} deliveries still in flight at shutdown`);
@@ -52,7 +66,16 @@ export class DeliveryProcessor implements OnApplicationBootstrap, BeforeApplicat
     }
   }
 
+  /**
+   * Runs the job in its Bull slot if its endpoint has room; otherwise the job completes at once and the
+   * delivery waits in its endpoint's line (or, with too many waiting, for the sweeper): a hanging
+   * endpoint does not take every slot.
+   */
   private async handle(job: DeliveryJob): Promise<void> {
+    if (this.lanes.admit(job) === 'run') await this.run(job);
+  }
+
+  private async run(job: DeliveryJob): Promise<void> {
     this.inFlight.add(job);
     try {
       await this.delivery.deliver(job);
@@ -62,7 +85,20 @@ export class DeliveryProcessor implements OnApplicationBootstrap, BeforeApplicat
       throw error;
     } finally {
       this.inFlight.delete(job);
+      const next = this.lanes.done(job.endpointId);
+      // A job that came in while shutting down waited after the lines were emptied: queued again too.
+      if (next && this.closing) void this.deliveryQueue.enqueue([next]);
+      else if (next) this.runDetached(next);
     }
+  }
+
+  private runDetached(job: DeliveryJob): void {
+    const running = this.run(job).catch((error: unknown) => {
+      // Its row is still owed: the sweeper queues it again (or frees it when its lease lapses).
+      if (!isDatabaseUnavailable(error)) this.logger.warn(`delivery ${job.msgId} to ${job.endpointId} failed: ${(error as Error).message}`);
+    });
+    this.detached.add(running);
+    void running.finally(() => this.detached.delete(running));
   }
 
   /**
