@@ -76,19 +76,26 @@ export class DeliveryProcessor implements OnApplicationBootstrap, BeforeApplicat
   }
 
   private async run(job: DeliveryJob): Promise<void> {
+    let ended = false;
+    // The endpoint's place is given up as soon as its request is over; recording the outcome needs no place.
+    const end = () => {
+      if (ended) return;
+      ended = true;
+      const next = this.lanes.done(job.endpointId);
+      // A job that came in while shutting down waited after the lines were emptied: queued again too.
+      if (next && this.closing) void this.deliveryQueue.enqueue([next]);
+      else if (next) this.runDetached(next);
+    };
     this.inFlight.add(job);
     try {
-      await this.delivery.deliver(job);
+      await this.delivery.deliver(job, end);
       this.backoffMs = 0;
     } catch (error) {
       if (isDatabaseUnavailable(error)) this.backOff();
       throw error;
     } finally {
       this.inFlight.delete(job);
-      const next = this.lanes.done(job.endpointId);
-      // A job that came in while shutting down waited after the lines were emptied: queued again too.
-      if (next && this.closing) void this.deliveryQueue.enqueue([next]);
-      else if (next) this.runDetached(next);
+      end();
     }
   }
 

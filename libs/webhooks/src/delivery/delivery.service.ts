@@ -38,7 +38,8 @@ export class DeliveryService {
     @Optional() private readonly events?: EventEmitter2,
   ) {}
 
-  async deliver(job: DeliveryJob): Promise<void> {
+  /** `sent` is called once the request is over, before its outcome is recorded. */
+  async deliver(job: DeliveryJob, sent?: () => void): Promise<void> {
     const now = new Date();
     if (!(await this.store.claim(job, new Date(now.getTime() + this.options.requestTimeoutMs + LEASE_MARGIN_MS), now))) return;
     const loaded = await this.store.load(job);
@@ -55,6 +56,7 @@ export class DeliveryService {
       if (slot.waitMs > 0) return this.postpone(job, slot);
     }
     const outcome = await this.send(message, endpoint, application);
+    sent?.();
     await this.record(delivery, message, endpoint, outcome);
   }
 
