@@ -16,6 +16,7 @@ export interface LoadedDelivery {
 
 type Row = Record<string, unknown>;
 type Finish = { job: DeliveryJob; changes: Partial<DeliveryEntity> };
+type Claim = { job: DeliveryJob; leaseUntil: Date; at: Date };
 
 const key = (job: Pick<DeliveryJob, 'msgId' | 'endpointId'>) => `${job.msgId} ${job.endpointId}`;
 
@@ -24,12 +25,12 @@ const key = (job: Pick<DeliveryJob, 'msgId' | 'endpointId'>) => `${job.msgId} ${
  * records of deliveries running at the same time go out together (see CallBatcher): one SELECT for
  * their rows, one INSERT for their attempts, one UPDATE for their outcomes. Values are converted exactly
  * as TypeORM's own reads and writes convert them (the driver's `prepareHydratedValue` /
- * `preparePersistentValue`). The claim stays one statement per row: it is what makes a delivery
- * belong to one worker.
+ * `preparePersistentValue`). Claims are batched too, in a transaction that locks the rows it takes.
  */
 @Injectable()
 export class DeliveryStore {
   private statements?: ReturnType<DeliveryStore['build']>;
+  private readonly claims = new CallBatcher<Claim, boolean>((claims) => this.claimAll(claims));
   private readonly loads = new CallBatcher<DeliveryJob, LoadedDelivery | null>((jobs) => this.loadAll(jobs));
   private readonly attempts = new CallBatcher<AttemptEntity, void>((attempts) => this.insertAttempts(attempts));
   private readonly finishes = new CallBatcher<Finish, void>((finishes) => this.finishAll(finishes));
@@ -37,9 +38,8 @@ export class DeliveryStore {
   constructor(@InjectWebhooksDataSource() private readonly dataSource: DataSource) {}
 
   /** Takes the row for this attempt; false when another worker has it or it is no longer owed. */
-  async claim(job: DeliveryJob, leaseUntil: Date, at: Date): Promise<boolean> {
-    const result = (await this.dataSource.query(this.sql.claim, [leaseUntil, at, job.msgId, job.endpointId, job.attempts])) as { affectedRows: number };
-    return result.affectedRows === 1;
+  claim(job: DeliveryJob, leaseUntil: Date, at: Date): Promise<boolean> {
+    return this.claims.call({ job, leaseUntil, at });
   }
 
   /** The delivery row with its message, endpoint and application. */
@@ -54,6 +54,29 @@ export class DeliveryStore {
   /** Changes a row this worker holds for attempt `job.attempts`; a row the sweeper took back is left alone. */
   finish(job: DeliveryJob, changes: Partial<DeliveryEntity>): Promise<void> {
     return this.finishes.call({ job, changes });
+  }
+
+  /**
+   * One transaction for the batch: lock the rows still owed for these attempts, then mark them sent.
+   * The lock makes it exact: a row another worker holds is waited for and then seen as no longer
+   * pending. Two jobs for one row in a batch (a throttled job and its successor) claim it once.
+   */
+  private claimAll(claims: Claim[]): Promise<boolean[]> {
+    const lease = claims.reduce((latest, claim) => (claim.leaseUntil > latest.leaseUntil ? claim : latest));
+    return this.dataSource.transaction(async (manager) => {
+      const owed = (await manager.query(
+        `${this.sql.lockOwed} (${claims.map(() => this.sql.whereAttempt).join(' OR ')}) FOR UPDATE`,
+        claims.flatMap(({ job }) => [job.msgId, job.endpointId, job.attempts]),
+      )) as DeliveryJob[];
+      if (owed.length === 0) return claims.map(() => false);
+      await manager.query(`${this.sql.markSending} ${owed.map(() => `(${this.sql.wherePrimaryUnaliased})`).join(' OR ')}`, [
+        lease.leaseUntil,
+        lease.at,
+        ...owed.flatMap((row) => [row.msgId, row.endpointId]),
+      ]);
+      const held = new Set(owed.map((row) => `${key(row)} ${row.attempts}`));
+      return claims.map(({ job }) => held.delete(`${key(job)} ${job.attempts}`));
+    });
   }
 
   private async loadAll(jobs: DeliveryJob[]): Promise<(LoadedDelivery | null)[]> {
@@ -128,9 +151,8 @@ export class DeliveryStore {
     const d = (property: string) => column(delivery, property);
     return {
       tables,
-      claim:
-        `UPDATE ${table(delivery)} SET ${d('status')} = 'sending', ${d('leaseUntil')} = ?, ${d('updatedAt')} = ? ` +
-        `WHERE ${d('msgId')} = ? AND ${d('endpointId')} = ? AND ${d('status')} = 'pending' AND ${d('attempts')} = ?`,
+      lockOwed: `SELECT ${d('msgId')}, ${d('endpointId')}, ${d('attempts')} FROM ${table(delivery)} WHERE ${d('status')} = 'pending' AND`,
+      markSending: `UPDATE ${table(delivery)} SET ${d('status')} = 'sending', ${d('leaseUntil')} = ?, ${d('updatedAt')} = ? WHERE`,
       held: `${d('status')} = 'sending'`,
       whereAttempt: `(${d('msgId')} = ? AND ${d('endpointId')} = ? AND ${d('attempts')} = ?)`,
       wherePrimary: `(d.${d('msgId')} = ? AND d.${d('endpointId')} = ?)`,
