@@ -4,6 +4,7 @@ import type { ResolvedWebhooksOptions } from '../config/webhooks-options.interfa
 import { DeliveryEntity } from '../entities/index.js';
 import { InjectWebhooksDataSource, InjectWebhooksOptions } from '../webhooks.decorators.js';
 import { DeliveryQueue } from './delivery.queue.js';
+import { PeriodicTask } from './periodic-task.js';
 
 const BATCH = 1000;
 
@@ -15,8 +16,10 @@ const BATCH = 1000;
 @Injectable()
 export class DeliverySweeper implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('HomingSweeper');
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
+  private readonly task = new PeriodicTask(
+    async () => void (await this.sweep()),
+    (error) => this.logger.warn(`sweep failed, will retry: ${error.message}`),
+  );
 
   constructor(
     @InjectWebhooksDataSource() private readonly dataSource: DataSource,
@@ -25,18 +28,11 @@ export class DeliverySweeper implements OnApplicationBootstrap, OnApplicationShu
   ) {}
 
   onApplicationBootstrap(): void {
-    if (!this.options.worker) return;
-    this.timer = setInterval(() => {
-      this.running ??= this.sweep()
-        .then(() => undefined)
-        .catch((error: Error) => this.logger.warn(`sweep failed, will retry: ${error.message}`))
-        .finally(() => (this.running = undefined));
-    }, this.options.sweepIntervalMs);
+    if (this.options.worker) this.task.start(this.options.sweepIntervalMs);
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+  onApplicationShutdown(): Promise<void> {
+    return this.task.stop();
   }
 
   /** One pass; returns how many deliveries it queued. */

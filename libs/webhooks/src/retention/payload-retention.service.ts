@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import type { ResolvedWebhooksOptions } from '../config/webhooks-options.interface.js';
 import { DeliveryEntity, MessageEntity } from '../entities/index.js';
 import { InjectWebhooksDataSource, InjectWebhooksOptions } from '../webhooks.decorators.js';
+import { PeriodicTask } from '../delivery/periodic-task.js';
 
 const BATCH = 1000;
 /** What a purged payload becomes: valid JSON, so readers of the message log need no special case. */
@@ -16,8 +17,13 @@ export const PURGED_PAYLOAD = '{}';
 @Injectable()
 export class PayloadRetentionService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('HomingRetention');
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
+  private readonly task = new PeriodicTask(
+    async () => {
+      const purged = await this.purge();
+      if (purged > 0) this.logger.log(`purged ${purged} expired payloads`);
+    },
+    (error) => this.logger.warn(`payload purge failed, will retry: ${error.message}`),
+  );
 
   constructor(
     @InjectWebhooksDataSource() private readonly dataSource: DataSource,
@@ -25,18 +31,11 @@ export class PayloadRetentionService implements OnApplicationBootstrap, OnApplic
   ) {}
 
   onApplicationBootstrap(): void {
-    if (!this.options.worker) return;
-    this.timer = setInterval(() => {
-      this.running ??= this.purge()
-        .then((purged) => void (purged > 0 && this.logger.log(`purged ${purged} expired payloads`)))
-        .catch((error: Error) => this.logger.warn(`payload purge failed, will retry: ${error.message}`))
-        .finally(() => (this.running = undefined));
-    }, this.options.purgeIntervalMs);
+    if (this.options.worker) this.task.start(this.options.purgeIntervalMs);
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+  onApplicationShutdown(): Promise<void> {
+    return this.task.stop();
   }
 
   /** Purges every payload expired at `now`; returns how many. */
