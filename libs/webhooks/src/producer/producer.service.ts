@@ -39,6 +39,7 @@ export class ProducerService {
   ) {}
 
   private readonly writes = new CallBatcher<Publication, unknown>((batch) => this.writeAll(batch));
+  private readonly lookups = new CallBatcher<string, { appId: string; endpoints: Subscriber[] } | null>((idsOrUids) => this.lookupAll(idsOrUids));
   private subscribersSql?: string;
 
   /**
@@ -63,27 +64,37 @@ export class ProducerService {
     return this.publish(appId, valid, payload, subscribed, options.manager);
   }
 
-  /** The application, by id or uid, and its enabled endpoints: one query. */
+  /** The application, by id or uid, and its enabled endpoints; lookups made at the same time share one query. */
   private async subscribers(appIdOrUid: string): Promise<{ appId: string; endpoints: Subscriber[] }> {
+    // None: the 404 the applications service gives.
+    return (await this.lookups.call(appIdOrUid)) ?? { appId: (await this.applications.get(appIdOrUid)).id, endpoints: [] };
+  }
+
+  private async lookupAll(idsOrUids: string[]): Promise<({ appId: string; endpoints: Subscriber[] } | null)[]> {
     const applications = this.dataSource.getMetadata(ApplicationEntity);
     const endpoints = this.dataSource.getMetadata(EndpointEntity);
     const sql = (name: string) => this.dataSource.driver.escape(name);
     this.subscribersSql ??=
-      `SELECT ${selectColumns(this.dataSource, applications, 'a', ['id'])}, ${selectColumns(this.dataSource, endpoints, 'e', SUBSCRIBER)} ` +
-      `FROM ${sql(applications.tableName)} a LEFT JOIN ${sql(endpoints.tableName)} e ON e.${sql('appId')} = a.${sql('id')} AND e.${sql('disabled')} = 0 ` +
-      `WHERE a.${sql('id')} = ? OR a.${sql('uid')} = ?`;
-    const rows = (await this.dataSource.query(this.subscribersSql, [appIdOrUid, appIdOrUid])) as Record<string, unknown>[];
-    // None: the 404 the applications service gives.
-    if (rows.length === 0) return { appId: (await this.applications.get(appIdOrUid)).id, endpoints: [] };
-    // An id wins over another application's equal uid, as in ApplicationsService.get.
-    const appId = rows.some((row) => row.a_id === appIdOrUid) ? appIdOrUid : (rows[0].a_id as string);
-    return {
-      appId,
-      endpoints: rows
-        .filter((row) => row.a_id === appId)
-        .map((row) => hydrate<Subscriber>(this.dataSource, endpoints, row, 'e', SUBSCRIBER))
-        .filter((endpoint) => endpoint !== null),
-    };
+      `SELECT ${selectColumns(this.dataSource, applications, 'a', ['id', 'uid'])}, ${selectColumns(this.dataSource, endpoints, 'e', SUBSCRIBER)} ` +
+      `FROM ${sql(applications.tableName)} a LEFT JOIN ${sql(endpoints.tableName)} e ON e.${sql('appId')} = a.${sql('id')} AND e.${sql('disabled')} = 0 WHERE`;
+    const wanted = [...new Set(idsOrUids)];
+    const list = wanted.map(() => '?').join(', ');
+    const rows = (await this.dataSource.query(`${this.subscribersSql} a.${sql('id')} IN (${list}) OR a.${sql('uid')} IN (${list})`, [
+      ...wanted,
+      ...wanted,
+    ])) as Record<string, unknown>[];
+    return idsOrUids.map((idOrUid) => {
+      // An id wins over another application's equal uid, as in ApplicationsService.get.
+      const appId = rows.some((row) => row.a_id === idOrUid) ? idOrUid : (rows.find((row) => row.a_uid === idOrUid)?.a_id as string | undefined);
+      if (appId === undefined) return null;
+      return {
+        appId,
+        endpoints: rows
+          .filter((row) => row.a_id === appId)
+          .map((row) => hydrate<Subscriber>(this.dataSource, endpoints, row, 'e', SUBSCRIBER))
+          .filter((endpoint) => endpoint !== null),
+      };
+    });
   }
 
   /** Stores the message and one delivery per endpoint in one transaction, then queues the deliveries. */
