@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import type { DataSource, EntityMetadata, EntityTarget, ObjectLiteral } from 'typeorm';
+import type { DataSource, EntityManager, EntityMetadata, EntityTarget, ObjectLiteral } from 'typeorm';
 import { ApplicationEntity, AttemptEntity, DeliveryEntity, EndpointEntity, MessageEntity } from '../entities/index.js';
+import { retryingDeadlocks } from '../entities/database-errors.js';
 import { hydrate, selectColumns } from '../entities/plain-sql.js';
 import { InjectWebhooksDataSource } from '../webhooks.decorators.js';
 import { CallBatcher } from './call-batcher.js';
@@ -63,7 +64,7 @@ export class DeliveryStore {
    */
   private claimAll(claims: Claim[]): Promise<boolean[]> {
     const lease = claims.reduce((latest, claim) => (claim.leaseUntil > latest.leaseUntil ? claim : latest));
-    return this.dataSource.transaction(async (manager) => {
+    const claimOnce = async (manager: EntityManager) => {
       const owed = (await manager.query(
         `${this.sql.lockOwed} (${claims.map(() => this.sql.whereAttempt).join(' OR ')}) FOR UPDATE`,
         claims.flatMap(({ job }) => [job.msgId, job.endpointId, job.attempts]),
@@ -76,7 +77,9 @@ export class DeliveryStore {
       ]);
       const held = new Set(owed.map((row) => `${key(row)} ${row.attempts}`));
       return claims.map(({ job }) => held.delete(`${key(job)} ${job.attempts}`));
-    });
+    };
+    // Read committed: locks on the rows found only, no gap locks to hold up the producer's inserts.
+    return retryingDeadlocks(() => this.dataSource.transaction('READ COMMITTED', claimOnce));
   }
 
   private async loadAll(jobs: DeliveryJob[]): Promise<(LoadedDelivery | null)[]> {
@@ -98,10 +101,9 @@ export class DeliveryStore {
   private async insertAttempts(attempts: AttemptEntity[]): Promise<void[]> {
     const { columns } = this.sql.tables.attempt;
     const driver = this.dataSource.driver;
-    await this.dataSource.query(
-      `${this.sql.insertAttempts} ${attempts.map(() => this.sql.attemptValues).join(', ')}`,
-      attempts.flatMap((attempt) => columns.map((column) => driver.preparePersistentValue(attempt[column.propertyName as keyof AttemptEntity], column))),
-    );
+    const sql = `${this.sql.insertAttempts} ${attempts.map(() => this.sql.attemptValues).join(', ')}`;
+    const parameters = attempts.flatMap((attempt) => columns.map((column) => driver.preparePersistentValue(attempt[column.propertyName as keyof AttemptEntity], column)));
+    await retryingDeadlocks(() => this.dataSource.query(sql, parameters));
     return attempts.map(() => undefined);
   }
 
@@ -122,10 +124,8 @@ export class DeliveryStore {
         return `${driver.escape(column.databaseName)} = CASE ${group.map(() => `WHEN ${this.sql.wherePrimaryUnaliased} THEN ?`).join(' ')} END`;
       });
       for (const { job } of group) parameters.push(job.msgId, job.endpointId, job.attempts);
-      await this.dataSource.query(
-        `UPDATE ${driver.escape(metadata.tableName)} SET ${assignments.join(', ')} WHERE ${this.sql.held} AND (${group.map(() => this.sql.whereAttempt).join(' OR ')})`,
-        parameters,
-      );
+      const sql = `UPDATE ${driver.escape(metadata.tableName)} SET ${assignments.join(', ')} WHERE ${this.sql.held} AND (${group.map(() => this.sql.whereAttempt).join(' OR ')})`;
+      await retryingDeadlocks(() => this.dataSource.query(sql, parameters));
     }
     return finishes.map(() => undefined);
   }

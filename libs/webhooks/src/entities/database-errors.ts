@@ -8,6 +8,22 @@ export function isDuplicateKey(error: unknown): boolean {
   return errorCode(error) === 'ER_DUP_ENTRY';
 }
 
+/** Whether a transaction was chosen as a deadlock victim (ER_LOCK_DEADLOCK); it can simply run again. */
+export function isDeadlock(error: unknown): boolean {
+  return errorCode(error) === 'ER_LOCK_DEADLOCK';
+}
+
+/** Runs a short transaction, again (up to twice more) if the database picked it as a deadlock victim. */
+export async function retryingDeadlocks<T>(work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await work();
+    } catch (error) {
+      if (attempt >= 3 || !isDeadlock(error)) throw error;
+    }
+  }
+}
+
 const UNREACHABLE = new Set([
   'ECONNREFUSED',
   'ECONNRESET',

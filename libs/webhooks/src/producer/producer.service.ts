@@ -9,7 +9,7 @@ import { CallBatcher } from '../delivery/call-batcher.js';
 import { DeliveryQueue } from '../delivery/delivery.queue.js';
 import { ApplicationEntity, DeliveryEntity, EndpointEntity, MessageEntity } from '../entities/index.js';
 import { hydrate, selectColumns } from '../entities/plain-sql.js';
-import { isDuplicateKey } from '../entities/database-errors.js';
+import { isDuplicateKey, retryingDeadlocks } from '../entities/database-errors.js';
 import { newId } from '../entities/entity-id.js';
 import { HOMING_EVENT } from '../webhooks.constants.js';
 import { InjectWebhooksDataSource, InjectWebhooksOptions } from '../webhooks.decorators.js';
@@ -163,7 +163,7 @@ export class ProducerService {
    */
   private async writeAll(batch: Publication[]): Promise<unknown[]> {
     try {
-      await this.dataSource.transaction((writer) => insert(writer, batch));
+      await retryingDeadlocks(() => this.dataSource.transaction((writer) => insert(writer, batch)));
     } catch (error) {
       if (batch.length === 1 || !isDuplicateKey(error)) throw error;
       return Promise.all(batch.map((publication) => this.writeAll([publication]).then(() => null, (failure: unknown) => failure)));
