@@ -23,7 +23,14 @@ describe('faults the dispatcher survives with nothing lost', { timeout: 180_000 
   const producers: WebhooksTestApp[] = [];
 
   beforeAll(async () => {
-    [mariadb, redis, receiver] = await Promise.all([PrivateMariaDb.create(), PrivateRedis.create(), TestReceiver.start(), buildDispatcher()]);
+    const build = buildDispatcher();
+    // Handled below; this only keeps an early failure from counting as unhandled meanwhile.
+    build.catch(() => undefined);
+    // One at a time, so that whatever started is assigned, and afterAll stops it, even if a later step fails.
+    mariadb = await PrivateMariaDb.create();
+    redis = await PrivateRedis.create();
+    receiver = await TestReceiver.start();
+    await build;
   }, 240_000);
 
   afterEach(async () => {
