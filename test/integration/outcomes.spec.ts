@@ -32,7 +32,7 @@ describe('what counts as delivered', () => {
   });
 
   it.each([400, 401, 404, 410, 429, 500, 503])('%i is a failure, recorded with its body', async (code) => {
-    h.receiver.answer((request, response) => void response.writeHead(code).end(`nope ${code}`));
+    h.receiver.answer((_request, response) => void response.writeHead(code).end(`nope ${code}`));
     const { status, attempt } = await deliverOnce(h.receiver.url(`/fail-${code}`));
     expect(status).toBe('failed');
     expect(attempt).toMatchObject({ status: 'failed', responseStatusCode: code, response: `nope ${code}` });
@@ -50,7 +50,7 @@ describe('what counts as delivered', () => {
   });
 
   it('fails an attempt that takes longer than the request timeout', async () => {
-    h.receiver.answer((request, response) => void setTimeout(() => response.writeHead(200).end(), 2_000));
+    h.receiver.answer((_request, response) => void setTimeout(() => response.writeHead(200).end(), 2_000));
     const { status, attempt } = await deliverOnce(h.receiver.url('/slow'));
     expect(status).toBe('failed');
     expect(attempt.responseStatusCode).toBe(0);
@@ -70,7 +70,7 @@ describe('what counts as delivered', () => {
   });
 
   it('keeps only the first 20 kB of a large response body', async () => {
-    h.receiver.answer((request, response) => void response.writeHead(200).end('x'.repeat(100_000)));
+    h.receiver.answer((_request, response) => void response.writeHead(200).end('x'.repeat(100_000)));
     const { status, attempt } = await deliverOnce(h.receiver.url('/large'));
     expect(status).toBe('success');
     expect(attempt.response).toHaveLength(20 * 1024);

@@ -43,7 +43,7 @@ describe('answers that change the retry plan', () => {
   ])('waits as long as Retry-After asks on a %i, longer than the schedule would', async (code, retryAfter) => {
     let calls = 0;
     const path = `/throttled-${code}`;
-    h.receiver.answer((request, response) => {
+    h.receiver.answer((_request, response) => {
       if (++calls === 1) response.writeHead(code, { 'retry-after': typeof retryAfter === 'string' ? retryAfter : retryAfter() }).end();
       else response.writeHead(200).end();
     });

@@ -9,7 +9,7 @@ describe('retries on a millisecond schedule', () => {
 
   it('retries failures on the schedule until the endpoint accepts, keeping the message id', async () => {
     let calls = 0;
-    h.receiver.answer((request, response) => void response.writeHead(++calls <= 3 ? 503 : 200).end());
+    h.receiver.answer((_request, response) => void response.writeHead(++calls <= 3 ? 503 : 200).end());
     const app = await h.homing.applications.create({ name: 'Eventually' });
     const endpoint = await h.homing.endpoints.create(app.id, { url: h.receiver.url('/eventually') });
     const message = await h.homing.producer.send(app.id, { eventType: 'order.completed', payload: { id: 1 } });
@@ -47,7 +47,7 @@ describe('signature timestamps on retries', () => {
 
   it('signs every attempt afresh with its own timestamp', async () => {
     let calls = 0;
-    h.receiver.answer((request, response) => void response.writeHead(++calls === 1 ? 500 : 200).end());
+    h.receiver.answer((_request, response) => void response.writeHead(++calls === 1 ? 500 : 200).end());
     const app = await h.homing.applications.create({ name: 'Timestamps' });
     const endpoint = await h.homing.endpoints.create(app.id, { url: h.receiver.url('/ts') });
     await h.homing.producer.send(app.id, { eventType: 'order.completed', payload: { id: 3 } });
@@ -98,7 +98,7 @@ describe('disabling an endpoint that keeps failing', () => {
 
   it('starts the failure window again after a success', async () => {
     let calls = 0;
-    h.receiver.answer((request, response) => void response.writeHead(++calls === 1 ? 500 : 200).end());
+    h.receiver.answer((_request, response) => void response.writeHead(++calls === 1 ? 500 : 200).end());
     const app = await h.homing.applications.create({ name: 'Flaky customer' });
     const endpoint = await h.homing.endpoints.create(app.id, { url: h.receiver.url('/flaky') });
     const message = await h.homing.producer.send(app.id, { eventType: 'order.completed', payload: { id: 6 } });

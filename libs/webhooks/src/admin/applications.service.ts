@@ -14,7 +14,7 @@ import { newId } from '../entities/entity-id.js';
 import { InjectWebhooksDataSource } from '../webhooks.decorators.js';
 import { ApplicationInput } from './dto/application.input.js';
 import { paginate, type Page, type PageOptions } from './pagination.js';
-import { validateInput } from './validation.js';
+import { validateChanges, validateInput } from './validation.js';
 
 export interface ApplicationPageOptions extends PageOptions {
   /** Leave out applications without endpoints. */
@@ -75,8 +75,8 @@ export class ApplicationsService {
 
   async update(idOrUid: string, changes: Partial<ApplicationInput>): Promise<ApplicationEntity> {
     const application = await this.get(idOrUid);
-    const valid = await validateInput(ApplicationInput, changes, true);
-    const updated = { ...application, ...definedOnly(valid), updatedAt: new Date() };
+    const valid = await validateChanges(ApplicationInput, changes);
+    const updated = { ...application, ...valid, updatedAt: new Date() };
     try {
       await this.repository.update({ id: application.id }, updated);
     } catch (error) {
@@ -100,9 +100,4 @@ export class ApplicationsService {
   private get repository() {
     return this.dataSource.getRepository(ApplicationEntity);
   }
-}
-
-/** The fields a partial update sets: those present and not undefined. */
-export function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -11,10 +11,10 @@ import { unexpired } from '../signing/secret-rotation.js';
 import { generateSecret, isValidSecret } from '../signing/webhook-secret.js';
 import { DEFAULT_SECRET_GRACE_PERIOD, MAX_PREVIOUS_SECRETS, OPERATIONAL_EVENT } from '../webhooks.constants.js';
 import { InjectWebhooksDataSource } from '../webhooks.decorators.js';
-import { ApplicationsService, definedOnly } from './applications.service.js';
+import { ApplicationsService } from './applications.service.js';
 import { EndpointInput } from './dto/endpoint.input.js';
 import { mapPage, paginate, type Page, type PageOptions } from './pagination.js';
-import { validateInput } from './validation.js';
+import { validateChanges, validateInput } from './validation.js';
 
 @Injectable()
 export class EndpointsService {
@@ -86,7 +86,7 @@ export class EndpointsService {
   /** Sets the fields given. Enabling an endpoint clears its failure history. */
   async update(appIdOrUid: string, idOrUid: string, changes: Partial<EndpointInput>): Promise<EndpointEntity> {
     const endpoint = await this.get(appIdOrUid, idOrUid);
-    const valid = definedOnly(await validateInput(EndpointInput, changes, true));
+    const valid = await validateChanges(EndpointInput, changes);
     if (valid.url !== undefined) await this.destinations.assertAllowed(valid.url);
     const updated: EndpointEntity = { ...endpoint, ...valid, updatedAt: new Date() } as EndpointEntity;
     if (valid.filterTypes !== undefined) updated.filterTypes = valid.filterTypes?.length ? valid.filterTypes : null;

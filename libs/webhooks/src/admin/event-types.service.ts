@@ -3,10 +3,9 @@ import { DataSource } from 'typeorm';
 import { EventTypeEntity } from '../entities/index.js';
 import { isDuplicateKey } from '../entities/database-errors.js';
 import { InjectWebhooksDataSource } from '../webhooks.decorators.js';
-import { definedOnly } from './applications.service.js';
 import { EventTypeInput } from './dto/event-type.input.js';
 import { paginate, type Page, type PageOptions } from './pagination.js';
-import { validateInput } from './validation.js';
+import { validateChanges, validateInput } from './validation.js';
 
 /** The event-type catalogue: names, descriptions, schemas and example payloads. */
 @Injectable()
@@ -56,7 +55,7 @@ export class EventTypesService {
 
   async update(name: string, changes: Partial<Omit<EventTypeInput, 'name'>>): Promise<EventTypeEntity> {
     const eventType = await this.get(name);
-    const { name: _ignored, ...valid } = definedOnly(await validateInput(EventTypeInput, changes, true));
+    const { name: _ignored, ...valid } = await validateChanges(EventTypeInput, changes);
     const updated = { ...eventType, ...valid, updatedAt: new Date() };
     await this.repository.update({ name }, updated);
     return updated;

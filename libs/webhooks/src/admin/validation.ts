@@ -139,6 +139,12 @@ export function fieldErrors(errors: ValidationError[], path: string[] = ['body']
   ]);
 }
 
+/** Validates a partial update: only the fields given are checked, and only they are returned. */
+export async function validateChanges<T extends object>(dto: new () => T, changes: unknown): Promise<Partial<T>> {
+  const valid = await validateInput(dto, changes, true);
+  return Object.fromEntries(Object.entries(valid).filter(([, value]) => value !== undefined)) as Partial<T>;
+}
+
 /** Validates library-mode input with the same DTOs the REST API uses; 422 with field details on failure. */
 export async function validateInput<T extends object>(dto: new () => T, input: unknown, skipMissing = false): Promise<T> {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
