@@ -41,8 +41,7 @@ export class DeliveryService {
   /** `sent` is called once the request is over, before its outcome is recorded. */
   async deliver(job: DeliveryJob, sent?: () => void): Promise<void> {
     const now = new Date();
-    if (!(await this.store.claim(job, new Date(now.getTime() + this.options.requestTimeoutMs + LEASE_MARGIN_MS), now))) return;
-    const loaded = await this.store.load(job);
+    const loaded = await this.store.claim(job, new Date(now.getTime() + this.options.requestTimeoutMs + LEASE_MARGIN_MS), now);
     if (!loaded) return;
     const { delivery, message, endpoint, application } = loaded;
     if (!message || !application || message.payloadPurgedAt || !endpoint || endpoint.disabled) {

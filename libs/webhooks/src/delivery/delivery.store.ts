@@ -1,8 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import type { DataSource, EntityManager, EntityMetadata, EntityTarget, ObjectLiteral } from 'typeorm';
+import type { DataSource, EntityMetadata, EntityTarget, ObjectLiteral } from 'typeorm';
 import { ApplicationEntity, AttemptEntity, DeliveryEntity, EndpointEntity, MessageEntity } from '../entities/index.js';
 import { retryingDeadlocks } from '../entities/database-errors.js';
-import { hydrate, selectColumns } from '../entities/plain-sql.js';
+import { hydrate, insertRows, selectColumns } from '../entities/plain-sql.js';
 import { InjectWebhooksDataSource } from '../webhooks.decorators.js';
 import { CallBatcher } from './call-batcher.js';
 import type { DeliveryJob } from './delivery.queue.js';
@@ -23,29 +24,26 @@ const key = (job: Pick<DeliveryJob, 'msgId' | 'endpointId'>) => `${job.msgId} ${
 
 /**
  * The statements of the delivery hot path, as plain SQL built once from the entity metadata. Loads and
- * records of deliveries running at the same time go out together (see CallBatcher): one SELECT for
- * their rows, one INSERT for their attempts, one UPDATE for their outcomes. Values are converted exactly
- * as TypeORM's own reads and writes convert them (the driver's `prepareHydratedValue` /
- * `preparePersistentValue`). Claims are batched too, in a transaction that locks the rows it takes.
+ * records of deliveries running at the same time go out together (see CallBatcher): one UPDATE that
+ * claims their rows and one SELECT that reads back the ones it took, one INSERT for their attempts, one
+ * UPDATE for their outcomes. Values are converted exactly as TypeORM's own reads and writes convert them
+ * (the driver's `prepareHydratedValue` / `preparePersistentValue`).
  */
 @Injectable()
 export class DeliveryStore {
   private statements?: ReturnType<DeliveryStore['build']>;
-  private readonly claims = new CallBatcher<Claim, boolean>((claims) => this.claimAll(claims));
-  private readonly loads = new CallBatcher<DeliveryJob, LoadedDelivery | null>((jobs) => this.loadAll(jobs));
+  private readonly claims = new CallBatcher<Claim, LoadedDelivery | null>((claims) => this.claimAll(claims));
   private readonly attempts = new CallBatcher<AttemptEntity, void>((attempts) => this.insertAttempts(attempts));
   private readonly finishes = new CallBatcher<Finish, void>((finishes) => this.finishAll(finishes));
 
   constructor(@InjectWebhooksDataSource() private readonly dataSource: DataSource) {}
 
-  /** Takes the row for this attempt; false when another worker has it or it is no longer owed. */
-  claim(job: DeliveryJob, leaseUntil: Date, at: Date): Promise<boolean> {
+  /**
+   * Takes the row for this attempt and reads it with its message, endpoint and application; null when
+   * another worker has it or it is no longer owed.
+   */
+  claim(job: DeliveryJob, leaseUntil: Date, at: Date): Promise<LoadedDelivery | null> {
     return this.claims.call({ job, leaseUntil, at });
-  }
-
-  /** The delivery row with its message, endpoint and application. */
-  load(job: DeliveryJob): Promise<LoadedDelivery | null> {
-    return this.loads.call(job);
   }
 
   insertAttempt(attempt: AttemptEntity): Promise<void> {
@@ -58,52 +56,48 @@ export class DeliveryStore {
   }
 
   /**
-   * One transaction for the batch: lock the rows still owed for these attempts, then mark them sent.
-   * The lock makes it exact: a row another worker holds is waited for and then seen as no longer
-   * pending. Two jobs for one row in a batch (a throttled job and its successor) claim it once.
+   * One UPDATE takes the rows still owed for these attempts, marking them with a claim id of this batch;
+   * the row lock of that UPDATE makes it exact (a row another worker took is no longer pending). One
+   * SELECT then reads back the rows that carry the claim id. Two jobs for one row in a batch (a throttled
+   * job and its successor) claim it once.
    */
-  private claimAll(claims: Claim[]): Promise<boolean[]> {
+  private async claimAll(claims: Claim[]): Promise<(LoadedDelivery | null)[]> {
     const lease = claims.reduce((latest, claim) => (claim.leaseUntil > latest.leaseUntil ? claim : latest));
-    const claimOnce = async (manager: EntityManager) => {
-      const owed = (await manager.query(
-        `${this.sql.lockOwed} (${claims.map(() => this.sql.whereAttempt).join(' OR ')}) FOR UPDATE`,
-        claims.flatMap(({ job }) => [job.msgId, job.endpointId, job.attempts]),
-      )) as DeliveryJob[];
-      if (owed.length === 0) return claims.map(() => false);
-      await manager.query(`${this.sql.markSending} ${owed.map(() => `(${this.sql.wherePrimaryUnaliased})`).join(' OR ')}`, [
+    const claimId = randomBytes(16).toString('hex');
+    const { affectedRows } = (await retryingDeadlocks(() =>
+      this.dataSource.query(`${this.sql.claim} (${claims.map(() => this.sql.whereAttempt).join(' OR ')})`, [
         lease.leaseUntil,
         lease.at,
-        ...owed.flatMap((row) => [row.msgId, row.endpointId]),
-      ]);
-      const held = new Set(owed.map((row) => `${key(row)} ${row.attempts}`));
-      return claims.map(({ job }) => held.delete(`${key(job)} ${job.attempts}`));
-    };
-    // Read committed: locks on the rows found only, no gap locks to hold up the producer's inserts.
-    return retryingDeadlocks(() => this.dataSource.transaction('READ COMMITTED', claimOnce));
-  }
-
-  private async loadAll(jobs: DeliveryJob[]): Promise<(LoadedDelivery | null)[]> {
-    const rows = (await this.dataSource.query(`${this.sql.load} WHERE ${jobs.map(() => this.sql.wherePrimary).join(' OR ')}`, jobs.flatMap((job) => [job.msgId, job.endpointId]))) as Row[];
+        claimId,
+        ...claims.flatMap(({ job }) => [job.msgId, job.endpointId, job.attempts]),
+      ]),
+    )) as { affectedRows: number };
+    if (affectedRows === 0) return claims.map(() => null);
+    const rows = (await this.dataSource.query(`${this.sql.load} WHERE d.${this.sql.claimId} = ? AND (${claims.map(() => this.sql.wherePrimary).join(' OR ')})`, [
+      claimId,
+      ...claims.flatMap(({ job }) => [job.msgId, job.endpointId]),
+    ])) as Row[];
     const { delivery, message, endpoint, application } = this.sql.tables;
-    const loaded = new Map<string, LoadedDelivery>();
+    const taken = new Map<string, LoadedDelivery>();
     for (const row of rows) {
       const entity = hydrate<DeliveryEntity>(this.dataSource, delivery, row, 'd')!;
-      loaded.set(key(entity), {
+      taken.set(`${key(entity)} ${entity.attempts}`, {
         delivery: entity,
         message: hydrate<MessageEntity>(this.dataSource, message, row, 'm'),
         endpoint: hydrate<EndpointEntity>(this.dataSource, endpoint, row, 'e'),
         application: hydrate<ApplicationEntity>(this.dataSource, application, row, 'a'),
       });
     }
-    return jobs.map((job) => loaded.get(key(job)) ?? null);
+    return claims.map(({ job }) => {
+      const attempt = `${key(job)} ${job.attempts}`;
+      const loaded = taken.get(attempt) ?? null;
+      taken.delete(attempt);
+      return loaded;
+    });
   }
 
   private async insertAttempts(attempts: AttemptEntity[]): Promise<void[]> {
-    const { columns } = this.sql.tables.attempt;
-    const driver = this.dataSource.driver;
-    const sql = `${this.sql.insertAttempts} ${attempts.map(() => this.sql.attemptValues).join(', ')}`;
-    const parameters = attempts.flatMap((attempt) => columns.map((column) => driver.preparePersistentValue(attempt[column.propertyName as keyof AttemptEntity], column)));
-    await retryingDeadlocks(() => this.dataSource.query(sql, parameters));
+    await retryingDeadlocks(() => insertRows(this.dataSource.manager, this.sql.tables.attempt, attempts));
     return attempts.map(() => undefined);
   }
 
@@ -151,8 +145,8 @@ export class DeliveryStore {
     const d = (property: string) => column(delivery, property);
     return {
       tables,
-      lockOwed: `SELECT ${d('msgId')}, ${d('endpointId')}, ${d('attempts')} FROM ${table(delivery)} WHERE ${d('status')} = 'pending' AND`,
-      markSending: `UPDATE ${table(delivery)} SET ${d('status')} = 'sending', ${d('leaseUntil')} = ?, ${d('updatedAt')} = ? WHERE`,
+      claim: `UPDATE ${table(delivery)} SET ${d('status')} = 'sending', ${d('leaseUntil')} = ?, ${d('updatedAt')} = ?, ${d('claimId')} = ? WHERE ${d('status')} = 'pending' AND`,
+      claimId: d('claimId'),
       held: `${d('status')} = 'sending'`,
       whereAttempt: `(${d('msgId')} = ? AND ${d('endpointId')} = ? AND ${d('attempts')} = ?)`,
       wherePrimary: `(d.${d('msgId')} = ? AND d.${d('endpointId')} = ?)`,
@@ -163,8 +157,6 @@ export class DeliveryStore {
         `LEFT JOIN ${table(message)} m ON m.${column(message, 'id')} = d.${d('msgId')} ` +
         `LEFT JOIN ${table(endpoint)} e ON e.${column(endpoint, 'id')} = d.${d('endpointId')} ` +
         `LEFT JOIN ${table(application)} a ON a.${column(application, 'id')} = m.${column(message, 'appId')}`,
-      insertAttempts: `INSERT INTO ${table(attempt)} (${attempt.columns.map((c) => driver.escape(c.databaseName)).join(', ')}) VALUES`,
-      attemptValues: `(${attempt.columns.map(() => '?').join(', ')})`,
     };
   }
 }

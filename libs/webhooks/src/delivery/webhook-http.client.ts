@@ -42,7 +42,10 @@ export class WebhookHttpClient implements OnApplicationShutdown {
     const started = performance.now();
     const timeoutMs = this.options.requestTimeoutMs;
     // Bounds the whole exchange, body included; axios' own timeout only covers the wait for headers.
-    const signal = AbortSignal.timeout(timeoutMs);
+    // Cleared when done, unlike AbortSignal.timeout, whose timer and signal live on for the whole timeout.
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    const { signal } = controller;
     const elapsed = () => Math.round(performance.now() - started);
     try {
       // Connections made directly are judged again on their resolved address by the agents' lookup.
@@ -56,6 +59,8 @@ export class WebhookHttpClient implements OnApplicationShutdown {
       const timedOut = signal.aborted || (axios.isAxiosError(error) && error.code === 'ECONNABORTED');
       const reason = timedOut ? `timeout after ${timeoutMs} ms` : describeError(error);
       return { statusCode: 0, body: reason, durationMs: elapsed() };
+    } finally {
+      clearTimeout(timer);
     }
   }
 

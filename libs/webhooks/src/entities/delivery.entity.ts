@@ -44,6 +44,10 @@ export class DeliveryEntity {
   @Column({ type: 'datetime', precision: 3, nullable: true })
   leaseUntil: Date | null;
 
+  /** The claim that took the row last: lets a worker read back exactly the rows its one UPDATE took. */
+  @Column({ type: 'varchar', length: 32, nullable: true })
+  claimId: string | null;
+
   @Column({ type: 'datetime', precision: 3 })
   createdAt: Date;
 

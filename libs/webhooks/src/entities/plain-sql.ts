@@ -1,4 +1,4 @@
-import type { DataSource, EntityMetadata } from 'typeorm';
+import type { DataSource, EntityManager, EntityMetadata } from 'typeorm';
 
 /**
  * For the few hot statements written as SQL instead of through a query builder: the columns of an
@@ -20,6 +20,18 @@ export function hydrate<T>(dataSource: DataSource, metadata: EntityMetadata, row
     entity[column.propertyName] = dataSource.driver.prepareHydratedValue(row[`${alias}_${column.databaseName}`], column);
   }
   return entity as T;
+}
+
+/** One INSERT of whole entities, their values converted as TypeORM's own inserts convert them. */
+export async function insertRows(writer: EntityManager, metadata: EntityMetadata, rows: readonly object[]): Promise<void> {
+  const { driver } = writer.connection;
+  const { columns } = metadata;
+  const values = `(${columns.map(() => '?').join(', ')})`;
+  const sql = `INSERT INTO ${driver.escape(metadata.tableName)} (${columns.map((column) => driver.escape(column.databaseName)).join(', ')}) VALUES ${rows.map(() => values).join(', ')}`;
+  await writer.query(
+    sql,
+    rows.flatMap((row) => columns.map((column) => driver.preparePersistentValue((row as Record<string, unknown>)[column.propertyName], column))),
+  );
 }
 
 function columnsOf(metadata: EntityMetadata, properties?: readonly string[]) {

@@ -8,7 +8,7 @@ import type { ResolvedWebhooksOptions } from '../config/webhooks-options.interfa
 import { CallBatcher } from '../delivery/call-batcher.js';
 import { DeliveryQueue } from '../delivery/delivery.queue.js';
 import { ApplicationEntity, DeliveryEntity, EndpointEntity, MessageEntity } from '../entities/index.js';
-import { hydrate, selectColumns } from '../entities/plain-sql.js';
+import { hydrate, insertRows, selectColumns } from '../entities/plain-sql.js';
 import { isDuplicateKey, retryingDeadlocks } from '../entities/database-errors.js';
 import { newId } from '../entities/entity-id.js';
 import { HOMING_EVENT } from '../webhooks.constants.js';
@@ -134,6 +134,7 @@ export class ProducerService {
       trigger: 'scheduled',
       nextAttemptAt: deliverAt ?? now,
       leaseUntil: null,
+      claimId: null,
       createdAt: now,
       updatedAt: now,
     }));
@@ -191,9 +192,10 @@ interface Publication {
 }
 
 async function insert(writer: EntityManager, publications: readonly Publication[]): Promise<void> {
-  await writer.insert(MessageEntity, publications.map((publication) => publication.message));
+  // Plain INSERTs: TypeORM's insert builder costs more CPU than the database does for the same rows.
+  await insertRows(writer, writer.connection.getMetadata(MessageEntity), publications.map((publication) => publication.message));
   const deliveries = publications.flatMap((publication) => publication.deliveries);
-  if (deliveries.length > 0) await writer.insert(DeliveryEntity, deliveries);
+  if (deliveries.length > 0) await insertRows(writer, writer.connection.getMetadata(DeliveryEntity), deliveries);
 }
 
 function serializePayload(payload: unknown): string {

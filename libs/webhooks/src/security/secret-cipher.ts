@@ -8,6 +8,8 @@ import { InjectWebhooksOptions } from '../webhooks.decorators.js';
 const SEALED_PREFIX = 'enc:v1:';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
+/** Opened secrets kept, by their sealed form: every delivery needs its endpoint's secret. */
+const OPENED_LIMIT = 10_000;
 
 /** Reads a 32-byte key given as 64 hex digits or as base64. */
 export function parseEncryptionKey(text: string): Buffer {
@@ -30,6 +32,7 @@ type SecretFields = Partial<Pick<EndpointEntity, 'secret' | 'previousSecrets'>>;
 export class SecretCipher implements OnModuleInit {
   private readonly logger = new Logger('HomingSecrets');
   private readonly key?: Buffer;
+  private readonly opened = new Map<string, string>();
 
   constructor(@InjectWebhooksOptions() options: ResolvedWebhooksOptions) {
     this.key = options.encryptionKey;
@@ -51,11 +54,16 @@ export class SecretCipher implements OnModuleInit {
     if (!stored.startsWith(SEALED_PREFIX)) return stored;
     // Messages say what is wrong with the configuration and never include the value.
     if (!this.key) throw new Error('an endpoint secret is encrypted but no encryption key is configured (encryptionKey / HOMING_ENCRYPTION_KEY)');
+    const known = this.opened.get(stored);
+    if (known !== undefined) return known;
     const [iv, tag, ciphertext] = stored.slice(SEALED_PREFIX.length).split(':').map((part) => Buffer.from(part, 'base64'));
     try {
       const decipher = createDecipheriv('aes-256-gcm', this.key, iv, { authTagLength: TAG_BYTES });
       decipher.setAuthTag(tag);
-      return Buffer.concat([decipher.update(ciphertext), decipher.final()]).toString('utf8');
+      const secret = Buffer.concat([decipher.update(ciphertext), decipher.final()]).toString('utf8');
+      if (this.opened.size >= OPENED_LIMIT) this.opened.clear();
+      this.opened.set(stored, secret);
+      return secret;
     } catch {
       throw new Error('an endpoint secret cannot be decrypted: it was encrypted with another key (encryptionKey / HOMING_ENCRYPTION_KEY)');
     }
