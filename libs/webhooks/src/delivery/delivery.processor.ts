@@ -8,10 +8,14 @@ import { InjectWebhooksOptions } from '../webhooks.decorators.js';
 import { DeliveryQueue, type DeliveryJob } from './delivery.queue.js';
 import { DeliveryService } from './delivery.service.js';
 import { EndpointLanes } from './endpoint-lanes.js';
+import type { HttpOutcome } from './webhook-http.client.js';
 
 const MAX_BACKOFF_MS = 30_000;
-/** One endpoint may hold at most this share of the worker's concurrency. */
+/** One endpoint starts with this share of the worker's concurrency... */
 const ENDPOINT_SHARE = 5;
+/** ...and while it answers quickly (within a tenth of the request timeout) may grow to this share. */
+const ENDPOINT_MAX_SHARE = 2;
+const QUICK_SHARE_OF_TIMEOUT = 10;
 /** Deliveries kept waiting for their endpoint, per process; past it they are left to the sweeper. */
 const MAX_WAITING = 20_000;
 /** Time on top of the request timeout for in-flight deliveries to record their outcome at shutdown. */
@@ -38,7 +42,8 @@ export class DeliveryProcessor implements OnApplicationBootstrap, BeforeApplicat
     private readonly delivery: DeliveryService,
     private readonly deliveryQueue: DeliveryQueue,
   ) {
-    this.lanes = new EndpointLanes(Math.max(1, Math.ceil(options.concurrency / ENDPOINT_SHARE)), MAX_WAITING);
+    const share = (fraction: number) => Math.max(1, Math.ceil(options.concurrency / fraction));
+    this.lanes = new EndpointLanes(share(ENDPOINT_SHARE), share(ENDPOINT_MAX_SHARE), MAX_WAITING);
   }
 
   onApplicationBootstrap(): void {
@@ -78,13 +83,14 @@ export class DeliveryProcessor implements OnApplicationBootstrap, BeforeApplicat
   private async run(job: DeliveryJob): Promise<void> {
     let ended = false;
     // The endpoint's place is given up as soon as its request is over; recording the outcome needs no place.
-    const end = () => {
+    const end = (outcome?: HttpOutcome) => {
       if (ended) return;
       ended = true;
-      const next = this.lanes.done(job.endpointId);
+      const quick = outcome ? outcome.statusCode > 0 && outcome.durationMs <= this.options.requestTimeoutMs / QUICK_SHARE_OF_TIMEOUT : undefined;
+      const next = this.lanes.done(job.endpointId, quick);
       // A job that came in while shutting down waited after the lines were emptied: queued again too.
-      if (next && this.closing) void this.deliveryQueue.enqueue([next]);
-      else if (next) this.runDetached(next);
+      if (this.closing) void this.deliveryQueue.enqueue(next);
+      else next.forEach((waiting) => this.runDetached(waiting));
     };
     this.inFlight.add(job);
     try {

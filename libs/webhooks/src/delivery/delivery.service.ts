@@ -39,7 +39,7 @@ export class DeliveryService {
   ) {}
 
   /** `sent` is called once the request is over, before its outcome is recorded. */
-  async deliver(job: DeliveryJob, sent?: () => void): Promise<void> {
+  async deliver(job: DeliveryJob, sent?: (outcome: HttpOutcome) => void): Promise<void> {
     const now = new Date();
     const loaded = await this.store.claim(job, new Date(now.getTime() + this.options.requestTimeoutMs + LEASE_MARGIN_MS), now);
     if (!loaded) return;
@@ -55,7 +55,7 @@ export class DeliveryService {
       if (slot.waitMs > 0) return this.postpone(job, slot);
     }
     const outcome = await this.send(message, endpoint, application);
-    sent?.();
+    sent?.(outcome);
     await this.record(delivery, message, endpoint, outcome);
   }
 

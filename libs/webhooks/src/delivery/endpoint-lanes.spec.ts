@@ -5,25 +5,47 @@ const job = (endpointId: string, n: number) => ({ msgId: `msg_${n}`, endpointId,
 
 describe('EndpointLanes', () => {
   it('runs up to the bound per endpoint and keeps the rest waiting, whatever other endpoints do', () => {
-    const lanes = new EndpointLanes(2, 100);
+    const lanes = new EndpointLanes(2, 2, 100);
     expect([1, 2, 3, 4].map((n) => lanes.admit(job('ep_slow', n)))).toEqual(['run', 'run', 'wait', 'wait']);
     expect(lanes.admit(job('ep_fast', 1))).toBe('run');
     expect(lanes.waiting).toBe(2);
   });
 
   it('hands the next waiting delivery of the same endpoint to the one that ended, in arrival order', () => {
-    const lanes = new EndpointLanes(1, 100);
+    const lanes = new EndpointLanes(1, 1, 100);
     lanes.admit(job('ep_a', 1));
     lanes.admit(job('ep_a', 2));
     lanes.admit(job('ep_a', 3));
-    expect(lanes.done('ep_a')).toEqual(job('ep_a', 2));
-    expect(lanes.done('ep_a')).toEqual(job('ep_a', 3));
-    expect(lanes.done('ep_a')).toBeUndefined();
+    expect(lanes.done('ep_a')).toEqual([job('ep_a', 2)]);
+    expect(lanes.done('ep_a')).toEqual([job('ep_a', 3)]);
+    expect(lanes.done('ep_a')).toEqual([]);
     expect(lanes.admit(job('ep_a', 4))).toBe('run');
   });
 
+  it('lets an endpoint that answers quickly run more at once, up to the maximum, and halves that when it slows', () => {
+    const lanes = new EndpointLanes(2, 4, 100);
+    expect([1, 2, 3, 4, 5, 6].map((n) => lanes.admit(job('ep_a', n)))).toEqual(['run', 'run', 'wait', 'wait', 'wait', 'wait']);
+    // Quick: the bound grows to 3, so the one that ended is replaced and one more starts.
+    expect(lanes.done('ep_a', true)).toEqual([job('ep_a', 3), job('ep_a', 4)]);
+    expect(lanes.done('ep_a', true)).toEqual([job('ep_a', 5), job('ep_a', 6)]);
+    expect([7, 8].map((n) => lanes.admit(job('ep_a', n)))).toEqual(['wait', 'wait']);
+    expect(lanes.done('ep_a', true)).toEqual([job('ep_a', 7)]);
+    // Slow: back to 2 with 3 running, so nothing starts until two have ended.
+    expect(lanes.done('ep_a', false)).toEqual([]);
+    expect(lanes.done('ep_a')).toEqual([]);
+    expect(lanes.done('ep_a')).toEqual([job('ep_a', 8)]);
+  });
+
+  it('keeps a hanging endpoint at its starting bound', () => {
+    const lanes = new EndpointLanes(2, 10, 100);
+    [1, 2, 3, 4, 5].forEach((n) => lanes.admit(job('ep_hang', n)));
+    expect(lanes.done('ep_hang', false)).toEqual([job('ep_hang', 3)]);
+    expect(lanes.done('ep_hang', false)).toEqual([job('ep_hang', 4)]);
+    expect(lanes.admit(job('ep_hang', 6))).toBe('wait');
+  });
+
   it('keeps a job queued again while it waits once', () => {
-    const lanes = new EndpointLanes(1, 100);
+    const lanes = new EndpointLanes(1, 1, 100);
     lanes.admit(job('ep_a', 1));
     expect(lanes.admit(job('ep_a', 2))).toBe('wait');
     expect(lanes.admit(job('ep_a', 2))).toBe('wait');
@@ -31,13 +53,13 @@ describe('EndpointLanes', () => {
   });
 
   it('answers full past the waiting limit, and gives every waiting job back on drain', () => {
-    const lanes = new EndpointLanes(1, 2);
+    const lanes = new EndpointLanes(1, 1, 2);
     lanes.admit(job('ep_a', 1));
     lanes.admit(job('ep_a', 2));
     lanes.admit(job('ep_a', 3));
     expect(lanes.admit(job('ep_a', 4))).toBe('full');
     expect(lanes.drain()).toEqual([job('ep_a', 2), job('ep_a', 3)]);
     expect(lanes.waiting).toBe(0);
-    expect(lanes.done('ep_a')).toBeUndefined();
+    expect(lanes.done('ep_a')).toEqual([]);
   });
 });

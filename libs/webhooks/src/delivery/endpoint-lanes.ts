@@ -2,6 +2,8 @@ import type { DeliveryJob } from './delivery.queue.js';
 
 interface Lane {
   running: number;
+  /** How many may run at once now: grows while the endpoint answers quickly, halves when it does not. */
+  limit: number;
   /** By job id, so a job queued again (by the sweeper) while it waits is kept once. */
   waiting: Map<string, DeliveryJob>;
 }
@@ -10,9 +12,12 @@ export type Admission = 'run' | 'wait' | 'full';
 
 /**
  * Bounds the deliveries in flight to each endpoint from this process, so that a slow or hanging
- * endpoint holds a few workers and not all of them. A delivery over its endpoint's bound waits here,
- * unclaimed: its row stays `pending`, so if the process dies nothing is lost (the sweeper queues it
- * again), and it starts as soon as an earlier delivery to the same endpoint ends.
+ * endpoint holds a few workers and not all of them. An endpoint starts at `perEndpoint`; each quick
+ * answer raises its bound by one up to `maxPerEndpoint` (a busy endpoint that keeps up gets more of an
+ * idle worker), and a slow one or none halves it back towards `perEndpoint` (additive increase,
+ * multiplicative decrease). A delivery over its endpoint's bound waits here, unclaimed: its row stays
+ * `pending`, so if the process dies nothing is lost (the sweeper queues it again), and it starts as
+ * soon as an earlier delivery to the same endpoint ends.
  */
 export class EndpointLanes {
   private readonly lanes = new Map<string, Lane>();
@@ -20,6 +25,7 @@ export class EndpointLanes {
 
   constructor(
     private readonly perEndpoint: number,
+    private readonly maxPerEndpoint: number,
     private readonly maxWaiting: number,
   ) {}
 
@@ -28,9 +34,9 @@ export class EndpointLanes {
    * `full`: too many waiting already; the caller drops the job and the sweeper queues its row later.
    */
   admit(job: DeliveryJob): Admission {
-    const lane = this.lanes.get(job.endpointId) ?? { running: 0, waiting: new Map<string, DeliveryJob>() };
+    const lane = this.lanes.get(job.endpointId) ?? { running: 0, limit: this.perEndpoint, waiting: new Map<string, DeliveryJob>() };
     this.lanes.set(job.endpointId, lane);
-    if (lane.running < this.perEndpoint) {
+    if (lane.running < lane.limit) {
       lane.running += 1;
       return 'run';
     }
@@ -42,19 +48,26 @@ export class EndpointLanes {
     return 'wait';
   }
 
-  /** A delivery to `endpointId` ended: returns the next one waiting for it (to run now, in its place), if any. */
-  done(endpointId: string): DeliveryJob | undefined {
+  /**
+   * A delivery to `endpointId` ended, `quick` telling whether its endpoint answered quickly (undefined:
+   * no request was made). Returns the deliveries waiting for it that may run now, in arrival order.
+   */
+  done(endpointId: string, quick?: boolean): DeliveryJob[] {
     const lane = this.lanes.get(endpointId);
-    if (!lane) return undefined;
-    const next = lane.waiting.entries().next();
-    if (!next.done) {
-      lane.waiting.delete(next.value[0]);
-      this.waitingCount -= 1;
-      return next.value[1];
-    }
+    if (!lane) return [];
+    if (quick === true) lane.limit = Math.min(lane.limit + 1, this.maxPerEndpoint);
+    if (quick === false) lane.limit = Math.max(Math.floor(lane.limit / 2), this.perEndpoint);
     lane.running -= 1;
+    const next: DeliveryJob[] = [];
+    for (const [key, job] of lane.waiting) {
+      if (lane.running >= lane.limit) break;
+      lane.waiting.delete(key);
+      this.waitingCount -= 1;
+      lane.running += 1;
+      next.push(job);
+    }
     if (lane.running === 0) this.lanes.delete(endpointId);
-    return undefined;
+    return next;
   }
 
   /** Takes out every waiting delivery (at shutdown, to queue them again for another worker). */
