@@ -1,3 +1,5 @@
+// First, so that the heap is sized by it from the start (imports are evaluated in order).
+import './heap-growth.js';
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { Logger } from '@nestjs/common';
