@@ -14,6 +14,8 @@ export function configureDispatcher(app: NestExpressApplication): NestExpressApp
   // Relay inboxes pass bodies on byte for byte: read raw, ahead of the JSON parser.
   app.useBodyParser('raw', { type: isRelayInboxRequest, limit: maxPayloadBytes + REQUEST_ENVELOPE_BYTES });
   app.useBodyParser('json', { limit: maxPayloadBytes + REQUEST_ENVELOPE_BYTES });
+  // Express hashes every JSON answer for an ETag; API clients (the Svix SDKs) never send it back.
+  app.set('etag', false);
   const config = new DocumentBuilder()
     .setTitle('Homing dispatcher')
     .setDescription(

@@ -37,8 +37,9 @@ export class MessageController {
   })
   @ApiAcceptedResponse({ type: MessageOut })
   async create(@Param('appId') appId: string, @Body() body: MessageIn, @Query() query: WithContentQuery): Promise<MessageOut> {
-    const application = await applicationOrCreate(this.applications, appId, body.application, ['body', 'application']);
-    const message = await this.producer.send(application.id, {
+    // The producer finds the application itself (by id or uid, 404 if none): read it here only to create it.
+    const application = body.application ? (await applicationOrCreate(this.applications, appId, body.application, ['body', 'application'])).id : appId;
+    const message = await this.producer.send(application, {
       eventType: body.eventType,
       payload: rawPayload(body) ?? body.payload,
       eventId: body.eventId,
