@@ -1,11 +1,12 @@
 import { InjectQueue } from '@nestjs/bull';
 import { type BeforeApplicationShutdown, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Job, Queue } from 'bull';
+import pLimit, { type LimitFunction } from 'p-limit';
 import type { ResolvedWebhooksOptions } from '../config/webhooks-options.interface.js';
 import { isDatabaseUnavailable } from '../entities/database-errors.js';
 import { DELIVERY_QUEUE } from '../webhooks.constants.js';
 import { InjectWebhooksOptions } from '../webhooks.decorators.js';
-import { DeliveryQueue, type DeliveryJob } from './delivery.queue.js';
+import { DeliveryQueue, deliveriesOf, type DeliveryJob, type DeliveryJobData } from './delivery.queue.js';
 import { DeliveryService } from './delivery.service.js';
 import { EndpointLanes } from './endpoint-lanes.js';
 import type { HttpOutcome } from './webhook-http.client.js';
@@ -32,24 +33,27 @@ export class DeliveryProcessor implements OnApplicationBootstrap, BeforeApplicat
   /** Deliveries started from an endpoint's waiting line, outside Bull's slots (their jobs have completed). */
   private readonly detached = new Set<Promise<void>>();
   private readonly lanes: EndpointLanes;
+  /** Deliveries started from queue jobs at once (a job may carry several). */
+  private readonly slots: LimitFunction;
   private backoffMs = 0;
   private resumeTimer?: NodeJS.Timeout;
   private closing = false;
 
   constructor(
-    @InjectQueue(DELIVERY_QUEUE) private readonly queue: Queue<DeliveryJob>,
+    @InjectQueue(DELIVERY_QUEUE) private readonly queue: Queue<DeliveryJobData>,
     @InjectWebhooksOptions() private readonly options: ResolvedWebhooksOptions,
     private readonly delivery: DeliveryService,
     private readonly deliveryQueue: DeliveryQueue,
   ) {
     const share = (fraction: number) => Math.max(1, Math.ceil(options.concurrency / fraction));
     this.lanes = new EndpointLanes(share(ENDPOINT_SHARE), share(ENDPOINT_MAX_SHARE), MAX_WAITING);
+    this.slots = pLimit(options.concurrency);
   }
 
   onApplicationBootstrap(): void {
     if (!this.options.worker) return;
     this.queue
-      .process(this.options.concurrency, (job: Job<DeliveryJob>) => this.handle(job.data))
+      .process(this.options.concurrency, (job: Job<DeliveryJobData>) => this.handle(deliveriesOf(job.data)))
       .catch((error: Error) => this.logger.error(`delivery worker stopped: ${error.message}`));
   }
 
@@ -72,12 +76,24 @@ export class DeliveryProcessor implements OnApplicationBootstrap, BeforeApplicat
   }
 
   /**
-   * Runs the job in its Bull slot if its endpoint has room; otherwise the job completes at once and the
-   * delivery waits in its endpoint's line (or, with too many waiting, for the sweeper): a hanging
-   * endpoint does not take every slot.
+   * Runs a queue job's deliveries, as many at once as the concurrency allows; the job ends when they
+   * have. A delivery whose endpoint has no room waits in its endpoint's line instead (or, with too many
+   * waiting, for the sweeper), so a hanging endpoint does not take every slot. Deliveries not started
+   * when shutdown begins are queued again.
    */
-  private async handle(job: DeliveryJob): Promise<void> {
-    if (this.lanes.admit(job) === 'run') await this.run(job);
+  private async handle(jobs: DeliveryJob[]): Promise<void> {
+    const unstarted: DeliveryJob[] = [];
+    const runs = await Promise.allSettled(
+      jobs.map((job) =>
+        this.slots(async () => {
+          if (this.closing) unstarted.push(job);
+          else if (this.lanes.admit(job) === 'run') await this.run(job);
+        }),
+      ),
+    );
+    await this.deliveryQueue.enqueue(unstarted);
+    const failed = runs.find((run) => run.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   private async run(job: DeliveryJob): Promise<void> {

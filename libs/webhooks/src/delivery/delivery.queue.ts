@@ -16,35 +16,48 @@ export interface DueDelivery extends DeliveryJob {
   dueAt?: Date | null;
 }
 
+/** What a queue job carries: one delivery, or several due now. */
+export type DeliveryJobData = DeliveryJob | { deliveries: DeliveryJob[] };
+
+export function deliveriesOf(data: DeliveryJobData): DeliveryJob[] {
+  return 'deliveries' in data ? data.deliveries : [data];
+}
+
 /** How long a caller waits on Redis before leaving the job to the sweeper. */
 const REDIS_WAIT_MS = 2_000;
+/**
+ * Deliveries due now share a job, up to this many: a job costs several Redis round trips and scripts
+ * on both sides, the same for one delivery as for fifty. Later ones get a job each (their own delay).
+ */
+const DUE_NOW_PER_JOB = 50;
 
 @Injectable()
 export class DeliveryQueue {
   private readonly logger = new Logger('HomingDeliveryQueue');
   private redisDown = false;
 
-  constructor(@InjectQueue(DELIVERY_QUEUE) private readonly queue: Queue<DeliveryJob>) {}
+  constructor(@InjectQueue(DELIVERY_QUEUE) private readonly queue: Queue<DeliveryJobData>) {}
 
   /**
    * Queues deliveries at their due time. Never fails the caller: the delivery rows are the record,
-   * and what Redis cannot take now (down, slow) the sweeper queues later. The job id names the row
-   * and attempt, so queueing the same one twice leaves one job.
+   * and what Redis cannot take now (down, slow) the sweeper queues later. A job of one delivery has
+   * an id naming the row and attempt, so queueing the same one twice leaves one job; a delivery in
+   * two jobs is still attempted once (the claim takes its row once).
    */
   async enqueue(deliveries: readonly DueDelivery[]): Promise<void> {
     if (deliveries.length === 0) return;
     const now = Date.now();
+    const delayOf = ({ dueAt }: DueDelivery) => (dueAt ? Math.max(0, dueAt.getTime() - now) : 0);
+    const dueNow = deliveries.filter((delivery) => delayOf(delivery) === 0).map(jobOf);
+    const jobs = [
+      ...chunks(dueNow, DUE_NOW_PER_JOB).map((chunk) => ({ data: chunk.length === 1 ? chunk[0] : { deliveries: chunk }, delay: 0 })),
+      ...deliveries.filter((delivery) => delayOf(delivery) > 0).map((delivery) => ({ data: jobOf(delivery), delay: delayOf(delivery) })),
+    ];
     await this.bounded(`queue ${deliveries.length} deliveries`, () =>
       this.queue.addBulk(
-        deliveries.map(({ msgId, endpointId, attempts, slotAt, dueAt }) => ({
-          data: { msgId, endpointId, attempts, slotAt },
-          opts: {
-            jobId: jobId({ msgId, endpointId, attempts, slotAt }),
-            delay: dueAt ? Math.max(0, dueAt.getTime() - now) : 0,
-            attempts: 1,
-            removeOnComplete: true,
-            removeOnFail: true,
-          },
+        jobs.map(({ data, delay }) => ({
+          data,
+          opts: { jobId: jobIdOf(data), delay, attempts: 1, removeOnComplete: true, removeOnFail: true },
         })),
       ),
     );
@@ -87,4 +100,17 @@ export class DeliveryQueue {
 function jobId({ msgId, endpointId, attempts, slotAt }: DeliveryJob): string {
   // A throttled job is queued again while it still runs: its slot gives it an id of its own.
   return `${msgId}:${endpointId}:${attempts}${slotAt === undefined ? '' : `:${slotAt}`}`;
+}
+
+function jobIdOf(data: DeliveryJobData): string {
+  const deliveries = deliveriesOf(data);
+  return deliveries.length === 1 ? jobId(deliveries[0]) : `${jobId(deliveries[0])}+${deliveries.length}`;
+}
+
+function jobOf({ msgId, endpointId, attempts, slotAt }: DueDelivery): DeliveryJob {
+  return slotAt === undefined ? { msgId, endpointId, attempts } : { msgId, endpointId, attempts, slotAt };
+}
+
+function chunks<T>(items: T[], size: number): T[][] {
+  return Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
 }

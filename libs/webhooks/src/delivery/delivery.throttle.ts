@@ -30,7 +30,7 @@ return { math.floor(slot), math.floor(slot - now) }
 @Injectable()
 export class DeliveryThrottle {
   constructor(
-    @InjectQueue(DELIVERY_QUEUE) private readonly queue: Queue<DeliveryJob>,
+    @InjectQueue(DELIVERY_QUEUE) private readonly queue: Queue,
     @InjectWebhooksOptions() private readonly options: ResolvedWebhooksOptions,
   ) {}
 

@@ -1,0 +1,32 @@
+import type { Queue } from 'bull';
+import { describe, expect, it } from 'vitest';
+import { DeliveryQueue, deliveriesOf, type DeliveryJobData } from './delivery.queue.js';
+
+/** A stand-in for Bull's queue that keeps what addBulk was given. */
+function recordingQueue() {
+  const added: { data: DeliveryJobData; opts: { jobId: string; delay: number } }[] = [];
+  const queue = { client: { status: 'ready' }, addBulk: async (jobs: typeof added) => void added.push(...jobs) } as unknown as Queue<DeliveryJobData>;
+  return { queue: new DeliveryQueue(queue), added };
+}
+
+const delivery = (n: number, dueAt?: Date) => ({ msgId: `msg_${n}`, endpointId: 'ep_1', attempts: 0, dueAt });
+
+describe('DeliveryQueue.enqueue', () => {
+  it('puts deliveries due now into shared jobs of at most 50, each delivery once', async () => {
+    const { queue, added } = recordingQueue();
+    await queue.enqueue(Array.from({ length: 120 }, (_, n) => delivery(n)));
+    expect(added.map((job) => deliveriesOf(job.data).length)).toEqual([50, 50, 20]);
+    expect(added.flatMap((job) => deliveriesOf(job.data).map((d) => d.msgId))).toEqual(Array.from({ length: 120 }, (_, n) => `msg_${n}`));
+    expect(added.every((job) => job.opts.delay === 0)).toBe(true);
+    expect(new Set(added.map((job) => job.opts.jobId)).size).toBe(3);
+  });
+
+  it('gives a delivery due later a job of its own, with its delay and an id naming its row and attempt', async () => {
+    const { queue, added } = recordingQueue();
+    await queue.enqueue([delivery(1), delivery(2, new Date(Date.now() + 60_000))]);
+    expect(added).toHaveLength(2);
+    expect(added[0]).toMatchObject({ data: { msgId: 'msg_1', endpointId: 'ep_1', attempts: 0 }, opts: { jobId: 'msg_1:ep_1:0', delay: 0 } });
+    expect(added[1]).toMatchObject({ data: { msgId: 'msg_2', endpointId: 'ep_1', attempts: 0 }, opts: { jobId: 'msg_2:ep_1:0' } });
+    expect(added[1].opts.delay).toBeGreaterThan(59_000);
+  });
+});
