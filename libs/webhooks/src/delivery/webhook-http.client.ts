@@ -35,6 +35,8 @@ export class WebhookHttpClient implements OnApplicationShutdown {
       validateStatus: () => true,
       responseType: 'stream',
       proxy: false,
+      // The body is signed JSON text, sent as is: axios would otherwise parse it to check it is JSON.
+      transformRequest: [(body: string) => body],
     });
   }
 
