@@ -213,7 +213,8 @@ async function measure(bench: Bench): Promise<Figure[]> {
   }
 
   if (wanted('isolation')) {
-    const messages = Math.max(100, Math.round(MESSAGES / 10));
+    // A thousand messages by default: ten thousand deliveries all healthy, enough for five request timeouts.
+    const messages = Math.max(100, Math.round(MESSAGES / 20));
     log(`isolation: ${messages} messages to ${ISOLATION_ENDPOINTS} endpoints, a fifth of them hanging`);
     const isolation = median((await repeat(() => isolationRun(bench, api, messages))).map((run) => run.ratio));
     figures.push({
