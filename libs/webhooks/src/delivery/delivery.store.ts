@@ -141,7 +141,7 @@ export class DeliveryStore {
     const table = (entity: EntityMetadata) => driver.escape(entity.tableName);
     const column = (entity: EntityMetadata, property: string) => driver.escape(entity.findColumnWithPropertyName(property)!.databaseName);
     const select = (entity: EntityMetadata, alias: string) => selectColumns(this.dataSource, entity, alias);
-    const { delivery, message, endpoint, application, attempt } = tables;
+    const { delivery, message, endpoint, application } = tables;
     const d = (property: string) => column(delivery, property);
     return {
       tables,

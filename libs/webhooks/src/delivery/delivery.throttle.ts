@@ -4,7 +4,6 @@ import type { Queue } from 'bull';
 import type { ResolvedWebhooksOptions } from '../config/webhooks-options.interface.js';
 import { DELIVERY_QUEUE } from '../webhooks.constants.js';
 import { InjectWebhooksOptions } from '../webhooks.decorators.js';
-import type { DeliveryJob } from './delivery.queue.js';
 
 /** A reserved send time: `slotAt` on Redis' clock, `waitMs` from now. */
 export interface ThrottleSlot {
