@@ -23,6 +23,8 @@ const BAD_INPUTS: [string, number, RegExp, string, string, unknown][] = [
   ['an endpoint URL to carrier-grade NAT', 422, /carrier-grade NAT/, 'POST', '/app/{app}/endpoint', { url: 'http://100.64.0.1/hook' }],
   ['an endpoint URL to an IPv6 unique local address', 422, /unique local/, 'POST', '/app/{app}/endpoint', { url: 'http://[fc00::1]/hook' }],
   ['an endpoint URL to an IPv4-mapped loopback', 422, /\(127\.0\.0\.1\) is a loopback address/, 'POST', '/app/{app}/endpoint', { url: 'http://[::ffff:127.0.0.1]/' }],
+  ['an endpoint URL to an IPv4-translated loopback', 422, /::ffff:0:7f00:1 \(127\.0\.0\.1\) is a loopback address/, 'POST', '/app/{app}/endpoint', { url: 'http://[::ffff:0:127.0.0.1]/' }],
+  ['an endpoint URL to an IPv4-translated metadata address in hex', 422, /\(169\.254\.169\.254\) is a cloud metadata address/, 'POST', '/app/{app}/endpoint', { url: 'http://[0:0:0:0:ffff:0:a9fe:a9fe]/latest/' }],
   ['an endpoint moved to a forbidden URL', 422, /cloud metadata address/, 'PATCH', '/app/{app}/endpoint/{ep}', { url: 'http://169.254.169.254/' }],
   ['an endpoint header "Host"', 422, /"Host" is reserved/, 'POST', '/app/{app}/endpoint', { url, headers: { Host: 'internal.example' } }],
   ['an endpoint header "content-length"', 422, /"content-length" is reserved/, 'POST', '/app/{app}/endpoint', { url, headers: { 'content-length': '0' } }],

@@ -38,6 +38,14 @@ describe('AddressPolicy', () => {
     ['::ffff:10.1.2.3', /\(10\.1\.2\.3\) is a private/],
     ['::ffff:192.168.0.1', /private/],
     ['64:ff9b::7f00:1', /\(127\.0\.0\.1\) is a loopback/],
+    ['::ffff:0:127.0.0.1', /::ffff:0:127\.0\.0\.1 \(127\.0\.0\.1\) is a loopback address/],
+    ['::ffff:0:7f00:1', /\(127\.0\.0\.1\) is a loopback/],
+    ['0:0:0:0:ffff:0:7f00:1', /\(127\.0\.0\.1\) is a loopback/],
+    ['::FFFF:0:7F00:0001', /\(127\.0\.0\.1\) is a loopback/],
+    ['[::ffff:0:127.0.0.1]', /\(127\.0\.0\.1\) is a loopback/],
+    ['::ffff:0:a9fe:a9fe', /\(169\.254\.169\.254\) is a cloud metadata/],
+    ['::ffff:0:10.1.2.3', /\(10\.1\.2\.3\) is a private/],
+    ['::ffff:0:0.0.0.0', /\(0\.0\.0\.0\) is a unspecified/],
     ['::127.0.0.1', /IPv4-compatible/],
     ['2002:7f00:1::', /6to4/],
   ])('refuses %s', (address, reason) => {
@@ -45,7 +53,7 @@ describe('AddressPolicy', () => {
     expect(policy.refusal(address)).toMatch(/not in the allowed CIDRs$/);
   });
 
-  it.each(['8.8.8.8', '1.1.1.1', '93.184.216.34', '100.63.255.255', '100.128.0.0', '172.15.255.255', '172.32.0.0', '169.253.0.1', '223.255.255.255', '2606:4700:4700::1111', '2a00:1450:4001::200e', '::ffff:8.8.8.8', '64:ff9b::808:808'])(
+  it.each(['8.8.8.8', '1.1.1.1', '93.184.216.34', '100.63.255.255', '100.128.0.0', '172.15.255.255', '172.32.0.0', '169.253.0.1', '223.255.255.255', '2606:4700:4700::1111', '2a00:1450:4001::200e', '::ffff:8.8.8.8', '::ffff:0:8.8.8.8', '64:ff9b::808:808'])(
     'allows the public address %s',
     (address) => {
       expect(policy.refusal(address)).toBeNull();
@@ -56,6 +64,7 @@ describe('AddressPolicy', () => {
     const allowing = new AddressPolicy(['127.0.0.0/8', '10.20.0.0/16', 'fd00::/8', '169.254.169.254']);
     expect(allowing.refusal('127.0.0.1')).toBeNull();
     expect(allowing.refusal('::ffff:127.0.0.1')).toBeNull();
+    expect(allowing.refusal('::ffff:0:127.0.0.1')).toBeNull();
     expect(allowing.refusal('10.20.3.4')).toBeNull();
     expect(allowing.refusal('fd00::5')).toBeNull();
     expect(allowing.refusal('169.254.169.254')).toBeNull();
@@ -63,6 +72,7 @@ describe('AddressPolicy', () => {
     expect(allowing.refusal('::1')).toMatch(/loopback/);
     expect(allowing.refusal('fc00::1')).toMatch(/unique local/);
     expect(allowing.refusal('169.254.169.253')).toMatch(/link-local/);
+    expect(allowing.refusal('::ffff:0:10.21.0.1')).toMatch(/private/);
   });
 
   it('says so when given something that is not an address', () => {
