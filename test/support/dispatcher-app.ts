@@ -7,7 +7,7 @@ import type { DataSource } from 'typeorm';
 import { WEBHOOKS_DATA_SOURCE } from '@homing/webhooks';
 import { readDispatcherConfig } from '../../apps/dispatcher/src/config/dispatcher-config.js';
 import { DispatcherModule } from '../../apps/dispatcher/src/dispatcher.module.js';
-import { configureDispatcher } from '../../apps/dispatcher/src/dispatcher.setup.js';
+import { configureDispatcher, DISPATCHER_APP_OPTIONS } from '../../apps/dispatcher/src/dispatcher.setup.js';
 import { TestReceiver, type ReceivedRequest } from './receiver.js';
 import { createTestServices, REDIS_URL, type TestServices } from './services.js';
 
@@ -40,7 +40,7 @@ export async function startDispatcherApp(services: TestServices, env: Record<str
     ...env,
   });
   const moduleRef = await Test.createTestingModule({ imports: [DispatcherModule.register({ ...config, apiToken: config.apiToken! })] }).compile();
-  const app = moduleRef.createNestApplication<NestExpressApplication>({ logger: ['error', 'warn'] });
+  const app = moduleRef.createNestApplication<NestExpressApplication>({ ...DISPATCHER_APP_OPTIONS, logger: ['error', 'warn'] });
   configureDispatcher(app);
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;

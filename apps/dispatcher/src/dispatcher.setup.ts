@@ -1,8 +1,12 @@
+import type { NestApplicationOptions } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '@homing/webhooks';
 import { REQUEST_ENVELOPE_BYTES } from './api/api.constants.js';
 import { isRelayInboxRequest } from './relay/relay.module.js';
+
+/** How the dispatcher's app is created: the raw JSON is kept so a message's payload goes out as the client wrote it (see memberText). */
+export const DISPATCHER_APP_OPTIONS: NestApplicationOptions = { rawBody: true };
 
 /**
  * What the app needs beyond its modules, for `main.ts` and for tests alike; call before `listen`.

@@ -8,7 +8,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ConfigError, readDispatcherConfig } from './config/dispatcher-config.js';
 import { ensureDatabase } from './database/ensure-database.js';
 import { DispatcherModule } from './dispatcher.module.js';
-import { configureDispatcher } from './dispatcher.setup.js';
+import { configureDispatcher, DISPATCHER_APP_OPTIONS } from './dispatcher.setup.js';
 
 async function bootstrap(): Promise<void> {
   const logger = new Logger('Dispatcher');
@@ -31,7 +31,7 @@ async function bootstrap(): Promise<void> {
     logger.warn(`HOMING_API_TOKEN is not set; the operator token for this run is: ${apiToken}`);
   }
   await ensureDatabase(config.databaseUrl);
-  const app = await NestFactory.create<NestExpressApplication>(DispatcherModule.register({ ...config, apiToken }), { bufferLogs: false });
+  const app = await NestFactory.create<NestExpressApplication>(DispatcherModule.register({ ...config, apiToken }), { ...DISPATCHER_APP_OPTIONS, bufferLogs: false });
   configureDispatcher(app);
   // Not enableShutdownHooks(): that re-raises the signal after closing, and a clean stop should exit 0.
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {

@@ -1,4 +1,5 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, UnprocessableEntityException } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, type RawBodyRequest, Req, UnprocessableEntityException } from '@nestjs/common';
+import type { Request } from 'express';
 import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApplicationsService, mapPage, MessagesService, ProducerService } from '@homing/webhooks';
 import { API_PREFIX } from './api.constants.js';
@@ -7,6 +8,7 @@ import { applicationOrCreate } from './application-lookup.js';
 import { AppAccess, READ } from './auth/access.decorators.js';
 import { WithContentQuery } from './dto/common.dto.js';
 import { ListResponseMessageOut, MessageIn, MessageListQuery, MessageOut, messageFilters } from './dto/message.dto.js';
+import { memberText } from './validation/json-member.js';
 
 @ApiTags('Message')
 @ApiErrors()
@@ -36,12 +38,18 @@ export class MessageController {
       'A second message with the same `eventId` in the application is a 409; `deliverAt` delays delivery.',
   })
   @ApiAcceptedResponse({ type: MessageOut })
-  async create(@Param('appId') appId: string, @Body() body: MessageIn, @Query() query: WithContentQuery): Promise<MessageOut> {
+  async create(
+    @Param('appId') appId: string,
+    @Body() body: MessageIn,
+    @Query() query: WithContentQuery,
+    @Req() request: RawBodyRequest<Request>,
+  ): Promise<MessageOut> {
     // The producer finds the application itself (by id or uid, 404 if none): read it here only to create it.
     const application = body.application ? (await applicationOrCreate(this.applications, appId, body.application, ['body', 'application'])).id : appId;
     const message = await this.producer.send(application, {
       eventType: body.eventType,
-      payload: rawPayload(body) ?? body.payload,
+      // The payload's JSON text as sent: parsed and written again, numbers such as 12345678901234567890 or 1.0 would change.
+      payload: rawPayload(body) ?? (request.rawBody && memberText(request.rawBody.toString('utf8'), 'payload')) ?? body.payload,
       eventId: body.eventId,
       channels: body.channels,
       tags: body.tags,

@@ -13,6 +13,7 @@ import { isDuplicateKey } from '../entities/database-errors.js';
 import { newId } from '../entities/entity-id.js';
 import { InjectWebhooksDataSource } from '../webhooks.decorators.js';
 import { ApplicationInput } from './dto/application.input.js';
+import { idFirst } from './lookup.js';
 import { paginate, type Page, type PageOptions } from './pagination.js';
 import { validateChanges, validateInput } from './validation.js';
 
@@ -51,11 +52,16 @@ export class ApplicationsService {
     return application;
   }
 
-  /** By id (`app_…`) or by the caller's uid. */
+  /** By id (`app_…`) or by the caller's uid; 404 when neither names one. */
   async get(idOrUid: string): Promise<ApplicationEntity> {
-    const application = await this.repository.findOne({ where: [{ id: idOrUid }, { uid: idOrUid }] });
-    if (!application) throw new NotFoundException(`application "${idOrUid}" not found`);
+    const application = await this.find(idOrUid);
+    if (!application) throw applicationNotFound(idOrUid);
     return application;
+  }
+
+  /** The application a path names, by id or uid (an id wins: see `idFirst`), or null. */
+  async find(idOrUid: string): Promise<ApplicationEntity | null> {
+    return idFirst(await this.repository.find({ where: [{ id: idOrUid }, { uid: idOrUid }], take: 2 }), idOrUid, 'uid') ?? null;
   }
 
   list(): Promise<ApplicationEntity[]> {
@@ -100,4 +106,8 @@ export class ApplicationsService {
   private get repository() {
     return this.dataSource.getRepository(ApplicationEntity);
   }
+}
+
+export function applicationNotFound(idOrUid: string): NotFoundException {
+  return new NotFoundException(`application "${idOrUid}" not found`);
 }

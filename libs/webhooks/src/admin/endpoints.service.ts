@@ -13,6 +13,7 @@ import { DEFAULT_SECRET_GRACE_PERIOD, MAX_PREVIOUS_SECRETS, OPERATIONAL_EVENT } 
 import { InjectWebhooksDataSource } from '../webhooks.decorators.js';
 import { ApplicationsService } from './applications.service.js';
 import { EndpointInput } from './dto/endpoint.input.js';
+import { idFirst } from './lookup.js';
 import { mapPage, paginate, type Page, type PageOptions } from './pagination.js';
 import { validateChanges, validateInput } from './validation.js';
 
@@ -59,12 +60,14 @@ export class EndpointsService {
   /** By id (`ep_…`) or uid, within the application. */
   async get(appIdOrUid: string, idOrUid: string): Promise<EndpointEntity> {
     const application = await this.applications.get(appIdOrUid);
-    const endpoint = await this.repository.findOne({
+    const found = await this.repository.find({
       where: [
         { appId: application.id, id: idOrUid },
         { appId: application.id, uid: idOrUid },
       ],
+      take: 2,
     });
+    const endpoint = idFirst(found, idOrUid, 'uid');
     if (!endpoint) throw new NotFoundException(`endpoint "${idOrUid}" not found`);
     return this.secrets.openSecrets(endpoint);
   }

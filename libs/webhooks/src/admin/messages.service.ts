@@ -3,6 +3,7 @@ import { DataSource, In, type ObjectLiteral, type SelectQueryBuilder } from 'typ
 import { MessageEntity } from '../entities/index.js';
 import { InjectWebhooksDataSource } from '../webhooks.decorators.js';
 import { ApplicationsService } from './applications.service.js';
+import { idFirst } from './lookup.js';
 import { paginate, type Page, type PageOptions } from './pagination.js';
 
 /** What a listing of messages (or of attempts and deliveries of them) can be narrowed to. */
@@ -34,12 +35,14 @@ export class MessagesService {
 
   /** By id or `eventId` within an application already resolved. */
   async find(appId: string, idOrEventId: string): Promise<MessageEntity> {
-    const message = await this.dataSource.getRepository(MessageEntity).findOne({
+    const found = await this.dataSource.getRepository(MessageEntity).find({
       where: [
         { appId, id: idOrEventId },
         { appId, eventId: idOrEventId },
       ],
+      take: 2,
     });
+    const message = idFirst(found, idOrEventId, 'eventId');
     if (!message) throw new NotFoundException(`message "${idOrEventId}" not found`);
     return message;
   }

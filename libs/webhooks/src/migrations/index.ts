@@ -2,6 +2,13 @@ import { CreateHomingSchema1763800000000 } from './1763800000000-create-homing-s
 import { AddApiRecords1764000000000 } from './1764000000000-add-api-records.js';
 import { AddSendingOptions1764200000000 } from './1764200000000-add-sending-options.js';
 import { AddDeliveryClaim1764400000000 } from './1764400000000-add-delivery-claim.js';
+import { ExactIdentifiers1764600000000 } from './1764600000000-exact-identifiers.js';
 
 /** Migrations to add to a host's own DataSource when it lends one to the module. */
-export const HOMING_MIGRATIONS = [CreateHomingSchema1763800000000, AddApiRecords1764000000000, AddSendingOptions1764200000000, AddDeliveryClaim1764400000000];
+export const HOMING_MIGRATIONS = [
+  CreateHomingSchema1763800000000,
+  AddApiRecords1764000000000,
+  AddSendingOptions1764200000000,
+  AddDeliveryClaim1764400000000,
+  ExactIdentifiers1764600000000,
+];

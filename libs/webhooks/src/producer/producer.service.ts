@@ -1,7 +1,8 @@
 import { ConflictException, Injectable, Optional, PayloadTooLargeException, UnprocessableEntityException } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { DataSource, type EntityManager } from 'typeorm';
-import { ApplicationsService } from '../admin/applications.service.js';
+import { applicationNotFound } from '../admin/applications.service.js';
+import { idFirst } from '../admin/lookup.js';
 import { MessageInput } from '../admin/dto/message.input.js';
 import { validateInput } from '../admin/validation.js';
 import type { ResolvedWebhooksOptions } from '../config/webhooks-options.interface.js';
@@ -32,7 +33,6 @@ export class ProducerService {
   constructor(
     @InjectWebhooksDataSource() private readonly dataSource: DataSource,
     @InjectWebhooksOptions() private readonly options: ResolvedWebhooksOptions,
-    private readonly applications: ApplicationsService,
     private readonly queue: DeliveryQueue,
     private readonly afterCommit: AfterCommitSubscriber,
     @Optional() private readonly events?: EventEmitter2,
@@ -66,8 +66,10 @@ export class ProducerService {
 
   /** The application, by id or uid, and its enabled endpoints; lookups made at the same time share one query. */
   private async subscribers(appIdOrUid: string): Promise<{ appId: string; endpoints: Subscriber[] }> {
-    // None: the 404 the applications service gives.
-    return (await this.lookups.call(appIdOrUid)) ?? { appId: (await this.applications.get(appIdOrUid)).id, endpoints: [] };
+    // No application: nothing is stored (a message stored with no deliveries would be accepted and lost).
+    const found = await this.lookups.call(appIdOrUid);
+    if (!found) throw applicationNotFound(appIdOrUid);
+    return found;
   }
 
   private async lookupAll(idsOrUids: string[]): Promise<({ appId: string; endpoints: Subscriber[] } | null)[]> {
@@ -83,9 +85,9 @@ export class ProducerService {
       ...wanted,
       ...wanted,
     ])) as Record<string, unknown>[];
+    const applicationsFound = rows.map((row) => ({ id: row.a_id as string, uid: row.a_uid as string | null }));
     return idsOrUids.map((idOrUid) => {
-      // An id wins over another application's equal uid, as in ApplicationsService.get.
-      const appId = rows.some((row) => row.a_id === idOrUid) ? idOrUid : (rows.find((row) => row.a_uid === idOrUid)?.a_id as string | undefined);
+      const appId = idFirst(applicationsFound, idOrUid, 'uid')?.id;
       if (appId === undefined) return null;
       return {
         appId,

@@ -1,5 +1,6 @@
 import { type CanActivate, type ExecutionContext, ForbiddenException, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { ApplicationsService } from '@homing/webhooks';
 import type { Request } from 'express';
 import { ACCESS_METADATA, API_OPTIONS, type ApiOptions } from '../api.constants.js';
 import type { Access } from './access.decorators.js';
@@ -18,6 +19,7 @@ export class ApiAuthGuard implements CanActivate {
     private readonly reflector: Reflector,
     @Inject(API_OPTIONS) private readonly options: ApiOptions,
     private readonly portalTokens: PortalTokensService,
+    private readonly applications: ApplicationsService,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -31,8 +33,12 @@ export class ApiAuthGuard implements CanActivate {
     request.principal = principal;
     if (principal.kind === 'operator' || access?.kind === 'portal') return true;
     if (!access) throw new ForbiddenException('this operation needs the operator token');
-    const appId = request.params.appId;
-    if (appId !== principal.appId && appId !== principal.appUid) throw new ForbiddenException('this token is for another application');
+    // Authorised by the application the path resolves to, never by the path string; handlers then act
+    // on that resolved id, so nothing downstream can resolve the path to another application.
+    const path = request.params.appId;
+    const application = typeof path === 'string' ? await this.applications.find(path) : null;
+    if (application?.id !== principal.appId) throw new ForbiddenException('this token is for another application');
+    request.params.appId = application.id;
     if (!access.capabilities.some((capability) => principal.capabilities.includes(capability))) {
       throw new ForbiddenException(`this token lacks the capability for this operation (${access.capabilities.join(' or ')})`);
     }

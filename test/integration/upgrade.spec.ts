@@ -1,0 +1,89 @@
+import { HOMING_MIGRATIONS } from '@homing/webhooks';
+import { DataSource } from 'typeorm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestServices, type TestServices } from '../support/services.js';
+
+const EXACT = 'ExactIdentifiers1764600000000';
+const APP_A = 'app_01JD3B9R8Q2W6N3V5X7Y9Z1A2B';
+const APP_B = 'app_01JD3B9R8Q2W6N3V5X7Y9Z1C3D';
+const NOW = '2026-11-01 12:00:00.000';
+
+/** A database migrated as far as `migrations` go, as the test's own connection. */
+async function migrated(services: TestServices, migrations: Function[]): Promise<DataSource> {
+  const dataSource = new DataSource({ type: 'mysql', url: services.databaseUrl, migrations, migrationsTableName: 'homing_migrations', timezone: 'Z' });
+  await dataSource.initialize();
+  await dataSource.runMigrations();
+  return dataSource;
+}
+
+describe('upgrading a database of the previous schema to exact identifiers', () => {
+  let services: TestServices;
+  let before: DataSource;
+  let after: DataSource;
+  const counts = {} as Record<string, number>;
+  const TABLES = ['applications', 'endpoints', 'messages', 'deliveries', 'attempts', 'event_types', 'portal_tokens', 'idempotency_records', 'background_tasks'];
+
+  const count = async (dataSource: DataSource, table: string) => Number((await dataSource.query(`SELECT COUNT(*) AS n FROM homing_${table}`))[0].n);
+
+  beforeAll(async () => {
+    services = await createTestServices();
+    before = await migrated(services, HOMING_MIGRATIONS.slice(0, HOMING_MIGRATIONS.findIndex((migration) => migration.name === EXACT)));
+    const insert = (table: string, row: Record<string, unknown>) =>
+      before.query(`INSERT INTO homing_${table} (${Object.keys(row).map((c) => `\`${c}\``).join(', ')}) VALUES (${Object.keys(row).map(() => '?').join(', ')})`, Object.values(row));
+    const stamps = { createdAt: NOW, updatedAt: NOW };
+    await insert('applications', { id: APP_A, uid: 'acme', name: 'Acme', ...stamps });
+    // A uid equal to another application's id but for case: the old collation let both exist.
+    await insert('applications', { id: APP_B, uid: APP_A.toLowerCase(), name: 'Lower', ...stamps });
+    await insert('endpoints', { id: 'ep_1', appId: APP_A, uid: 'primary', url: 'https://example.com/', description: '', secret: 'whsec_x', ...stamps });
+    await insert('messages', { id: 'msg_1', appId: APP_A, eventType: 'Order.Paid', eventId: 'Order-1', payload: '{}', createdAt: NOW });
+    await insert('deliveries', { msgId: 'msg_1', endpointId: 'ep_1', appId: APP_A, status: 'success', trigger: 'scheduled', ...stamps });
+    await insert('attempts', {
+      id: 'atmpt_1', msgId: 'msg_1', endpointId: 'ep_1', appId: APP_A, url: 'https://example.com/', status: 'success',
+      responseStatusCode: 200, response: 'ok', responseDurationMs: 5, trigger: 'scheduled', createdAt: NOW,
+    });
+    await insert('event_types', { name: 'Order.Paid', description: 'paid', ...stamps });
+    await insert('portal_tokens', { id: 'ptok_1', appId: APP_A, tokenHash: 'a'.repeat(64), capabilities: '[]', createdAt: NOW, expiresAt: NOW });
+    await insert('idempotency_records', { id: 'b'.repeat(64), requestHash: 'c'.repeat(64), state: 'done', createdAt: NOW, expiresAt: NOW });
+    await insert('background_tasks', { id: 'qtask_1', appId: APP_A, task: 'endpoint.recover', status: 'finished', data: '{}', ...stamps });
+
+    // What the old schema did with keys equal but for case or trailing spaces: one unique key, so the second is refused.
+    await expect(insert('applications', { id: 'app_other', uid: 'ACME', name: 'x', ...stamps })).rejects.toThrow(/Duplicate entry/);
+    await expect(insert('applications', { id: 'app_other', uid: 'acme ', name: 'x', ...stamps })).rejects.toThrow(/Duplicate entry/);
+    expect(await before.query("SELECT id FROM homing_applications WHERE uid = 'ACME '")).toEqual([{ id: APP_A }]);
+    for (const table of TABLES) counts[table] = await count(before, table);
+    await before.destroy();
+
+    after = await migrated(services, HOMING_MIGRATIONS);
+  });
+
+  afterAll(async () => {
+    await after?.destroy();
+    await services?.drop();
+  });
+
+  it('keeps every row', async () => {
+    for (const table of TABLES) expect(await count(after, table), table).toBe(counts[table]);
+    expect(await after.query('SELECT id, uid FROM homing_applications ORDER BY id')).toEqual([
+      { id: APP_A, uid: 'acme' },
+      { id: APP_B, uid: APP_A.toLowerCase() },
+    ]);
+  });
+
+  it('leaves every text column of every Homing table binary, trailing spaces counted', async () => {
+    const columns: { table: string; column: string; collation: string }[] = await after.query(
+      "SELECT TABLE_NAME AS `table`, COLUMN_NAME AS `column`, COLLATION_NAME AS collation FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME LIKE 'homing\\_%' AND TABLE_NAME <> 'homing_migrations' AND COLLATION_NAME IS NOT NULL",
+    );
+    expect(columns.length).toBeGreaterThan(40);
+    // MariaDB's binary collation without padding (MySQL 8's is utf8mb4_0900_bin).
+    expect(columns.filter((column) => column.collation !== 'utf8mb4_nopad_bin')).toEqual([]);
+  });
+
+  it('compares ids, uids, eventIds and type names byte for byte afterwards', async () => {
+    expect(await after.query("SELECT id FROM homing_applications WHERE uid = 'ACME' OR uid = 'acme ' OR id = ?", [APP_A.toLowerCase()])).toEqual([]);
+    expect(await after.query("SELECT id FROM homing_applications WHERE uid = 'acme'")).toEqual([{ id: APP_A }]);
+    await after.query("INSERT INTO homing_applications (id, uid, name, createdAt, updatedAt) VALUES ('app_upper', 'ACME', 'Upper', ?, ?)", [NOW, NOW]);
+    await after.query("INSERT INTO homing_messages (id, appId, eventType, eventId, payload, createdAt) VALUES ('msg_2', ?, 'order.paid', 'order-1', '{}', ?)", [APP_A, NOW]);
+    expect(await after.query("SELECT id FROM homing_messages WHERE eventId = 'order-1'")).toEqual([{ id: 'msg_2' }]);
+    expect(await after.query("SELECT name FROM homing_event_types WHERE name = 'order.paid'")).toEqual([]);
+  });
+});
