@@ -1,6 +1,6 @@
-import type { Readable } from 'node:stream';
+import { finished, type Readable } from 'node:stream';
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import axios, { type AxiosInstance } from 'axios';
+import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import type { ResolvedWebhooksOptions } from '../config/webhooks-options.interface.js';
 import { DestinationPolicy, ForbiddenDestinationError } from '../security/destination-policy.js';
 import { createOutboundAgents, type OutboundAgents } from '../security/outbound-agents.js';
@@ -9,7 +9,7 @@ import { RESPONSE_BODY_LIMIT, WEBHOOKS_OPTIONS } from '../webhooks.constants.js'
 export interface HttpOutcome {
   /** HTTP status, 0 when none came. */
   statusCode: number;
-  /** The first 20 kB of the response body, or what went wrong. */
+  /** The first 20 kB of the response body (what came of it by the deadline), or what went wrong. */
   body: string;
   durationMs: number;
   /** What a `Retry-After` header asked for, in ms. */
@@ -43,26 +43,32 @@ export class WebhookHttpClient implements OnApplicationShutdown {
   async post(url: string, body: string, headers: Record<string, string>): Promise<HttpOutcome> {
     const started = performance.now();
     const timeoutMs = this.options.requestTimeoutMs;
-    // Bounds the whole exchange, body included; axios' own timeout only covers the wait for headers.
-    // Cleared when done, unlike AbortSignal.timeout, whose timer and signal live on for the whole timeout.
+    // One timer bounds the whole exchange (cleared when done, unlike AbortSignal.timeout's). At the deadline,
+    // without a status line the exchange is aborted as a timeout; with one, the status stands and only the
+    // body read stops, keeping what came. Judged one I/O turn later (setImmediate runs after the poll phase):
+    // after an event-loop stall timers run before the socket is read, and an answer already there is no timeout.
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), timeoutMs);
-    const { signal } = controller;
+    let response: AxiosResponse<Readable> | undefined;
+    let judging: NodeJS.Immediate | undefined;
+    const timer = setTimeout(() => {
+      judging = setImmediate(() => (response ? response.data.destroy() : controller.abort()));
+    }, timeoutMs);
     const elapsed = () => Math.round(performance.now() - started);
     try {
       // Connections made directly are judged again on their resolved address by the agents' lookup.
       const refused = await this.destinations.refusal(url, { resolve: this.agents.proxied });
       if (refused) throw new ForbiddenDestinationError(refused);
-      const response = await this.client.post<Readable>(url, body, { headers, signal, timeout: timeoutMs });
+      // No axios `timeout`: its own timers would fire before a stalled loop reads the answer, the same race.
+      response = await this.client.post<Readable>(url, body, { headers, signal: controller.signal });
       const text = await readPrefix(response.data, RESPONSE_BODY_LIMIT);
       const retryAfterMs = parseRetryAfter(response.headers['retry-after']);
       return { statusCode: response.status, body: text, durationMs: elapsed(), retryAfterMs };
     } catch (error) {
-      const timedOut = signal.aborted || (axios.isAxiosError(error) && error.code === 'ECONNABORTED');
-      const reason = timedOut ? `timeout after ${timeoutMs} ms` : describeError(error);
+      const reason = controller.signal.aborted ? `timeout after ${timeoutMs} ms` : describeError(error);
       return { statusCode: 0, body: reason, durationMs: elapsed() };
     } finally {
       clearTimeout(timer);
+      clearImmediate(judging);
     }
   }
 
@@ -73,20 +79,21 @@ export class WebhookHttpClient implements OnApplicationShutdown {
   }
 }
 
-/** Reads at most `limit` bytes of a response and drops the rest of it. */
-async function readPrefix(stream: Readable, limit: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of stream) {
-    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
-    chunks.push(buffer);
-    size += buffer.length;
-    if (size >= limit) {
-      stream.destroy();
-      break;
-    }
-  }
-  return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
+/**
+ * Reads at most `limit` bytes of a response body and drops the rest. Never fails: however the body ends
+ * (complete, cut at the deadline, connection dropped), what came is the body; the status already decided.
+ */
+function readPrefix(stream: Readable, limit: number): Promise<string> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    stream.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size >= limit) stream.destroy();
+    });
+    finished(stream, () => resolve(Buffer.concat(chunks).subarray(0, limit).toString('utf8')));
+  });
 }
 
 /** `Retry-After` is either delay-seconds or an HTTP date. */
