@@ -7,6 +7,9 @@ interface Answer {
 }
 
 const url = 'http://127.0.0.2:9/hook';
+/** JSON text of `levels` arrays nested in one another. */
+const nested = (levels: number) => `${'['.repeat(levels)}${']'.repeat(levels)}`;
+const DAY_MS = 24 * 3600_000;
 
 /**
  * Each bad input tried through the HTTP API: method, path (`{app}` and `{ep}` name the fixtures), body,
@@ -14,7 +17,7 @@ const url = 'http://127.0.0.2:9/hook';
  */
 const BAD_INPUTS: [string, number, RegExp, string, string, unknown][] = [
   ['an endpoint URL that is not http(s)', 422, /url must be an http or https URL/, 'POST', '/app/{app}/endpoint', { url: 'ftp://127.0.0.2/x' }],
-  ['an endpoint URL longer than 2048 characters', 422, /url must be shorter than or equal to 2048 characters/, 'POST', '/app/{app}/endpoint', { url: `http://127.0.0.2/${'a'.repeat(2048)}` }],
+  ['an endpoint URL longer than 2048 characters', 422, /url must be a string of 1 to 2048 characters/, 'POST', '/app/{app}/endpoint', { url: `http://127.0.0.2/${'a'.repeat(2048)}` }],
   ['an endpoint URL with a decimal IP host', 422, /url must be an http or https URL/, 'POST', '/app/{app}/endpoint', { url: 'http://2130706433/' }],
   ['an endpoint URL to loopback', 422, /127\.0\.0\.1 is a loopback address/, 'POST', '/app/{app}/endpoint', { url: 'http://127.0.0.1:8080/' }],
   ['an endpoint URL to localhost', 422, /host "localhost" resolves to a forbidden address/, 'POST', '/app/{app}/endpoint', { url: 'http://localhost:8080/' }],
@@ -55,6 +58,19 @@ const BAD_INPUTS: [string, number, RegExp, string, string, unknown][] = [
   ['a list limit that is not a number', 422, /limit/, 'GET', '/app/{app}/msg?limit=many', undefined],
   ['a list iterator the API never gave', 422, /iterator/, 'GET', '/app/{app}/endpoint?iterator=bm9wZQ', undefined],
   ['a body that is not JSON', 400, /./, 'POST', '/app', '{"name": '],
+  // Issue 12, item 5: each of these was a 500.
+  ['a payload nested 3,000 levels', 422, /body\.payload: .*deeper than 128 levels/, 'POST', '/app/{app}/msg', `{"eventType":"order.completed","payload":{"a":${nested(3000)}}}`],
+  ['application metadata nested 30,000 levels', 422, /body\.metadata: .*deeper than 128 levels/, 'POST', '/app', `{"name":"deep","metadata":{"a":${nested(30_000)}}}`],
+  ['event type schemas nested 30,000 levels', 422, /body\.schemas: .*deeper than 128 levels/, 'POST', '/event-type', `{"name":"deep","description":"d","schemas":{"1":${nested(30_000)}}}`],
+  ['event type schemas nested 32 levels (MariaDB keeps 31)', 422, /body\.schemas: schemas must be a JSON object nested at most 31 levels/, 'PATCH', '/event-type/deep.schemas', `{"schemas":{"1":${nested(31)}}}`],
+  ['a throttleRate of 2^31', 422, /body\.throttleRate: throttleRate must be a whole number from 1 to 65535/, 'POST', '/app', { name: 'x', throttleRate: 2 ** 31 }],
+  ['an endpoint throttleRate of 65,536 (Svix: a uint16)', 422, /body\.throttleRate: throttleRate must be a whole number from 1 to 65535/, 'PATCH', '/app/{app}/endpoint/{ep}', { throttleRate: 65_536 }],
+  ['a deliverAt in year 10000', 422, /body\.deliverAt: deliverAt must be an ISO 8601 date and time/, 'POST', '/app/{app}/msg', { eventType: 'order.completed', payload: {}, deliverAt: '+010000-01-01T00:00:00Z' }],
+  ['a deliverAt more than 90 days ahead', 422, /body\.deliverAt: deliverAt must be at most 90 days ahead/, 'POST', '/app/{app}/msg', { eventType: 'order.completed', payload: {}, deliverAt: new Date(Date.now() + 91 * DAY_MS) }],
+  ['an event type featureFlag of 300 characters', 422, /body\.featureFlag: featureFlag must be a string of 1 to 256 characters/, 'POST', '/event-type', { name: 'flagged', description: 'd', featureFlag: 'f'.repeat(300) }],
+  ['an application name of 257 characters, 256 of them variation selectors', 422, /body\.name: name must be a string of 1 to 256 characters/, 'POST', '/app', { name: `n${'\uFE0F'.repeat(256)}` }],
+  ['a payloadRetentionPeriod of 3,000,000 days', 422, /body\.payloadRetentionPeriod: payloadRetentionPeriod must be a whole number from 1 to 90/, 'POST', '/app/{app}/msg', { eventType: 'order.completed', payload: {}, payloadRetentionPeriod: 3_000_000 }],
+  ['a payloadRetentionPeriod of 2^31-1 days', 422, /body\.payloadRetentionPeriod: payloadRetentionPeriod must be a whole number from 1 to 90/, 'POST', '/app/{app}/msg', { eventType: 'order.completed', payload: {}, payloadRetentionPeriod: 2 ** 31 - 1 }],
 ];
 
 describe('bad inputs through the HTTP API get a clear error with the right status', () => {
@@ -83,12 +99,13 @@ describe('bad inputs through the HTTP API get a clear error with the right statu
     const endpoint = await call('POST', '/app/{app}/endpoint', { url, uid: 'taken', disabled: true });
     expect(endpoint.status).toBe(201);
     ids.ep = (endpoint.body as { id: string }).id;
+    expect((await call('POST', '/event-type', { name: 'deep.schemas', description: 'd' })).status).toBe(201);
   });
 
   it.each(BAD_INPUTS)('%s → %i', async (_what, status, message, method, path, body) => {
     const answer = await call(method, path, body);
     expect(answer.status).toBe(status);
-    const detail = Array.isArray(answer.body.detail) ? answer.body.detail.map((field) => field.msg).join('; ') : String(answer.body.detail);
+    const detail = Array.isArray(answer.body.detail) ? answer.body.detail.map((field) => `${field.loc.join('.')}: ${field.msg}`).join('; ') : String(answer.body.detail);
     expect(detail).toMatch(message);
   });
 

@@ -19,19 +19,27 @@ export { ApplicationInput } from './admin/dto/application.input.js';
 export { EndpointInput } from './admin/dto/endpoint.input.js';
 export { EventTypeInput } from './admin/dto/event-type.input.js';
 export { MessageInput } from './admin/dto/message.input.js';
-export { fieldErrors, validateInput, type FieldError } from './admin/validation.js';
+export { assertJsonDepth, fieldErrors, MAX_DELIVER_AHEAD_DAYS, MAX_JSON_DEPTH, MAX_STORED_JSON_DEPTH, validateInput, type FieldError } from './admin/validation.js';
 export {
+  IsDateTime,
+  IsDeliverAt,
   IsDescription,
   IsEndpointUrl,
   IsEventTypeFilter,
   IsEventTypeName,
   IsHeaderMap,
+  IsIntIn,
+  IsJsonObject,
   IsLabelList,
   IsRateLimit,
+  IsRetentionDays,
+  IsShortText,
   IsSignatureScheme,
   IsStringMap,
+  IsText,
   IsUid,
   IsWebhookSecret,
+  ToDate,
 } from './admin/validation.js';
 export { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, mapPage, paginate, type Page, type PageOptions, type SortOrder } from './admin/pagination.js';
 export type { ApplicationPageOptions } from './admin/applications.service.js';

@@ -1,14 +1,10 @@
 import { applyDecorators, UnprocessableEntityException } from '@nestjs/common';
-import { plainToInstance } from 'class-transformer';
+import { plainToInstance, Transform } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
-  IsInt,
-  IsString,
+  isISO8601,
   IsUrl,
-  Length,
-  MaxLength,
-  Min,
   validate,
   ValidateBy,
   type ValidationError,
@@ -110,16 +106,142 @@ export const IsSignatureScheme = (options?: ValidationOptions) =>
     options,
   );
 
+/**
+ * How deep a request body, or the input of a library call, may nest arrays and objects (the body itself
+ * is level 1): as deep as Svix's own API reads (serde_json's limit), far from where a recursive walk of
+ * the value (class-transformer, JSON.stringify) overflows the stack.
+ */
+export const MAX_JSON_DEPTH = 128;
+/** How deep a free-form JSON value kept in a JSON column (an event type's `schemas`) may nest: MariaDB refuses 32 levels. */
+export const MAX_STORED_JSON_DEPTH = 31;
+
+/**
+ * The path to the first array or object in `value` that lies deeper than `levels` levels, or null when
+ * there is none. A loop over an explicit stack, so a value nested any deeper is measured safely.
+ */
+export function nestedDeeperThan(value: unknown, levels: number): string[] | null {
+  interface Frame {
+    value: unknown;
+    depth: number;
+    key?: string;
+    parent?: Frame;
+  }
+  const stack: Frame[] = [{ value, depth: 1 }];
+  for (let frame = stack.pop(); frame; frame = stack.pop()) {
+    if (typeof frame.value !== 'object' || frame.value === null) continue;
+    if (frame.depth > levels) {
+      const path: string[] = [];
+      for (let at: Frame | undefined = frame; at?.key !== undefined; at = at.parent) path.unshift(at.key);
+      return path;
+    }
+    for (const [key, child] of Object.entries(frame.value)) stack.push({ value: child, depth: frame.depth + 1, key, parent: frame });
+  }
+  return null;
+}
+
+/** Refuses input nested deeper than MAX_JSON_DEPTH with a 422 naming its field; run before anything walks the input recursively. */
+export function assertJsonDepth(input: unknown, location: string[] = ['body']): void {
+  const path = nestedDeeperThan(input, MAX_JSON_DEPTH);
+  if (path === null) return;
+  const field = path[0];
+  throw new UnprocessableEntityException({
+    code: 'validation',
+    detail: [{ loc: [...location, field], msg: `${field} nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels (counted from the ${location[0]})`, type: 'value_error.depth' }],
+  });
+}
+
+/** A JSON object that fits a JSON column: nested at most MAX_STORED_JSON_DEPTH levels. */
+export const IsJsonObject = (options?: ValidationOptions) =>
+  ValidateBy(
+    {
+      name: 'isJsonObject',
+      validator: {
+        validate: (v) => isPlainObject(v) && nestedDeeperThan(v, MAX_STORED_JSON_DEPTH) === null,
+        defaultMessage: (a) => `${a?.property} must be a JSON object nested at most ${MAX_STORED_JSON_DEPTH} levels`,
+      },
+    },
+    options,
+  );
+
+/** Characters as MariaDB counts them in a utf8mb4 column: code points, a lone surrogate being one (stored as U+FFFD). */
+function charactersWithin(text: string, min: number, max: number): boolean {
+  let count = 0;
+  for (const _character of text) if (++count > max) return false;
+  return count >= min;
+}
+
+/**
+ * A string of `min` to `max` characters, counted as the column does (class-validator's Length skips
+ * variation selectors, so a string it passes could still be too long for the column).
+ */
+export const IsText = (min: number, max: number, options?: ValidationOptions) =>
+  ValidateBy(
+    {
+      name: 'isText',
+      validator: {
+        validate: (v) => typeof v === 'string' && charactersWithin(v, min, max),
+        defaultMessage: (a) => `${options?.each ? 'each entry of ' : ''}${a?.property} must be a string of ${min === 0 ? 'at most' : `${min} to`} ${max} characters`,
+      },
+    },
+    options,
+  );
+
+/** A whole number from `min` to `max`: Svix's range where its API states one, else what the column holds. */
+export const IsIntIn = (min: number, max: number, options?: ValidationOptions) =>
+  ValidateBy(
+    {
+      name: 'isIntIn',
+      validator: {
+        validate: (v) => Number.isInteger(v) && (v as number) >= min && (v as number) <= max,
+        defaultMessage: (a) => `${a?.property} must be a whole number from ${min} to ${max}`,
+      },
+    },
+    options,
+  );
+
+/** What a datetime column holds, in UTC, and what a sane client sends. */
+const EARLIEST = Date.UTC(1970, 0, 1);
+const LATEST = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+/** Reads an ISO 8601 string as a Date (a Date stays as it is); anything else is left for IsDateTime to refuse. */
+export const ToDate = () => Transform(({ value }) => (typeof value === 'string' && isISO8601(value) ? new Date(value) : value));
+
+/** A date and time from 1970 to 9999 (what a datetime column holds); with `maxDaysAhead`, no later than that many days from now. */
+export const IsDateTime = (maxDaysAhead?: number) =>
+  ValidateBy({
+    name: 'isDateTime',
+    validator: {
+      validate: (v, a) => dateTimeProblem(v, a?.property ?? '', maxDaysAhead) === null,
+      defaultMessage: (a) => dateTimeProblem(a?.value, a?.property ?? '', maxDaysAhead) ?? '',
+    },
+  });
+
+function dateTimeProblem(value: unknown, property: string, maxDaysAhead: number | undefined): string | null {
+  const time = value instanceof Date ? value.getTime() : NaN;
+  if (!(time >= EARLIEST && time <= LATEST)) return `${property} must be an ISO 8601 date and time from 1970 to 9999`;
+  if (maxDaysAhead !== undefined && time > Date.now() + maxDaysAhead * 24 * 3600_000) return `${property} must be at most ${maxDaysAhead} days ahead`;
+  return null;
+}
+
 /** The rules of each field the library's inputs and the HTTP API's DTOs share. */
 export const IsEndpointUrl = () =>
-  applyDecorators(IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }, { message: 'url must be an http or https URL' }), MaxLength(2048));
-export const IsDescription = () => applyDecorators(IsString(), MaxLength(4096));
+  applyDecorators(IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }, { message: 'url must be an http or https URL' }), IsText(1, 2048));
+/** A description (a text column: 4,096 characters of up to 4 bytes fit its 64 kB). */
+export const IsDescription = () => IsText(0, 4096);
+/** Names, ids and flags kept in varchar(256) columns. */
+export const IsShortText = (options?: ValidationOptions) => IsText(1, 256, options);
 /** Event types to receive; a trailing `.*` matches a subtree. */
 export const IsEventTypeFilter = () => applyDecorators(IsArray(), ArrayMaxSize(1000), IsEventTypePattern({ each: true }));
 /** Channels and tags: short free-form labels. */
-export const IsLabelList = () => applyDecorators(IsArray(), ArrayMaxSize(10), IsString({ each: true }), Length(1, 128, { each: true }));
-/** Deliveries (or messages) per second. */
-export const IsRateLimit = () => applyDecorators(IsInt(), Min(1));
+export const IsLabelList = () => applyDecorators(IsArray(), ArrayMaxSize(10), IsText(1, 128, { each: true }));
+/** Deliveries (or messages) per second: a uint16 from 1, as Svix's `throttleRate`. */
+export const IsRateLimit = () => IsIntIn(1, 65_535);
+/** Days a message's payload is kept: Svix's range. */
+export const IsRetentionDays = () => IsIntIn(1, 90);
+/** How far ahead a message may be scheduled: no further than the longest retention it can ask for. */
+export const MAX_DELIVER_AHEAD_DAYS = 90;
+/** When a message is first sent (a time in the past means now). */
+export const IsDeliverAt = () => applyDecorators(ToDate(), IsDateTime(MAX_DELIVER_AHEAD_DAYS));
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -150,6 +272,7 @@ export async function validateInput<T extends object>(dto: new () => T, input: u
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw new UnprocessableEntityException({ code: 'validation', detail: [{ loc: ['body'], msg: 'expected an object', type: 'type_error' }] });
   }
+  assertJsonDepth(input);
   const instance = plainToInstance(dto, input);
   const errors = await validate(instance, { whitelist: true, skipMissingProperties: skipMissing });
   if (errors.length > 0) {

@@ -1,15 +1,14 @@
 import { ApiProperty, ApiPropertyOptional, PartialType, type ApiPropertyOptions } from '@nestjs/swagger';
-import { IsBoolean, IsOptional, IsString, Length } from 'class-validator';
-import { IsSignatureScheme, IsStringMap, IsUid, type ApplicationEntity, type SignatureScheme } from '@homing/webhooks';
+import { IsBoolean, IsOptional } from 'class-validator';
+import { IsShortText, IsSignatureScheme, IsStringMap, IsUid, type ApplicationEntity, type SignatureScheme } from '@homing/webhooks';
 import { ListResponse, OrderedListQuery, rateLimitOf, ResourceOut, SIGNATURE_SCHEME, ThrottleIn, ToBoolean } from './common.dto.js';
 
-const NAME: ApiPropertyOptions = { description: 'Application name for human consumption', example: 'Acme Inc.' };
+const NAME: ApiPropertyOptions = { description: 'Application name for human consumption', example: 'Acme Inc.', minLength: 1, maxLength: 256 };
 const UID: ApiPropertyOptions = { description: 'Your own unique identifier for the application', example: 'customer-42', type: String, nullable: true };
 
 export class ApplicationIn extends ThrottleIn {
   @ApiProperty(NAME)
-  @IsString()
-  @Length(1, 256)
+  @IsShortText()
   name: string;
 
   @ApiPropertyOptional(UID)
@@ -34,8 +33,7 @@ export class ApplicationIn extends ThrottleIn {
 
   @ApiPropertyOptional({ description: "Homing's extension: the envelope's `developerId` and the account header's value; default the uid, else the id", type: String, nullable: true })
   @IsOptional()
-  @IsString()
-  @Length(1, 256)
+  @IsShortText()
   developerId?: string | null;
 }
 

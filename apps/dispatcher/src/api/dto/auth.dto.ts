@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, Length, Max, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsOptional, ValidateNested } from 'class-validator';
+import { IsIntIn, IsShortText } from '@homing/webhooks';
 import { PORTAL_TOKEN_DEFAULT_EXPIRY_S, PORTAL_TOKEN_MAX_EXPIRY_S } from '../api.constants.js';
 import { PORTAL_CAPABILITIES, type PortalCapability } from '../auth/principal.js';
 import { ApplicationIn, ApplicationOut } from './application.dto.js';
@@ -14,9 +15,7 @@ export class AppPortalAccessIn {
 
   @ApiPropertyOptional({ description: 'Seconds the token is valid', default: PORTAL_TOKEN_DEFAULT_EXPIRY_S, minimum: 1, maximum: PORTAL_TOKEN_MAX_EXPIRY_S, nullable: true })
   @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(PORTAL_TOKEN_MAX_EXPIRY_S)
+  @IsIntIn(1, PORTAL_TOKEN_MAX_EXPIRY_S)
   expiry?: number | null;
 
   @ApiPropertyOptional({ enum: PORTAL_CAPABILITIES, isArray: true, nullable: true, description: 'What the token may do (all when left out); ViewBase is always included' })
@@ -30,16 +29,16 @@ export class AppPortalAccessIn {
   @IsBoolean()
   readOnly?: boolean | null;
 
-  @ApiPropertyOptional({ type: [String], description: 'Accepted for compatibility; not enforced' })
+  @ApiPropertyOptional({ type: [String], maxItems: 25, description: 'Accepted for compatibility; not enforced' })
   @IsOptional()
   @IsArray()
-  @IsString({ each: true })
+  @ArrayMaxSize(25)
+  @IsShortText({ each: true })
   featureFlags?: string[];
 
   @ApiPropertyOptional({ type: String, nullable: true, description: 'Lets expire-all end only this session\'s tokens' })
   @IsOptional()
-  @IsString()
-  @Length(1, 256)
+  @IsShortText()
   sessionId?: string | null;
 }
 
@@ -66,14 +65,13 @@ export class PortalSessionOut {
 export class ApplicationTokenExpireIn {
   @ApiPropertyOptional({ description: 'Seconds until the tokens expire (0: now)', default: 0, minimum: 0, maximum: PORTAL_TOKEN_MAX_EXPIRY_S, nullable: true })
   @IsOptional()
-  @IsInt()
-  @Min(0)
-  @Max(PORTAL_TOKEN_MAX_EXPIRY_S)
+  @IsIntIn(0, PORTAL_TOKEN_MAX_EXPIRY_S)
   expiry?: number | null;
 
-  @ApiPropertyOptional({ type: [String], description: 'Only tokens of these sessions' })
+  @ApiPropertyOptional({ type: [String], maxItems: 1000, description: 'Only tokens of these sessions' })
   @IsOptional()
   @IsArray()
-  @IsString({ each: true })
+  @ArrayMaxSize(1000)
+  @IsShortText({ each: true })
   sessionIds?: string[];
 }

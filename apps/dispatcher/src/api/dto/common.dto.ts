@@ -1,8 +1,8 @@
 import type { Type as Class } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional, type ApiPropertyOptions } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsDate, IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
-import { DEFAULT_PAGE_LIMIT, IsRateLimit, MAX_PAGE_LIMIT, type SortOrder } from '@homing/webhooks';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsOptional, IsString } from 'class-validator';
+import { DEFAULT_PAGE_LIMIT, IsIntIn, IsRateLimit, MAX_PAGE_LIMIT, type SortOrder } from '@homing/webhooks';
 
 /** Query strings arrive as text: these read them before validation (a value they cannot read is left for the validator to refuse). */
 export const ToBoolean = () => Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value));
@@ -10,17 +10,15 @@ export const ToInteger = () => Transform(({ value }) => (typeof value === 'strin
 /** `a,b` (as the Svix SDK joins arrays) or repeated parameters. */
 export const ToList = () =>
   Transform(({ value }) => (value === undefined ? value : [value].flat().flatMap((item) => String(item).split(',')).filter((item) => item !== '')));
-export const ToDate = () => Type(() => Date);
 
-export const IsDateTime = (field: string) => IsDate({ message: `${field} must be an ISO 8601 date and time` });
+/** The bound of an integer Svix gives no range for: what an int column holds. */
+export const INT32_MAX = 2_147_483_647;
 
 export class ListQuery {
   @ApiPropertyOptional({ description: 'Items per page', minimum: 1, maximum: MAX_PAGE_LIMIT, default: DEFAULT_PAGE_LIMIT })
   @IsOptional()
   @ToInteger()
-  @IsInt()
-  @Min(1)
-  @Max(MAX_PAGE_LIMIT)
+  @IsIntIn(1, MAX_PAGE_LIMIT)
   limit?: number;
 
   @ApiPropertyOptional({ description: 'The `iterator` (or `prevIterator`) of a previous page', type: String })
@@ -69,6 +67,7 @@ const THROTTLE: ApiPropertyOptions = {
   type: Number,
   nullable: true,
   minimum: 1,
+  maximum: 65_535,
 };
 /** Homing's extension: how deliveries are signed. */
 export const SIGNATURE_SCHEME: ApiPropertyOptions = {

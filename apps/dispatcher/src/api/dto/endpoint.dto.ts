@@ -1,22 +1,25 @@
 import { ApiProperty, ApiPropertyOptional, OmitType, PartialType, type ApiPropertyOptions } from '@nestjs/swagger';
-import { IsArray, IsBoolean, IsInt, IsObject, IsOptional, IsString, Max, Min } from 'class-validator';
+import { IsArray, IsBoolean, IsObject, IsOptional, IsString } from 'class-validator';
 import {
   IsDescription,
   IsEndpointUrl,
   IsEventTypeFilter,
   IsEventTypeName,
+  IsDateTime,
   IsHeaderMap,
+  IsIntIn,
   IsLabelList,
   IsStringMap,
   IsUid,
   IsSignatureScheme,
   IsWebhookSecret,
+  ToDate,
   type SignatureScheme,
   type EndpointEntity,
   type EndpointInput,
   type EndpointStats as DeliveryCounts,
 } from '@homing/webhooks';
-import { IsDateTime, ListResponse, OrderedListQuery, rateLimitOf, ResourceOut, SIGNATURE_SCHEME, ThrottleIn, ToDate } from './common.dto.js';
+import { INT32_MAX, ListResponse, OrderedListQuery, rateLimitOf, ResourceOut, SIGNATURE_SCHEME, ThrottleIn } from './common.dto.js';
 
 const EVENT_TYPES: ApiPropertyOptions = {
   description: 'Event types to receive (a trailing `.*` matches a subtree); none or null: every type',
@@ -78,9 +81,9 @@ export class EndpointIn extends ThrottleIn {
   @IsHeaderMap()
   headers?: Record<string, string> | null;
 
-  @ApiPropertyOptional({ deprecated: true, description: 'Sent by older clients; ignored' })
+  @ApiPropertyOptional({ deprecated: true, minimum: 1, maximum: INT32_MAX, description: 'Sent by older clients; ignored' })
   @IsOptional()
-  @IsInt()
+  @IsIntIn(1, INT32_MAX)
   version?: number;
 
   @ApiPropertyOptional({ ...SIGNATURE_SCHEME, description: `${SIGNATURE_SCHEME.description}; null: the application's` })
@@ -169,9 +172,7 @@ export class EndpointSecretRotateIn {
 
   @ApiPropertyOptional({ description: 'How long the old secret keeps signing, in seconds (0 to 7 days)', default: 86400, minimum: 0, maximum: 604800 })
   @IsOptional()
-  @IsInt()
-  @Min(0)
-  @Max(604800)
+  @IsIntIn(0, 604_800)
   gracePeriodSeconds?: number | null;
 }
 
@@ -224,13 +225,13 @@ export function patchedHeaders(current: Record<string, string> | null, patch: En
 export class RecoverIn {
   @ApiProperty({ description: 'Resend failed deliveries of messages created since then' })
   @ToDate()
-  @IsDateTime('since')
+  @IsDateTime()
   since: Date;
 
   @ApiPropertyOptional({ description: '... and before this', type: Date, nullable: true })
   @IsOptional()
   @ToDate()
-  @IsDateTime('until')
+  @IsDateTime()
   until?: Date | null;
 }
 
@@ -239,10 +240,9 @@ export class EventExampleIn {
   @IsEventTypeName()
   eventType: string;
 
-  @ApiPropertyOptional({ description: "Which of the schema's examples to send", default: 0, minimum: 0 })
+  @ApiPropertyOptional({ description: "Which of the schema's examples to send", default: 0, minimum: 0, maximum: INT32_MAX })
   @IsOptional()
-  @IsInt()
-  @Min(0)
+  @IsIntIn(0, INT32_MAX)
   exampleIndex?: number;
 }
 
@@ -250,13 +250,13 @@ export class EndpointStatsQuery {
   @ApiPropertyOptional({ type: Date, description: 'Count messages created since then' })
   @IsOptional()
   @ToDate()
-  @IsDateTime('since')
+  @IsDateTime()
   since?: Date;
 
   @ApiPropertyOptional({ type: Date, description: '... and before this' })
   @IsOptional()
   @ToDate()
-  @IsDateTime('until')
+  @IsDateTime()
   until?: Date;
 }
 

@@ -1,10 +1,10 @@
 import { ApiProperty, ApiPropertyOptional, OmitType, PartialType, type ApiPropertyOptions } from '@nestjs/swagger';
-import { IsArray, IsBoolean, IsObject, IsOptional, IsString, Length, MaxLength } from 'class-validator';
-import { IsDescription, IsEventTypeName, type EventTypeEntity } from '@homing/webhooks';
+import { IsArray, IsBoolean, IsOptional } from 'class-validator';
+import { IsDescription, IsEventTypeName, IsJsonObject, IsShortText, IsText, MAX_STORED_JSON_DEPTH, type EventTypeEntity } from '@homing/webhooks';
 import { ListResponse, OrderedListQuery, ToBoolean } from './common.dto.js';
 
 const SCHEMAS: ApiPropertyOptions = {
-  description: 'JSON schemas by version; `schemas["1"].examples[0]` is what send-example sends',
+  description: `JSON schemas by version, nested at most ${MAX_STORED_JSON_DEPTH} levels; \`schemas["1"].examples[0]\` is what send-example sends`,
   type: 'object',
   additionalProperties: true,
   nullable: true,
@@ -33,25 +33,23 @@ export class EventTypeIn {
 
   @ApiPropertyOptional(SCHEMAS)
   @IsOptional()
-  @IsObject()
+  @IsJsonObject()
   schemas?: Record<string, any> | null;
 
-  @ApiPropertyOptional({ type: String, nullable: true, example: 'orders' })
+  @ApiPropertyOptional({ type: String, nullable: true, example: 'orders', maxLength: 256 })
   @IsOptional()
-  @IsString()
-  @MaxLength(256)
+  @IsText(0, 256)
   groupName?: string | null;
 
   @ApiPropertyOptional(FEATURE_FLAGS)
   @IsOptional()
   @IsArray()
-  @IsString({ each: true })
-  @Length(1, 256, { each: true })
+  @IsShortText({ each: true })
   featureFlags?: string[] | null;
 
-  @ApiPropertyOptional({ type: String, nullable: true, deprecated: true, description: 'Older single form of `featureFlags`' })
+  @ApiPropertyOptional({ type: String, nullable: true, minLength: 1, maxLength: 256, deprecated: true, description: 'Older single form of `featureFlags`' })
   @IsOptional()
-  @IsString()
+  @IsShortText()
   featureFlag?: string | null;
 }
 

@@ -1,9 +1,22 @@
 import { ApiProperty, ApiPropertyOptional, IntersectionType, type ApiPropertyOptions } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsArray, IsInt, IsObject, IsOptional, IsString, Length, Min, ValidateNested } from 'class-validator';
-import { IsEventTypeName, IsLabelList, IsUid, type MessageEntity } from '@homing/webhooks';
+import { IsArray, IsObject, IsOptional, IsString, ValidateNested } from 'class-validator';
+import {
+  IsDateTime,
+  IsDeliverAt,
+  IsEventTypeName,
+  IsIntIn,
+  IsLabelList,
+  IsRetentionDays,
+  IsShortText,
+  IsText,
+  IsUid,
+  MAX_DELIVER_AHEAD_DAYS,
+  ToDate,
+  type MessageEntity,
+} from '@homing/webhooks';
 import { ApplicationIn } from './application.dto.js';
-import { IsDateTime, ListQuery, ListResponse, ToDate, ToList, WithContentQuery } from './common.dto.js';
+import { ListQuery, ListResponse, ToList, WithContentQuery } from './common.dto.js';
 
 const LABELS: ApiPropertyOptions = { type: [String], nullable: true };
 
@@ -45,14 +58,12 @@ export class MessageIn {
 
   @ApiPropertyOptional({ type: String, nullable: true, description: "Homing's extension: a correlation id linking related messages (the envelope's `requestId`)" })
   @IsOptional()
-  @IsString()
-  @Length(1, 256)
+  @IsShortText()
   requestId?: string | null;
 
-  @ApiPropertyOptional({ type: Date, nullable: true, description: 'Deliver no earlier than this' })
+  @ApiPropertyOptional({ type: Date, nullable: true, description: `Deliver no earlier than this (at most ${MAX_DELIVER_AHEAD_DAYS} days ahead)` })
   @IsOptional()
-  @ToDate()
-  @IsDateTime('deliverAt')
+  @IsDeliverAt()
   deliverAt?: Date | null;
 
   @ApiPropertyOptional({ type: () => ApplicationIn, nullable: true, description: 'Creates the application (whose `uid` must be the one in the path) if it does not exist' })
@@ -67,16 +78,14 @@ export class MessageIn {
   @Type(() => TransformationsParams)
   transformationsParams?: TransformationsParams | null;
 
-  @ApiPropertyOptional({ description: 'Days the payload is kept before it is purged (default HOMING_PAYLOAD_RETENTION, 90 days)', nullable: true })
+  @ApiPropertyOptional({ description: 'Days the payload is kept before it is purged (default HOMING_PAYLOAD_RETENTION, 90 days)', minimum: 1, maximum: 90, nullable: true })
   @IsOptional()
-  @IsInt()
-  @Min(1)
+  @IsRetentionDays()
   payloadRetentionPeriod?: number | null;
 
-  @ApiPropertyOptional({ description: 'Accepted for compatibility; ignored (the retention is `payloadRetentionPeriod`, in days)', nullable: true })
+  @ApiPropertyOptional({ description: 'Accepted for compatibility; ignored (the retention is `payloadRetentionPeriod`, in days)', minimum: 1, maximum: 2160, nullable: true })
   @IsOptional()
-  @IsInt()
-  @Min(1)
+  @IsIntIn(1, 2160)
   payloadRetentionHours?: number | null;
 }
 
@@ -132,26 +141,24 @@ export class MessageFilterQuery extends ListQuery {
 
   @ApiPropertyOptional()
   @IsOptional()
-  @IsString()
-  @Length(1, 128)
+  @IsText(1, 128)
   channel?: string;
 
   @ApiPropertyOptional()
   @IsOptional()
-  @IsString()
-  @Length(1, 128)
+  @IsText(1, 128)
   tag?: string;
 
   @ApiPropertyOptional({ type: Date, description: 'Created before' })
   @IsOptional()
   @ToDate()
-  @IsDateTime('before')
+  @IsDateTime()
   before?: Date;
 
   @ApiPropertyOptional({ type: Date, description: 'Created after' })
   @IsOptional()
   @ToDate()
-  @IsDateTime('after')
+  @IsDateTime()
   after?: Date;
 }
 

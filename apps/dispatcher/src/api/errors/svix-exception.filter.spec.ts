@@ -1,6 +1,6 @@
 import { BadRequestException, HttpException, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
 import { describe, expect, it } from 'vitest';
-import { svixError } from './svix-exception.filter.js';
+import { svixError, UNVALIDATED_INPUT } from './svix-exception.filter.js';
 
 describe('svixError', () => {
   it("gives Svix's { code, detail } with the code for the status", () => {
@@ -24,6 +24,25 @@ describe('svixError', () => {
       status: 422,
       body: { detail: [{ loc: ['body'], msg: 'event type "a" has no example payload', type: 'value_error' }] },
     });
+  });
+
+  it('answers input the database or the stack refused past validation with a 422, as a last line', () => {
+    // As TypeORM wraps mysql2's errors: the driver's errno and message on driverError.
+    const refusal = (errno: number, sqlMessage: string) => Object.assign(new Error(sqlMessage), { driverError: { errno, sqlMessage } });
+    const database = (loc: string[], msg: string) => ({ status: 422, body: { detail: [{ loc, msg, type: UNVALIDATED_INPUT.database }] } });
+    expect(svixError(refusal(1406, "Data too long for column 'featureFlag' at row 1"))).toEqual(database(['body', 'featureFlag'], 'featureFlag does not fit what the database keeps'));
+    expect(svixError(refusal(1264, "Out of range value for column 'rateLimit' at row 1"))).toEqual(database(['body', 'rateLimit'], 'rateLimit does not fit what the database keeps'));
+    expect(svixError(refusal(1292, "Incorrect datetime value: '10000-01-01 00:00:00.000' for column `homing`.`homing_messages`.`deliverAt` at row 1"))).toEqual(
+      database(['body', 'deliverAt'], 'deliverAt does not fit what the database keeps'),
+    );
+    expect(svixError(refusal(4025, 'CONSTRAINT `homing_event_types.schemas` failed for `homing`.`homing_event_types`'))).toEqual(
+      database(['body', 'schemas'], 'schemas does not fit what the database keeps'),
+    );
+    expect(svixError(new RangeError('Maximum call stack size exceeded'))).toEqual({
+      status: 422,
+      body: { detail: [{ loc: ['body'], msg: 'the request is nested too deeply to be read', type: UNVALIDATED_INPUT.nesting }] },
+    });
+    expect(svixError(new RangeError('Invalid array length')).status).toBe(500);
   });
 
   it('answers anything unexpected with a 500 that reveals nothing', () => {

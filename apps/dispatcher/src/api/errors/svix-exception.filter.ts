@@ -18,6 +18,18 @@ const CODES: Record<number, string> = {
 
 export type SvixErrorBody = { code: string; detail: string } | { detail: FieldError[] };
 
+/**
+ * The `type` of a 422 given for input that got past validation and was refused further in: by the
+ * database (a value its column cannot hold) or by the stack (nested too deep to walk). Validation is
+ * meant to refuse all of it first; these are a last line, logged when they happen.
+ */
+export const UNVALIDATED_INPUT = { database: 'value_error.database', nesting: 'value_error.nesting' } as const;
+/**
+ * Refusals of a value its column cannot hold, by errno (mysql2 names MariaDB-only codes after MySQL's): out of range (1264),
+ * wrong datetime (1292), wrong string (1366), too long (1406), MariaDB's JSON check (4025), MySQL's (3819, 3140).
+ */
+const VALUE_REFUSALS = new Set([1264, 1292, 1366, 1406, 4025, 3819, 3140]);
+
 /** Every error leaves as Svix's body: `{ code, detail }`, or `{ detail: [{ loc, msg, type }] }` for a 422. */
 @Catch()
 export class SvixExceptionFilter implements ExceptionFilter {
@@ -25,8 +37,9 @@ export class SvixExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const { status, body } = svixError(exception);
-    // An HttpException is an answer the code chose; an outage is worth a line; anything else is a fault worth a stack trace.
+    // An HttpException is an answer the code chose; an outage is worth a line; input validation let through is worth one too; anything else is a fault worth a stack trace.
     if (status === HttpStatus.SERVICE_UNAVAILABLE && !(exception instanceof HttpException)) this.logger.warn(`database unreachable: ${(exception as Error).message}`);
+    else if (status === HttpStatus.UNPROCESSABLE_ENTITY && !(exception instanceof HttpException)) this.logger.warn(`input refused past validation: ${(exception as Error).message}`);
     else if (!(exception instanceof HttpException)) this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     host.switchToHttp().getResponse<Response>().status(status).json(body);
   }
@@ -36,6 +49,8 @@ export function svixError(exception: unknown): { status: number; body: SvixError
   if (isDatabaseUnavailable(exception)) {
     return { status: HttpStatus.SERVICE_UNAVAILABLE, body: { code: CODES[503], detail: 'the database is unreachable; nothing was changed, retry later' } };
   }
+  const refused = unvalidatedInput(exception);
+  if (refused) return { status: HttpStatus.UNPROCESSABLE_ENTITY, body: { detail: [refused] } };
   if (!(exception instanceof HttpException)) {
     return { status: HttpStatus.INTERNAL_SERVER_ERROR, body: { code: CODES[500], detail: 'Internal Server Error' } };
   }
@@ -47,6 +62,20 @@ export function svixError(exception: unknown): { status: number; body: SvixError
   }
   const code = typeof response === 'object' && typeof response.code === 'string' ? response.code : (CODES[status] ?? 'generic_error');
   return { status, body: { code, detail: text(detail) } };
+}
+
+/** The field detail for an error that input caused past validation, or null for any other error. */
+function unvalidatedInput(exception: unknown): FieldError | null {
+  if (exception instanceof RangeError && /call stack/i.test(exception.message)) {
+    return { loc: ['body'], msg: 'the request is nested too deeply to be read', type: UNVALIDATED_INPUT.nesting };
+  }
+  const error = exception as { errno?: unknown; driverError?: { errno?: unknown; sqlMessage?: unknown }; sqlMessage?: unknown } | null;
+  const errno = error?.driverError?.errno ?? error?.errno;
+  if (typeof errno !== 'number' || !VALUE_REFUSALS.has(errno)) return null;
+  const message = String(error?.driverError?.sqlMessage ?? error?.sqlMessage ?? '');
+  // "... for column 'x' at row 1", "... for column `db`.`table`.`x` at row 1", "CONSTRAINT `table.x` failed ...".
+  const column = /column [`']?(?:[^`']*[`']\.[`'])*([^`']+)[`']/.exec(message)?.[1] ?? /CONSTRAINT `(?:[^`]*\.)?([^`.]+)`/.exec(message)?.[1];
+  return { loc: column ? ['body', column] : ['body'], msg: `${column ?? 'a value'} does not fit what the database keeps`, type: UNVALIDATED_INPUT.database };
 }
 
 function isFieldError(value: unknown): value is FieldError {

@@ -1,6 +1,7 @@
 import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor, UnprocessableEntityException } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { catchError, from, mergeMap, type Observable, of, switchMap } from 'rxjs';
+import { assertJsonDepth } from '@homing/webhooks';
 import type { AuthenticatedRequest } from '../auth/principal.js';
 import { sha256 } from '../hashing.js';
 import { IdempotencyService } from './idempotency.service.js';
@@ -28,6 +29,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
     }
     const principal = request.principal.kind === 'operator' ? 'operator' : `portal:${request.principal.appId}`;
     const id = sha256([principal, key, request.method, request.originalUrl].join('\n'));
+    // Runs before the validation pipe: JSON.stringify of too deep a body would overflow the stack.
+    assertJsonDepth(request.body);
     const requestHash = sha256(JSON.stringify(request.body ?? null));
     return from(this.records.claim(id, requestHash)).pipe(
       switchMap((stored) => {

@@ -1,10 +1,9 @@
-import { IsBoolean, IsOptional, IsString, Length } from 'class-validator';
+import { IsBoolean, IsOptional } from 'class-validator';
 import type { SignatureScheme } from '../../signing/signature-scheme.js';
-import { IsRateLimit, IsSignatureScheme, IsStringMap, IsUid } from '../validation.js';
+import { IsRateLimit, IsShortText, IsSignatureScheme, IsStringMap, IsUid } from '../validation.js';
 
 export class ApplicationInput {
-  @IsString()
-  @Length(1, 256)
+  @IsShortText()
   name: string;
 
   @IsOptional()
@@ -31,7 +30,6 @@ export class ApplicationInput {
 
   /** The envelope's `developerId` and the account header's value; default the uid, else the id. */
   @IsOptional()
-  @IsString()
-  @Length(1, 256)
+  @IsShortText()
   developerId?: string | null;
 }

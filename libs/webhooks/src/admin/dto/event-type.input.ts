@@ -1,5 +1,5 @@
-import { IsArray, IsBoolean, IsObject, IsOptional, IsString, Length, MaxLength } from 'class-validator';
-import { IsDescription, IsEventTypeName } from '../validation.js';
+import { IsArray, IsBoolean, IsOptional } from 'class-validator';
+import { IsDescription, IsEventTypeName, IsJsonObject, IsShortText, IsText } from '../validation.js';
 
 export class EventTypeInput {
   @IsEventTypeName()
@@ -10,7 +10,7 @@ export class EventTypeInput {
 
   /** JSON schemas by version; `schemas['1'].examples[0]` is the example payload. */
   @IsOptional()
-  @IsObject()
+  @IsJsonObject()
   schemas?: Record<string, any> | null;
 
   @IsOptional()
@@ -22,17 +22,15 @@ export class EventTypeInput {
   deprecated?: boolean;
 
   @IsOptional()
-  @IsString()
+  @IsShortText()
   featureFlag?: string | null;
 
   @IsOptional()
   @IsArray()
-  @IsString({ each: true })
-  @Length(1, 256, { each: true })
+  @IsShortText({ each: true })
   featureFlags?: string[] | null;
 
   @IsOptional()
-  @IsString()
-  @MaxLength(256)
+  @IsText(0, 256)
   groupName?: string | null;
 }

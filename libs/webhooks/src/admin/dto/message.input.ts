@@ -1,6 +1,5 @@
-import { Type } from 'class-transformer';
-import { IsDate, IsDefined, IsInt, IsOptional, IsString, Length, Min } from 'class-validator';
-import { IsEventTypeName, IsLabelList, IsUid } from '../validation.js';
+import { IsDefined, IsOptional } from 'class-validator';
+import { IsDeliverAt, IsEventTypeName, IsLabelList, IsRetentionDays, IsShortText, IsUid } from '../validation.js';
 
 export class MessageInput {
   @IsEventTypeName()
@@ -26,19 +25,16 @@ export class MessageInput {
 
   /** A correlation id linking related messages (the envelope's `requestId`). */
   @IsOptional()
-  @IsString()
-  @Length(1, 256)
+  @IsShortText()
   requestId?: string | null;
 
-  /** Days the payload is kept before it is purged (Svix's field); default the module's `payloadRetention`. */
+  /** Days (1 to 90) the payload is kept before it is purged (Svix's field); default the module's `payloadRetention`. */
   @IsOptional()
-  @IsInt()
-  @Min(1)
+  @IsRetentionDays()
   payloadRetentionPeriod?: number | null;
 
-  /** Send no earlier than this (a time in the past means now). */
+  /** Send no earlier than this (a time in the past means now; at most 90 days ahead). */
   @IsOptional()
-  @Type(() => Date)
-  @IsDate({ message: 'deliverAt must be a date and time' })
+  @IsDeliverAt()
   deliverAt?: Date | null;
 }
