@@ -6,7 +6,6 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ConfigError, readDispatcherConfig } from './config/dispatcher-config.js';
-import { ensureDatabase } from './database/ensure-database.js';
 import { DispatcherModule } from './dispatcher.module.js';
 import { configureDispatcher, DISPATCHER_APP_OPTIONS } from './dispatcher.setup.js';
 
@@ -30,7 +29,6 @@ async function bootstrap(): Promise<void> {
     // Shown once, so a developer can use the API; set HOMING_API_TOKEN to keep one across restarts.
     logger.warn(`HOMING_API_TOKEN is not set; the operator token for this run is: ${apiToken}`);
   }
-  await ensureDatabase(config.databaseUrl);
   const app = await NestFactory.create<NestExpressApplication>(DispatcherModule.register({ ...config, apiToken }), { ...DISPATCHER_APP_OPTIONS, bufferLogs: false });
   configureDispatcher(app);
   // Not enableShutdownHooks(): that re-raises the signal after closing, and a clean stop should exit 0.

@@ -18,6 +18,7 @@ import { DeliveryThrottle } from './delivery/delivery.throttle.js';
 import { EndpointHealthService } from './delivery/endpoint-health.service.js';
 import { RecoveryService } from './delivery/recovery.service.js';
 import { WebhookHttpClient } from './delivery/webhook-http.client.js';
+import { ensureDatabase } from './entities/ensure-database.js';
 import { HOMING_ENTITIES } from './entities/index.js';
 import { HOMING_MIGRATIONS } from './migrations/index.js';
 import { AfterCommitSubscriber } from './producer/after-commit.subscriber.js';
@@ -104,7 +105,10 @@ function compose(base: DynamicModule, extras: WebhooksModuleExtras): DynamicModu
           name: HOMING_DATA_SOURCE_NAME,
           imports: [optionsModule],
           inject: [WEBHOOKS_OPTIONS],
-          useFactory: (options: ResolvedWebhooksOptions) => dataSourceOptions(options),
+          useFactory: async (options: ResolvedWebhooksOptions) => {
+            await ensureDatabase(options.database ?? {});
+            return dataSourceOptions(options);
+          },
         }),
       ];
   const dataSourceProvider: Provider = { provide: WEBHOOKS_DATA_SOURCE, useExisting: getDataSourceToken(dataSourceName) };
