@@ -52,6 +52,18 @@ describe('fan-out, filters and signed delivery', () => {
     expect(() => new Webhook(secret).verify(request.body.replace('7', '8'), request.headers as Record<string, string>)).toThrow();
   });
 
+  it('returns the message with the payload as given, and delivers an object as its JSON.stringify', async () => {
+    const app = await h.homing.applications.create({ name: 'Objects' });
+    await h.homing.endpoints.create(app.id, { url: h.receiver.url('/objects') });
+    const payload = { type: 'order.completed', data: { id: 7, tags: ['a'] } };
+
+    const message = await h.homing.producer.send(app.id, { eventType: 'order.completed', payload });
+
+    expect(message.payload).toEqual(payload);
+    await vi.waitFor(() => expect(h.receiver.on('/objects')).toHaveLength(1), { timeout: 10_000 });
+    expect(h.receiver.on('/objects')[0].body).toBe(JSON.stringify(payload));
+  });
+
   it('gives time-sortable, prefixed ids', async () => {
     const app = await h.homing.applications.create({ name: 'Ids' });
     const endpoint = await h.homing.endpoints.create(app.id, { url: h.receiver.url('/ids') });

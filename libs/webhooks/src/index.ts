@@ -30,6 +30,7 @@ export {
   IsHeaderMap,
   IsIntIn,
   IsJsonObject,
+  IsJsonText,
   IsLabelList,
   IsRateLimit,
   IsRetentionDays,
@@ -48,7 +49,7 @@ export { AttemptsService, type AttemptFilters, type EndpointMessage, type Endpoi
 export { StatusService, type QueueDepth, type StoresHealth } from './admin/status.service.js';
 export type { AttemptMadeEvent } from './delivery/attempt-made.event.js';
 export { signingSecrets } from './signing/secret-rotation.js';
-export { ProducerService, type SendOptions } from './producer/producer.service.js';
+export { ProducerService, type SendOptions, type SentMessage } from './producer/producer.service.js';
 export { OperationalEventsService, type OperationalEvent } from './producer/operational-events.service.js';
 export { filterAccepts, matchesEventTypePattern, isValidEventTypePattern } from './producer/event-type-pattern.js';
 export { RecoveryService } from './delivery/recovery.service.js';

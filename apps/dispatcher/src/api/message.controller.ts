@@ -49,7 +49,7 @@ export class MessageController {
     const message = await this.producer.send(application, {
       eventType: body.eventType,
       // The payload's JSON text as sent: parsed and written again, numbers such as 12345678901234567890 or 1.0 would change.
-      payload: rawPayload(body) ?? (request.rawBody && memberText(request.rawBody.toString('utf8'), 'payload')) ?? body.payload,
+      payload: rawPayload(body) ?? (request.rawBody && memberText(request.rawBody.toString('utf8'), 'payload')) ?? JSON.stringify(body.payload),
       eventId: body.eventId,
       channels: body.channels,
       tags: body.tags,

@@ -47,7 +47,7 @@ export class ProducerService {
    * event-type filter and channels accept it. `payload` is a JSON value, or a string of JSON that is
    * delivered byte for byte.
    */
-  async send(appIdOrUid: string, input: MessageInput, options: SendOptions = {}): Promise<MessageEntity> {
+  async send<P>(appIdOrUid: string, input: MessageInput & { payload: P }, options: SendOptions = {}): Promise<SentMessage<P>> {
     const { appId, endpoints } = await this.subscribers(appIdOrUid);
     const valid = await validateInput(MessageInput, input);
     const payload = serializePayload(input.payload);
@@ -61,7 +61,8 @@ export class ProducerService {
     const subscribed = endpoints.filter(
       (endpoint) => filterAccepts(endpoint.filterTypes, valid.eventType) && channelsAccept(endpoint.channels, valid.channels),
     );
-    return this.publish(appId, valid, payload, subscribed, options.manager);
+    const message = await this.publish(appId, valid, payload, subscribed, options.manager);
+    return { ...message, payload: input.payload };
   }
 
   /** The application, by id or uid, and its enabled endpoints; lookups made at the same time share one query. */
@@ -186,6 +187,9 @@ export class ProducerService {
 
 type Subscriber = Pick<EndpointEntity, 'id' | 'filterTypes' | 'channels'>;
 const SUBSCRIBER = ['id', 'filterTypes', 'channels'];
+
+/** The message as stored, with the payload as the caller gave it (an object stays an object). */
+export type SentMessage<P = unknown> = Omit<MessageEntity, 'payload'> & { payload: P };
 
 /** A message and what it owes. */
 interface Publication {
