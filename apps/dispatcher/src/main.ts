@@ -7,6 +7,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ConfigError, readDispatcherConfig } from './config/dispatcher-config.js';
 import { DispatcherModule } from './dispatcher.module.js';
+import { DispatcherLogger } from './dispatcher.logger.js';
 import { configureDispatcher, DISPATCHER_APP_OPTIONS } from './dispatcher.setup.js';
 
 async function bootstrap(): Promise<void> {
@@ -26,10 +27,11 @@ async function bootstrap(): Promise<void> {
       process.exit(1);
     }
     apiToken = `hop_${randomBytes(24).toString('base64url')}`;
-    // Shown once, so a developer can use the API; set HOMING_API_TOKEN to keep one across restarts.
-    logger.warn(`HOMING_API_TOKEN is not set; the operator token for this run is: ${apiToken}`);
   }
-  const app = await NestFactory.create<NestExpressApplication>(DispatcherModule.register({ ...config, apiToken }), { ...DISPATCHER_APP_OPTIONS, bufferLogs: false });
+  const app = await NestFactory.create<NestExpressApplication>(DispatcherModule.register({ ...config, apiToken }), {
+    ...DISPATCHER_APP_OPTIONS,
+    logger: new DispatcherLogger(config.logLevel),
+  });
   configureDispatcher(app);
   // Not enableShutdownHooks(): that re-raises the signal after closing, and a clean stop should exit 0.
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
@@ -45,7 +47,16 @@ async function bootstrap(): Promise<void> {
     });
   }
   await app.listen(config.port);
-  logger.log(`listening on port ${config.port}`);
+  const base = `http://localhost:${config.port}`;
+  const banner = [
+    `listening on port ${config.port}`,
+    `  API     ${base}/api/v1   (Authorization: Bearer <operator token>)`,
+    `  Docs    ${base}/docs`,
+    `  Portal  ${config.portalUrl ?? `${base}/portal`}`,
+  ];
+  // Shown once, last, so a developer can use the API at once; HOMING_API_TOKEN keeps one across restarts.
+  if (!config.apiToken) banner.push(`  Operator token for this run: ${apiToken}   (generated: set HOMING_API_TOKEN to keep one)`);
+  logger.log(banner.join('\n'));
 }
 
 await bootstrap();

@@ -19,7 +19,13 @@ describe('readDispatcherConfig', () => {
       proxyUrl: undefined,
       payloadRetention: '90d',
       purgeInterval: '1h',
+      logLevel: 'log',
     });
+  });
+
+  it('reads the log level and names a bad one', () => {
+    expect(readDispatcherConfig({ HOMING_LOG_LEVEL: 'debug' })).toMatchObject({ logLevel: 'debug' });
+    expect(() => readDispatcherConfig({ HOMING_LOG_LEVEL: 'loud' })).toThrow(/^HOMING_LOG_LEVEL="loud" is invalid: expected one of error, warn, log, debug/);
   });
 
   it('reads the retention settings and names a bad one', () => {

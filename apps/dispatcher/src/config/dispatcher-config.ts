@@ -12,6 +12,7 @@ import {
   parseEncryptionKey,
   parseProxyUrl,
 } from '@homing/webhooks';
+import { LOG_LEVELS, type DispatcherLogLevel } from '../dispatcher.logger.js';
 
 /** The dispatcher's settings, read once from the environment at start. */
 export interface DispatcherConfig {
@@ -39,6 +40,7 @@ export interface DispatcherConfig {
   apiToken?: string;
   /** Where consumer-portal links point. */
   portalUrl?: string;
+  logLevel: DispatcherLogLevel;
 }
 
 export class ConfigError extends Error {}
@@ -123,7 +125,13 @@ export function readDispatcherConfig(env: Env = process.env): DispatcherConfig {
     proxyUrl: confidential('HOMING_PROXY_URL', parseProxyUrl),
     apiToken: confidential('HOMING_API_TOKEN', parseApiToken),
     portalUrl: env.HOMING_PORTAL_URL?.trim() ? url('HOMING_PORTAL_URL', '', ['http:', 'https:']) : undefined,
+    logLevel: check('HOMING_LOG_LEVEL', text('HOMING_LOG_LEVEL', 'log'), parseLogLevel) as DispatcherLogLevel,
   };
+}
+
+function parseLogLevel(level: string): string {
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new Error(`expected one of ${LOG_LEVELS.join(', ')}`);
+  return level;
 }
 
 /** An operator token has to be hard to guess and fit in a header. */
