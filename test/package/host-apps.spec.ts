@@ -46,6 +46,7 @@ const TSCONFIG = {
 describe('@homing/webhooks packed and installed into new Nest apps', { timeout: 300_000 }, () => {
   let work: string;
   let tarball: string;
+  const hosts = {} as Record<'commonjs' | 'module', string>;
   const databases: string[] = [];
   const prefixes: string[] = [];
 
@@ -58,7 +59,9 @@ describe('@homing/webhooks packed and installed into new Nest apps', { timeout: 
     await run('npx', ['tsc', '-p', 'libs/webhooks/tsconfig.lib.json', '--outDir', join(packageDir, 'dist')], { cwd: ROOT, timeout: 180_000 });
     const { stdout } = await run('npm', ['pack', '--silent', '--pack-destination', work], { cwd: packageDir });
     tarball = join(work, stdout.trim().split('\n').at(-1)!);
-  }, 240_000);
+    // The ESM host also gets the svix client, which README's API examples use.
+    [hosts.commonjs, hosts.module] = await Promise.all([host('commonjs'), host('module', ['svix@2.5.0'])]);
+  }, 280_000);
 
   afterAll(async () => {
     const admin = await createConnection(MYSQL_URL);
@@ -70,13 +73,13 @@ describe('@homing/webhooks packed and installed into new Nest apps', { timeout: 
     if (work) await rm(work, { recursive: true, force: true });
   });
 
-  async function host(kind: 'commonjs' | 'module'): Promise<string> {
+  async function host(kind: 'commonjs' | 'module', extra: string[] = []): Promise<string> {
     const dir = join(work, kind);
     await mkdir(join(dir, 'src'), { recursive: true });
     await writeFile(join(dir, 'package.json'), JSON.stringify({ name: `host-${kind}`, version: '1.0.0', private: true, type: kind }));
     await writeFile(join(dir, 'tsconfig.json'), JSON.stringify(TSCONFIG));
     await cp(join(ROOT, 'test/package/host-app.ts'), join(dir, 'src/main.ts'));
-    const install = [...(await hostInstallLine(tarball)), 'typescript@~6.0.3', '@types/node@^20'];
+    const install = [...(await hostInstallLine(tarball)), 'typescript@~6.0.3', '@types/node@^20', ...extra];
     await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', ...install], { cwd: dir, timeout: 240_000 });
     await run('npx', ['tsc', '-p', '.'], { cwd: dir, timeout: 120_000 });
     return dir;
@@ -109,11 +112,29 @@ describe('@homing/webhooks packed and installed into new Nest apps', { timeout: 
     }
   }
 
-  it.for(['commonjs', 'module'] as const)('loads in a %s host, creates its database, and delivers to the host\'s own handler', async (kind) => {
-    const output = await runHost(await host(kind));
+  it.for(['commonjs', 'module'] as const)("loads in a %s host, creates its database, and delivers to the host's own handler", async (kind) => {
+    const output = await runHost(hosts[kind]);
     expect(output).toMatch(/created database "homing_host_\w+" \(it did not exist\)/);
     const sent = /SENT (msg_\w+)/.exec(output)?.[1];
     const handled = JSON.parse(/HANDLED (.*)/.exec(output)![1]) as { id: string; payload: unknown };
     expect(handled).toEqual({ id: sent, payload: { type: 'order.completed', id: 'ord_1' } });
+  });
+
+  it('gives the install line in README and type-checks every TypeScript block of it, each on its own, against the installed package', async () => {
+    const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
+    const { version } = JSON.parse(await readFile(join(ROOT, 'libs/webhooks/package.json'), 'utf8')) as { version: string };
+    expect(readme, 'the install line README gives').toContain(`npm install ${(await hostInstallLine(`./homing-webhooks-${version}.tgz`)).join(' ')}\n`);
+    const blocks = [...readme.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((match) => match[1]);
+    expect(blocks.length).toBeGreaterThanOrEqual(4);
+    const dir = join(hosts.module, 'readme');
+    await mkdir(dir);
+    // Each block is a module of its own (top-level await needs one), so it must bring its own imports.
+    await Promise.all(blocks.map((block, index) => writeFile(join(dir, `block-${index + 1}.ts`), `${block}\nexport {};\n`)));
+    await writeFile(join(hosts.module, 'tsconfig.readme.json'), JSON.stringify({ extends: './tsconfig.json', compilerOptions: { noEmit: true, rootDir: '.' }, include: ['readme'] }));
+    const check = await run('npx', ['tsc', '-p', 'tsconfig.readme.json'], { cwd: hosts.module, timeout: 120_000 }).then(
+      () => '',
+      (error: { stdout: string }) => error.stdout,
+    );
+    expect(check).toBe('');
   });
 });
