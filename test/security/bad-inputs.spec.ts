@@ -71,6 +71,12 @@ const BAD_INPUTS: [string, number, RegExp, string, string, unknown][] = [
   ['an application name of 257 characters, 256 of them variation selectors', 422, /body\.name: name must be a string of 1 to 256 characters/, 'POST', '/app', { name: `n${'\uFE0F'.repeat(256)}` }],
   ['a payloadRetentionPeriod of 3,000,000 days', 422, /body\.payloadRetentionPeriod: payloadRetentionPeriod must be a whole number from 1 to 90/, 'POST', '/app/{app}/msg', { eventType: 'order.completed', payload: {}, payloadRetentionPeriod: 3_000_000 }],
   ['a payloadRetentionPeriod of 2^31-1 days', 422, /body\.payloadRetentionPeriod: payloadRetentionPeriod must be a whole number from 1 to 90/, 'POST', '/app/{app}/msg', { eventType: 'order.completed', payload: {}, payloadRetentionPeriod: 2 ** 31 - 1 }],
+  // Found by test/security/fuzz.spec.ts: each was a 500.
+  ['a null envelope (a NOT NULL column) on an application replaced', 422, /body\.envelope: envelope must be a boolean value/, 'PUT', '/app/{app}', { name: 'x', envelope: null }],
+  ['a null disabled on an endpoint patched', 422, /body\.disabled: disabled must be a boolean value/, 'PATCH', '/app/{app}/endpoint/{ep}', { disabled: null }],
+  ['a null archived on an event type patched', 422, /body\.archived: archived must be a boolean value/, 'PATCH', '/event-type/deep.schemas', { archived: null }],
+  ['metadata with a "constructor" member holding an object', 422, /body\.metadata: metadata must be an object of string values/, 'POST', '/app', { name: 'x', metadata: { constructor: { prototype: {} } } }],
+  ['a name that is an object with a "constructor" member', 422, /body\.name: name must be a string/, 'POST', '/app', { name: { constructor: 1 } }],
 ];
 
 describe('bad inputs through the HTTP API get a clear error with the right status', () => {

@@ -19,7 +19,7 @@ export { ApplicationInput } from './admin/dto/application.input.js';
 export { EndpointInput } from './admin/dto/endpoint.input.js';
 export { EventTypeInput } from './admin/dto/event-type.input.js';
 export { MessageInput } from './admin/dto/message.input.js';
-export { assertJsonDepth, fieldErrors, MAX_DELIVER_AHEAD_DAYS, MAX_JSON_DEPTH, MAX_STORED_JSON_DEPTH, validateInput, type FieldError } from './admin/validation.js';
+export { assertJsonDepth, fieldErrors, MAX_DELIVER_AHEAD_DAYS, MAX_JSON_DEPTH, MAX_STORED_JSON_DEPTH, isHeaderValue, plainToDto, validateInput, type FieldError } from './admin/validation.js';
 export {
   IsDateTime,
   IsDeliverAt,
@@ -32,6 +32,7 @@ export {
   IsJsonObject,
   IsJsonText,
   IsLabelList,
+  IsOmittable,
   IsRateLimit,
   IsRetentionDays,
   IsShortText,

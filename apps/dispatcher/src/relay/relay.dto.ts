@@ -1,5 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsObject, IsOptional, IsString, Max, Min } from 'class-validator';
+import { IsOptional, IsString, ValidateBy } from 'class-validator';
+import { IsIntIn, isHeaderValue } from '@homing/webhooks';
+import { INT32_MAX } from '../api/dto/common.dto.js';
 import type { InboxRecord } from './relay.service.js';
 import type { RelayReply } from './relay.types.js';
 
@@ -11,16 +13,24 @@ export class RelayInboxOut {
   url: string;
 }
 
+/** Headers whose values the inbox can set on its answer (Node throws on any other). */
+const IsHeaderValues = () =>
+  ValidateBy({
+    name: 'isHeaderValues',
+    validator: {
+      validate: (v) => typeof v === 'object' && v !== null && Object.values(v).every(isHeaderValue),
+      defaultMessage: (a) => `${a?.property} must be an object of header values (no line breaks, control characters or characters past U+00FF)`,
+    },
+  });
+
 export class RelayReplyIn implements RelayReply {
   @ApiProperty({ description: "The local server's status; 502 when it could not be reached" })
-  @IsInt()
-  @Min(100)
-  @Max(599)
+  @IsIntIn(100, 599)
   status: number;
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' } })
   @IsOptional()
-  @IsObject()
+  @IsHeaderValues()
   headers?: Record<string, string>;
 
   @ApiPropertyOptional({ description: 'The response body, base64' })
@@ -29,8 +39,7 @@ export class RelayReplyIn implements RelayReply {
   body?: string;
 
   @ApiProperty()
-  @IsInt()
-  @Min(0)
+  @IsIntIn(0, INT32_MAX)
   durationMs: number;
 
   @ApiPropertyOptional({ description: 'Why the local server gave no answer' })

@@ -1,11 +1,11 @@
-import { ConflictException, Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
+import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { EventTypeEntity } from '../entities/index.js';
 import { isDuplicateKey } from '../entities/database-errors.js';
 import { InjectWebhooksDataSource } from '../webhooks.decorators.js';
 import { EventTypeInput } from './dto/event-type.input.js';
 import { paginate, type Page, type PageOptions } from './pagination.js';
-import { validateChanges, validateInput } from './validation.js';
+import { invalidField, validateChanges, validateInput } from './validation.js';
 
 /** The event-type catalogue: names, descriptions, schemas and example payloads. */
 @Injectable()
@@ -76,8 +76,8 @@ export class EventTypesService {
   async example(name: string, index = 0): Promise<unknown> {
     const eventType = await this.get(name);
     const examples = (eventType.schemas?.['1'] as { examples?: unknown[] } | undefined)?.examples;
-    if (!examples?.length) throw new UnprocessableEntityException(`event type "${name}" has no example payload (schemas["1"].examples)`);
-    if (!(index in examples)) throw new UnprocessableEntityException(`event type "${name}" has ${examples.length} example(s); there is none at index ${index}`);
+    if (!examples?.length) throw invalidField(['body', 'eventType'], `event type "${name}" has no example payload (schemas["1"].examples)`);
+    if (!(index in examples)) throw invalidField(['body', 'exampleIndex'], `event type "${name}" has ${examples.length} example(s); there is none at index ${index}`);
     return examples[index];
   }
 

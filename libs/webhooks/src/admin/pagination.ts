@@ -1,5 +1,6 @@
-import { UnprocessableEntityException } from '@nestjs/common';
+import type { UnprocessableEntityException } from '@nestjs/common';
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { invalidField } from './validation.js';
 
 export const DEFAULT_PAGE_LIMIT = 50;
 export const MAX_PAGE_LIMIT = 250;
@@ -83,5 +84,5 @@ function decodeIterator(iterator: string): Cursor {
 }
 
 function queryError(field: string, msg: string): UnprocessableEntityException {
-  return new UnprocessableEntityException({ code: 'validation', detail: [{ loc: ['query', field], msg, type: 'value_error' }] });
+  return invalidField(['query', field], msg);
 }

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ApplicationInput } from './dto/application.input.js';
 import { EventTypeInput } from './dto/event-type.input.js';
 import { MessageInput } from './dto/message.input.js';
-import { MAX_JSON_DEPTH, nestedDeeperThan, signatureSchemeProblem, validateInput } from './validation.js';
+import { MAX_JSON_DEPTH, nestsDeeperThan, signatureSchemeProblem, validateInput } from './validation.js';
 
 /** `levels` objects nested in one another under `key`, built without recursion. */
 function nested(levels: number, key = 'a'): Record<string, unknown> {
@@ -22,18 +22,19 @@ async function refusal(dto: new () => object, input: unknown) {
   return (error as UnprocessableEntityException).getResponse() as { detail: { loc: string[]; msg: string }[] };
 }
 
-describe('nestedDeeperThan', () => {
-  it('finds the path to the first array or object past the limit, at any depth, without recursion', () => {
-    expect(nestedDeeperThan({ a: [1, { b: 'x' }] }, 3)).toBeNull();
-    expect(nestedDeeperThan({ a: [1, { b: [] }] }, 3)).toEqual(['a', '1', 'b']);
-    expect(nestedDeeperThan('text', 0)).toBeNull();
-    expect(nestedDeeperThan(nested(100_000), MAX_JSON_DEPTH)).toHaveLength(MAX_JSON_DEPTH);
+describe('nestsDeeperThan', () => {
+  it('measures arrays and objects at any depth, without recursion', () => {
+    expect(nestsDeeperThan({ a: [1, { b: 'x' }] }, 3)).toBe(false);
+    expect(nestsDeeperThan({ a: [1, { b: [] }] }, 3)).toBe(true);
+    expect(nestsDeeperThan('text', 0)).toBe(false);
+    expect(nestsDeeperThan(nested(MAX_JSON_DEPTH), MAX_JSON_DEPTH)).toBe(false);
+    expect(nestsDeeperThan(nested(100_000), MAX_JSON_DEPTH)).toBe(true);
   });
 
   it('ends on a value that contains itself', () => {
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
-    expect(nestedDeeperThan(cyclic, 5)).toEqual(['self', 'self', 'self', 'self', 'self']);
+    expect(nestsDeeperThan(cyclic, 5)).toBe(true);
   });
 });
 
@@ -44,6 +45,15 @@ describe('validateInput', () => {
     ]);
     expect((await refusal(ApplicationInput, { name: 'x', metadata: nested(100_000) })).detail[0].loc).toEqual(['body', 'metadata']);
     await expect(validateInput(MessageInput, { eventType: 'a', payload: nested(MAX_JSON_DEPTH - 1) })).resolves.toBeInstanceOf(MessageInput);
+  });
+
+  it('measures a payload given as JSON text on the text, strings and escapes skipped', async () => {
+    const text = (levels: number) => `${'['.repeat(levels)}${']'.repeat(levels)}`;
+    await expect(validateInput(MessageInput, { eventType: 'a', payload: `{"s":"[[[\\"[[[","a":${text(127)}}` })).resolves.toBeInstanceOf(MessageInput);
+    expect((await refusal(MessageInput, { eventType: 'a', payload: text(100_000) })).detail).toEqual([
+      { loc: ['body', 'payload'], msg: 'payload nests arrays and objects deeper than 128 levels', type: 'isPayload' },
+    ]);
+    expect((await refusal(MessageInput, { eventType: 'a', payload: null })).detail[0].msg).toBe('payload must be a JSON value');
   });
 
   it('keeps schemas to what a MariaDB JSON column holds (31 levels)', async () => {

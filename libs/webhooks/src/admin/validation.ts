@@ -7,6 +7,7 @@ import {
   IsUrl,
   validate,
   ValidateBy,
+  ValidateIf,
   type ValidationError,
   type ValidationOptions,
 } from 'class-validator';
@@ -46,6 +47,9 @@ export const IsStringMap = (options?: ValidationOptions) =>
   );
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}$/;
+/** What Node lets a header value hold (setting any other character throws): no line breaks, controls or characters past U+00FF. */
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+export const isHeaderValue = (value: unknown): value is string => typeof value === 'string' && HEADER_VALUE.test(value);
 /** Headers a delivery sets itself (or that HTTP owns), so an endpoint's own headers cannot replace them. */
 const RESERVED_HEADERS = new Set([
   'content-type',
@@ -73,7 +77,7 @@ export function headerMapProblem(headers: unknown): string | null {
     if (!HEADER_NAME.test(name)) return `"${name}" is not a valid header name`;
     const lower = name.toLowerCase();
     if (RESERVED_HEADERS.has(lower) || RESERVED_HEADER_PREFIXES.some((prefix) => lower.startsWith(prefix))) return `"${name}" is reserved (set by the dispatcher or by HTTP itself) and cannot be given`;
-    if (typeof value !== 'string' || /[\r\n\0]/.test(value)) return `the value of "${name}" must be a string without line breaks`;
+    if (!isHeaderValue(value)) return `the value of "${name}" must be a string without line breaks, control characters or characters past U+00FF`;
   }
   return null;
 }
@@ -115,40 +119,98 @@ export const MAX_JSON_DEPTH = 128;
 /** How deep a free-form JSON value kept in a JSON column (an event type's `schemas`) may nest: MariaDB refuses 32 levels. */
 export const MAX_STORED_JSON_DEPTH = 31;
 
+const isContainer = (value: unknown): value is object => typeof value === 'object' && value !== null;
+
 /**
- * The path to the first array or object in `value` that lies deeper than `levels` levels, or null when
- * there is none. A loop over an explicit stack, so a value nested any deeper is measured safely.
+ * Whether `value` nests arrays and objects deeper than `levels` (itself being level 1). A loop over an
+ * explicit stack, so a value nested any deeper (or containing itself) is measured safely.
  */
-export function nestedDeeperThan(value: unknown, levels: number): string[] | null {
-  interface Frame {
-    value: unknown;
-    depth: number;
-    key?: string;
-    parent?: Frame;
-  }
-  const stack: Frame[] = [{ value, depth: 1 }];
-  for (let frame = stack.pop(); frame; frame = stack.pop()) {
-    if (typeof frame.value !== 'object' || frame.value === null) continue;
-    if (frame.depth > levels) {
-      const path: string[] = [];
-      for (let at: Frame | undefined = frame; at?.key !== undefined; at = at.parent) path.unshift(at.key);
-      return path;
+export function nestsDeeperThan(value: unknown, levels: number): boolean {
+  const values: unknown[] = [value];
+  const depths = [1];
+  while (values.length > 0) {
+    const current = values.pop();
+    const depth = depths.pop()!;
+    if (!isContainer(current)) continue;
+    if (depth > levels) return true;
+    for (const child of Array.isArray(current) ? current : Object.values(current)) {
+      if (isContainer(child)) {
+        values.push(child);
+        depths.push(depth + 1);
+      }
     }
-    for (const [key, child] of Object.entries(frame.value)) stack.push({ value: child, depth: frame.depth + 1, key, parent: frame });
   }
-  return null;
+  return false;
+}
+
+/** A 422 about one field, in Svix's `{ loc, msg, type }` form; `msg` is also the error's message, for library callers. */
+export function invalidField(loc: string[], msg: string, type = 'value_error'): UnprocessableEntityException {
+  return new UnprocessableEntityException({ code: 'validation', detail: [{ loc, msg, type }], message: msg });
 }
 
 /** Refuses input nested deeper than MAX_JSON_DEPTH with a 422 naming its field; run before anything walks the input recursively. */
 export function assertJsonDepth(input: unknown, location: string[] = ['body']): void {
-  const path = nestedDeeperThan(input, MAX_JSON_DEPTH);
-  if (path === null) return;
-  const field = path[0];
-  throw new UnprocessableEntityException({
-    code: 'validation',
-    detail: [{ loc: [...location, field], msg: `${field} nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels (counted from the ${location[0]})`, type: 'value_error.depth' }],
-  });
+  if (!isContainer(input)) return;
+  const field = Object.keys(input).find((key) => nestsDeeperThan((input as Record<string, unknown>)[key], MAX_JSON_DEPTH - 1));
+  if (field === undefined) return;
+  throw invalidField([...location, field], `${field} nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels (counted from the ${location[0]})`, 'value_error.depth');
 }
+
+/** Whether JSON text nests arrays and objects deeper than `levels`: read on the text, so nothing recursive ever sees it. */
+function jsonTextDeeperThan(text: string, levels: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text[i];
+    if (inString) {
+      if (c === '\\') i += 1;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === '[' || c === '{') {
+      if (++depth > levels) return true;
+    } else if (c === ']' || c === '}') depth -= 1;
+  }
+  return false;
+}
+
+const PAYLOAD_TOO_DEEP = `nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels`;
+
+/** Why text cannot be a payload sent byte for byte, or null when it can. */
+function jsonTextProblem(text: string): string | null {
+  if (jsonTextDeeperThan(text, MAX_JSON_DEPTH)) return PAYLOAD_TOO_DEEP;
+  try {
+    JSON.parse(text);
+    return null;
+  } catch {
+    return 'must be JSON text';
+  }
+}
+
+/** JSON text nested at most MAX_JSON_DEPTH levels (a payload sent byte for byte). */
+export const IsJsonText = (options?: ValidationOptions) =>
+  ValidateBy(
+    {
+      name: 'isJsonText',
+      validator: {
+        validate: (v) => typeof v === 'string' && jsonTextProblem(v) === null,
+        defaultMessage: (a) => `${a?.property} ${typeof a?.value === 'string' ? jsonTextProblem(a.value) : 'must be JSON text'}`,
+      },
+    },
+    options,
+  );
+
+/**
+ * A message's payload: a JSON value (the input's depth limit bounds it), or JSON text nested at most
+ * MAX_JSON_DEPTH levels, measured on the text (the producer checks its syntax as it serializes).
+ */
+export const IsPayload = () =>
+  ValidateBy({
+    name: 'isPayload',
+    validator: {
+      validate: (v) => v !== undefined && v !== null && !(typeof v === 'string' && jsonTextDeeperThan(v, MAX_JSON_DEPTH)),
+      defaultMessage: (a) => `${a?.property} ${typeof a?.value === 'string' ? PAYLOAD_TOO_DEEP : 'must be a JSON value'}`,
+    },
+  });
 
 /** A JSON object that fits a JSON column: nested at most MAX_STORED_JSON_DEPTH levels. */
 export const IsJsonObject = (options?: ValidationOptions) =>
@@ -156,12 +218,15 @@ export const IsJsonObject = (options?: ValidationOptions) =>
     {
       name: 'isJsonObject',
       validator: {
-        validate: (v) => isPlainObject(v) && nestedDeeperThan(v, MAX_STORED_JSON_DEPTH) === null,
+        validate: (v) => isPlainObject(v) && !nestsDeeperThan(v, MAX_STORED_JSON_DEPTH),
         defaultMessage: (a) => `${a?.property} must be a JSON object nested at most ${MAX_STORED_JSON_DEPTH} levels`,
       },
     },
     options,
   );
+
+/** May be left out, but not null: its column holds no null (IsOptional lets null through, to a NOT NULL violation). */
+export const IsOmittable = () => ValidateIf((_object, value) => value !== undefined);
 
 /** Characters as MariaDB counts them in a utf8mb4 column: code points, a lone surrogate being one (stored as U+FFFD). */
 function charactersWithin(text: string, min: number, max: number): boolean {
@@ -261,6 +326,27 @@ export function fieldErrors(errors: ValidationError[], path: string[] = ['body']
   ]);
 }
 
+const isScalar = (value: unknown) => value === null || typeof value !== 'object';
+
+/**
+ * plainToInstance that leaves free-form JSON (a payload, metadata, schemas, headers) as given: class-transformer
+ * walks every object it meets, throws on one with a "constructor" member and drops such members. Only scalars and
+ * lists of scalars go through it (for the fields' @Transform readers); an object a field's @Type makes a nested DTO
+ * is converted the same way, any other object or list is kept as it is.
+ */
+export function plainToDto<T extends object>(dto: new () => T, plain: object): T {
+  const entries = Object.entries(plain).filter(([key]) => key !== '__proto__' && key !== 'constructor');
+  const walked = (value: unknown) => isScalar(value) || (Array.isArray(value) && value.every(isScalar));
+  const instance = plainToInstance(dto, Object.fromEntries(entries.filter(([, value]) => walked(value)))) as Record<string, unknown>;
+  for (const [key, value] of entries.filter(([, value]) => !walked(value))) {
+    // What class-transformer makes of an empty object there tells whether the field holds a nested DTO.
+    const probe = (plainToInstance(dto, { [key]: {} }) as Record<string, unknown>)[key];
+    const nested = isPlainObject(value) && isPlainObject(probe) && probe.constructor !== Object ? (probe.constructor as new () => object) : undefined;
+    instance[key] = nested ? plainToDto(nested, value) : value;
+  }
+  return instance as T;
+}
+
 /** Validates a partial update: only the fields given are checked, and only they are returned. */
 export async function validateChanges<T extends object>(dto: new () => T, changes: unknown): Promise<Partial<T>> {
   const valid = await validateInput(dto, changes, true);
@@ -270,10 +356,10 @@ export async function validateChanges<T extends object>(dto: new () => T, change
 /** Validates library-mode input with the same DTOs the REST API uses; 422 with field details on failure. */
 export async function validateInput<T extends object>(dto: new () => T, input: unknown, skipMissing = false): Promise<T> {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    throw new UnprocessableEntityException({ code: 'validation', detail: [{ loc: ['body'], msg: 'expected an object', type: 'type_error' }] });
+    throw invalidField(['body'], 'expected an object', 'type_error');
   }
   assertJsonDepth(input);
-  const instance = plainToInstance(dto, input);
+  const instance = plainToDto(dto, input);
   const errors = await validate(instance, { whitelist: true, skipMissingProperties: skipMissing });
   if (errors.length > 0) {
     throw new UnprocessableEntityException({ code: 'validation', detail: fieldErrors(errors) });

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, PartialType, type ApiPropertyOptions } from '@nestjs/swagger';
 import { IsBoolean, IsOptional } from 'class-validator';
-import { IsShortText, IsSignatureScheme, IsStringMap, IsUid, type ApplicationEntity, type SignatureScheme } from '@homing/webhooks';
+import { IsOmittable, IsShortText, IsSignatureScheme, IsStringMap, IsUid, type ApplicationEntity, type SignatureScheme } from '@homing/webhooks';
 import { ListResponse, OrderedListQuery, rateLimitOf, ResourceOut, SIGNATURE_SCHEME, ThrottleIn, ToBoolean } from './common.dto.js';
 
 const NAME: ApiPropertyOptions = { description: 'Application name for human consumption', example: 'Acme Inc.', minLength: 1, maxLength: 256 };
@@ -27,7 +27,7 @@ export class ApplicationIn extends ThrottleIn {
   signatureScheme?: SignatureScheme | null;
 
   @ApiPropertyOptional({ description: "Homing's extension: deliver payloads in Rye's envelope `{ id, requestId, developerId, type, data, createdAt }`", default: false })
-  @IsOptional()
+  @IsOmittable()
   @IsBoolean()
   envelope?: boolean;
 

@@ -1,17 +1,18 @@
 import { ApiProperty, ApiPropertyOptional, OmitType, PartialType, type ApiPropertyOptions } from '@nestjs/swagger';
 import { IsArray, IsBoolean, IsObject, IsOptional, IsString } from 'class-validator';
 import {
+  IsDateTime,
   IsDescription,
   IsEndpointUrl,
   IsEventTypeFilter,
   IsEventTypeName,
-  IsDateTime,
   IsHeaderMap,
   IsIntIn,
   IsLabelList,
+  IsOmittable,
+  IsSignatureScheme,
   IsStringMap,
   IsUid,
-  IsSignatureScheme,
   IsWebhookSecret,
   ToDate,
   type SignatureScheme,
@@ -37,7 +38,7 @@ export class EndpointIn extends ThrottleIn {
   url: string;
 
   @ApiPropertyOptional({ default: '', maxLength: 4096 })
-  @IsOptional()
+  @IsOmittable()
   @IsDescription()
   description?: string;
 
@@ -57,7 +58,7 @@ export class EndpointIn extends ThrottleIn {
   channels?: string[] | null;
 
   @ApiPropertyOptional({ default: false })
-  @IsOptional()
+  @IsOmittable()
   @IsBoolean()
   disabled?: boolean;
 

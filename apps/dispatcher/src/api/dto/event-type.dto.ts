@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, OmitType, PartialType, type ApiPropertyOptions } from '@nestjs/swagger';
 import { IsArray, IsBoolean, IsOptional } from 'class-validator';
-import { IsDescription, IsEventTypeName, IsJsonObject, IsShortText, IsText, MAX_STORED_JSON_DEPTH, type EventTypeEntity } from '@homing/webhooks';
+import { IsDescription, IsEventTypeName, IsJsonObject, IsOmittable, IsShortText, IsText, MAX_STORED_JSON_DEPTH, type EventTypeEntity } from '@homing/webhooks';
 import { ListResponse, OrderedListQuery, ToBoolean } from './common.dto.js';
 
 const SCHEMAS: ApiPropertyOptions = {
@@ -22,12 +22,12 @@ export class EventTypeIn {
   description: string;
 
   @ApiPropertyOptional({ default: false })
-  @IsOptional()
+  @IsOmittable()
   @IsBoolean()
   archived?: boolean;
 
   @ApiPropertyOptional({ default: false })
-  @IsOptional()
+  @IsOmittable()
   @IsBoolean()
   deprecated?: boolean;
 

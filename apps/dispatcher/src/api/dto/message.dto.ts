@@ -1,11 +1,12 @@
 import { ApiProperty, ApiPropertyOptional, IntersectionType, type ApiPropertyOptions } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsArray, IsObject, IsOptional, IsString, ValidateNested } from 'class-validator';
+import { IsArray, IsObject, IsOptional, ValidateNested } from 'class-validator';
 import {
   IsDateTime,
   IsDeliverAt,
   IsEventTypeName,
   IsIntIn,
+  IsJsonText,
   IsLabelList,
   IsRetentionDays,
   IsShortText,
@@ -23,7 +24,7 @@ const LABELS: ApiPropertyOptions = { type: [String], nullable: true };
 export class TransformationsParams {
   @ApiPropertyOptional({ description: 'JSON text delivered byte for byte instead of `payload`' })
   @IsOptional()
-  @IsString()
+  @IsJsonText()
   rawPayload?: string;
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' }, description: 'Only `content-type: application/json` is supported' })

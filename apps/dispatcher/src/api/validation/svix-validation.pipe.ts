@@ -1,7 +1,6 @@
 import { type ArgumentMetadata, Injectable, type PipeTransform, UnprocessableEntityException } from '@nestjs/common';
-import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
-import { assertJsonDepth, fieldErrors } from '@homing/webhooks';
+import { assertJsonDepth, fieldErrors, plainToDto } from '@homing/webhooks';
 
 const PLAIN_TYPES: unknown[] = [String, Boolean, Number, Array, Object];
 
@@ -17,9 +16,9 @@ export class SvixValidationPipe implements PipeTransform {
     if (type === 'body' && value !== undefined && (typeof value !== 'object' || value === null || Array.isArray(value))) {
       throw new UnprocessableEntityException({ detail: [{ loc: ['body'], msg: 'the body must be a JSON object', type: 'type_error' }] });
     }
-    // class-transformer walks the value recursively: too deep a one would overflow the stack.
+    // Before anything walks the value recursively: too deep a one would overflow the stack.
     assertJsonDepth(value, [type]);
-    const instance = plainToInstance(metatype, value ?? {}) as object;
+    const instance = plainToDto(metatype as new () => object, value ?? {});
     const errors = await validate(instance, { whitelist: true, forbidUnknownValues: false });
     if (errors.length > 0) throw new UnprocessableEntityException({ detail: fieldErrors(errors, [type]) });
     return instance;

@@ -1,6 +1,6 @@
 import { IsBoolean, IsOptional } from 'class-validator';
 import type { SignatureScheme } from '../../signing/signature-scheme.js';
-import { IsRateLimit, IsShortText, IsSignatureScheme, IsStringMap, IsUid } from '../validation.js';
+import { IsOmittable, IsRateLimit, IsShortText, IsSignatureScheme, IsStringMap, IsUid } from '../validation.js';
 
 export class ApplicationInput {
   @IsShortText()
@@ -24,7 +24,7 @@ export class ApplicationInput {
   signatureScheme?: SignatureScheme | null;
 
   /** Wrap payloads in Rye's envelope `{ id, requestId, developerId, type, data, createdAt }`. Default false. */
-  @IsOptional()
+  @IsOmittable()
   @IsBoolean()
   envelope?: boolean;
 

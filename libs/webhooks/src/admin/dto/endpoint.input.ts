@@ -1,23 +1,12 @@
 import { IsBoolean, IsOptional } from 'class-validator';
-import {
-  IsDescription,
-  IsEndpointUrl,
-  IsEventTypeFilter,
-  IsHeaderMap,
-  IsLabelList,
-  IsRateLimit,
-  IsSignatureScheme,
-  IsStringMap,
-  IsUid,
-  IsWebhookSecret,
-} from '../validation.js';
+import { IsDescription, IsEndpointUrl, IsEventTypeFilter, IsHeaderMap, IsLabelList, IsOmittable, IsRateLimit, IsSignatureScheme, IsStringMap, IsUid, IsWebhookSecret } from '../validation.js';
 import type { SignatureScheme } from '../../signing/signature-scheme.js';
 
 export class EndpointInput {
   @IsEndpointUrl()
   url: string;
 
-  @IsOptional()
+  @IsOmittable()
   @IsDescription()
   description?: string;
 
@@ -30,7 +19,7 @@ export class EndpointInput {
   @IsLabelList()
   channels?: string[] | null;
 
-  @IsOptional()
+  @IsOmittable()
   @IsBoolean()
   disabled?: boolean;
 

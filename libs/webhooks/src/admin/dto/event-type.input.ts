@@ -1,5 +1,5 @@
 import { IsArray, IsBoolean, IsOptional } from 'class-validator';
-import { IsDescription, IsEventTypeName, IsJsonObject, IsShortText, IsText } from '../validation.js';
+import { IsDescription, IsEventTypeName, IsJsonObject, IsOmittable, IsShortText, IsText } from '../validation.js';
 
 export class EventTypeInput {
   @IsEventTypeName()
@@ -13,11 +13,11 @@ export class EventTypeInput {
   @IsJsonObject()
   schemas?: Record<string, any> | null;
 
-  @IsOptional()
+  @IsOmittable()
   @IsBoolean()
   archived?: boolean;
 
-  @IsOptional()
+  @IsOmittable()
   @IsBoolean()
   deprecated?: boolean;
 

@@ -1,12 +1,12 @@
-import { IsDefined, IsOptional } from 'class-validator';
-import { IsDeliverAt, IsEventTypeName, IsLabelList, IsRetentionDays, IsShortText, IsUid } from '../validation.js';
+import { IsOptional } from 'class-validator';
+import { IsDeliverAt, IsEventTypeName, IsLabelList, IsPayload, IsRetentionDays, IsShortText, IsUid } from '../validation.js';
 
 export class MessageInput {
   @IsEventTypeName()
   eventType: string;
 
-  /** A JSON value, or a string of JSON to be delivered byte for byte. */
-  @IsDefined()
+  /** A JSON value, or a string of JSON to be delivered byte for byte (either nested at most 128 levels). */
+  @IsPayload()
   payload: unknown;
 
   /** The sender's idempotency key: a second message with the same one in the application is a conflict. */
