@@ -26,12 +26,15 @@ describe('bad inputs to the library get the same 422 as through the API', () => 
     expect(await h.homing.dataSource.getRepository(MessageEntity).countBy({ appId: app.id })).toBe(0);
   });
 
-  it('applications and event types: metadata or schemas nested too deep, a rate of 2^31, a featureFlag of 300 characters', async () => {
+  it('applications and event types: metadata or schemas nested too deep, a rate of 2^31, a featureFlag of 300 characters, null for a NOT NULL column', async () => {
     await expect(h.homing.applications.create({ name: 'Deep', metadata: { a: nested(100_000) } as never })).rejects.toMatchObject(refused(['body', 'metadata']));
     await expect(h.homing.applications.create({ name: 'Fast', rateLimit: 2 ** 31 })).rejects.toMatchObject(refused(['body', 'rateLimit']));
     await expect(h.homing.eventTypes.create({ name: 'deep', description: '', schemas: { '1': nested(100_000) } })).rejects.toMatchObject(refused(['body', 'schemas']));
     await expect(h.homing.eventTypes.create({ name: 'deep', description: '', schemas: { '1': nested(31) } })).rejects.toMatchObject(refused(['body', 'schemas']));
     await expect(h.homing.eventTypes.create({ name: 'flagged', description: '', featureFlag: 'f'.repeat(300) })).rejects.toMatchObject(refused(['body', 'featureFlag']));
+    const app = await h.homing.applications.create({ name: 'Kept' });
+    await expect(h.homing.applications.update(app.id, { envelope: null } as never)).rejects.toMatchObject(refused(['body', 'envelope']));
+    await expect(h.homing.applications.update(app.id, { name: null } as never)).rejects.toMatchObject(refused(['body', 'name']));
     expect(await h.homing.dataSource.getRepository(ApplicationEntity).countBy({ name: 'Deep' })).toBe(0);
     expect(await h.homing.dataSource.getRepository(EventTypeEntity).count()).toBe(0);
   });

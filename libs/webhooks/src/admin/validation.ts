@@ -354,13 +354,14 @@ export async function validateChanges<T extends object>(dto: new () => T, change
 }
 
 /** Validates library-mode input with the same DTOs the REST API uses; 422 with field details on failure. */
-export async function validateInput<T extends object>(dto: new () => T, input: unknown, skipMissing = false): Promise<T> {
+export async function validateInput<T extends object>(dto: new () => T, input: unknown, partial = false): Promise<T> {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw invalidField(['body'], 'expected an object', 'type_error');
   }
   assertJsonDepth(input);
   const instance = plainToDto(dto, input);
-  const errors = await validate(instance, { whitelist: true, skipMissingProperties: skipMissing });
+  // A partial update leaves fields out; one given as null is still checked (a NOT NULL column refuses it).
+  const errors = await validate(instance, { whitelist: true, skipUndefinedProperties: partial });
   if (errors.length > 0) {
     throw new UnprocessableEntityException({ code: 'validation', detail: fieldErrors(errors) });
   }
