@@ -11,7 +11,6 @@ import { DeliveryService } from './delivery.service.js';
 import { EndpointLanes } from './endpoint-lanes.js';
 import type { HttpOutcome } from './webhook-http.client.js';
 
-const MAX_BACKOFF_MS = 30_000;
 /** One endpoint starts with this share of the worker's concurrency... */
 const ENDPOINT_SHARE = 5;
 /** ...and while it answers quickly (within a tenth of the request timeout) may grow to this share. */
@@ -35,8 +34,8 @@ export class DeliveryProcessor implements OnApplicationBootstrap, BeforeApplicat
   private readonly lanes: EndpointLanes;
   /** Deliveries started from queue jobs at once (a job may carry several). */
   private readonly slots: LimitFunction;
-  private backoffMs = 0;
-  private resumeTimer?: NodeJS.Timeout;
+  /** Said once per outage (a delivery that reaches the database ends it). */
+  private databaseDown = false;
   private closing = false;
 
   constructor(
@@ -61,7 +60,6 @@ export class DeliveryProcessor implements OnApplicationBootstrap, BeforeApplicat
   async beforeApplicationShutdown(): Promise<void> {
     if (!this.options.worker) return;
     this.closing = true;
-    clearTimeout(this.resumeTimer);
     // Waiting deliveries were never claimed: queued again, for another worker or the next start.
     await this.deliveryQueue.enqueue(this.lanes.drain());
     let timer: NodeJS.Timeout | undefined;
@@ -111,9 +109,9 @@ export class DeliveryProcessor implements OnApplicationBootstrap, BeforeApplicat
     this.inFlight.add(job);
     try {
       await this.delivery.deliver(job, end);
-      this.backoffMs = 0;
+      this.databaseDown = false;
     } catch (error) {
-      if (isDatabaseUnavailable(error)) this.backOff();
+      if (isDatabaseUnavailable(error)) this.databaseUnreachable(error as Error);
       throw error;
     } finally {
       this.inFlight.delete(job);
@@ -131,18 +129,15 @@ export class DeliveryProcessor implements OnApplicationBootstrap, BeforeApplicat
   }
 
   /**
-   * While the database is unreachable, stop pulling jobs for a while (doubling up to 30 s) instead of
-   * failing through the queue. What is owed stays in the database; the sweeper re-queues it.
+   * The worker keeps taking jobs while the database is unreachable: each fails once and is dropped, its
+   * row still owed, and the first sweep that reaches the database queues it again. So deliveries resume
+   * with the sweeps, within two sweep intervals of the database's return. Not a paused queue: a back-off
+   * timer outlasts the outage by up to its cap, and each Bull local pause reconnects Bull's blocking
+   * client; one begun while the last reconnect is under way leaves that client closed and the worker idle.
    */
-  private backOff(): void {
-    if (this.resumeTimer || this.closing) return;
-    this.backoffMs = Math.min(Math.max(this.backoffMs * 2, 500), MAX_BACKOFF_MS);
-    this.logger.warn(`database unreachable: pausing deliveries for ${this.backoffMs} ms`);
-    const resumeAfter = this.backoffMs;
-    this.resumeTimer = setTimeout(() => {
-      this.resumeTimer = undefined;
-      if (!this.closing) void this.queue.resume(true).catch(() => undefined);
-    }, resumeAfter);
-    void this.queue.pause(true, true).catch(() => undefined);
+  private databaseUnreachable(error: Error): void {
+    if (this.databaseDown) return;
+    this.databaseDown = true;
+    this.logger.warn(`database unreachable (${error.message}): deliveries wait in it and are queued again by the sweeper once it answers`);
   }
 }

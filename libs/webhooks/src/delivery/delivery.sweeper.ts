@@ -10,15 +10,25 @@ const BATCH = 1000;
 
 /**
  * The database says what is owed; the queue is only a fast path. The sweeper re-queues deliveries
- * that are due but were never queued or whose job was lost (Redis flushed, enqueue failed), and
- * frees rows whose worker died mid-attempt.
+ * that are due but were never queued or whose job was lost (Redis flushed, enqueue failed, or failed
+ * while the database was unreachable), and frees rows whose worker died mid-attempt. It is also what
+ * ends a database outage for the workers: its first pass that reaches the database queues what is owed.
  */
 @Injectable()
 export class DeliverySweeper implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('HomingSweeper');
+  /** Whether the last pass failed: an outage is reported when it begins and when it ends, not every pass. */
+  private failing = false;
   private readonly task = new PeriodicTask(
-    async () => void (await this.sweep()),
-    (error) => this.logger.warn(`sweep failed, will retry: ${error.message}`),
+    async () => {
+      const queued = await this.sweep();
+      if (this.failing) this.logger.log(`sweeping again: ${queued} owed deliveries queued`);
+      this.failing = false;
+    },
+    (error) => {
+      if (!this.failing) this.logger.warn(`sweep failed, retrying every ${this.options.sweepIntervalMs} ms: ${error.message}`);
+      this.failing = true;
+    },
   );
 
   constructor(
