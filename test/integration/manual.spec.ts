@@ -24,7 +24,7 @@ describe('resend, recover and example events', () => {
       ['manual', 'success'],
     ]);
     const requests = h.receiver.on('/resend');
-    expect(requests.map((r) => r.body)).toEqual([message.payload, message.payload]);
+    expect(requests.map((r) => r.body)).toEqual([JSON.stringify(message.payload), JSON.stringify(message.payload)]);
     expect(requests[1].headers['webhook-id']).toBe(message.id);
   });
 
