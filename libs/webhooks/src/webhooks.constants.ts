@@ -20,7 +20,6 @@ export const ID_PREFIX = {
   backgroundTask: 'qtask',
 } as const;
 
-export const SECRET_PREFIX = 'whsec_';
 /** Standard Webhooks headers, and the same values under Svix's names. */
 export const SIGNATURE_HEADERS = {
   standard: { id: 'webhook-id', timestamp: 'webhook-timestamp', signature: 'webhook-signature' },

@@ -1,22 +1,21 @@
-import { randomBytes } from 'node:crypto';
-import { SECRET_PREFIX } from '../webhooks.constants.js';
+import { schemeOfSecret, signingScheme, type SigningSchemeName } from './schemes/registry.js';
 
-/** A new endpoint secret: 24 random bytes, base64, with the `whsec_` prefix (as Svix issues them). */
-export function generateSecret(): string {
-  return SECRET_PREFIX + randomBytes(24).toString('base64');
+/** A new endpoint secret of the scheme named: `whsec_` and 24 random bytes by default (as Svix issues them). */
+export function generateSecret(scheme: SigningSchemeName = 'hmac-sha256'): string {
+  return signingScheme(scheme).generate();
 }
 
-/** The HMAC key behind a secret given with or without the `whsec_` prefix. */
-export function secretKey(secret: string): Buffer {
-  const encoded = secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret;
-  return Buffer.from(encoded, 'base64');
-}
-
-const SECRET_FORMAT = /^(whsec_)?[A-Za-z0-9+/]{32,100}={0,2}$/;
-
-/** Whether a caller-chosen secret has the form and key length Standard Webhooks asks for (24 to 64 bytes). */
+/** Whether a caller-chosen secret is well formed for the scheme its prefix names. */
 export function isValidSecret(secret: string): boolean {
-  if (!SECRET_FORMAT.test(secret)) return false;
-  const length = secretKey(secret).length;
-  return length >= 24 && length <= 64;
+  return schemeOfSecret(secret).isValid(secret);
+}
+
+/** What completes "secret must be …" for a secret that is not valid, per the scheme its prefix names. */
+export function secretFormat(secret: unknown): string {
+  return schemeOfSecret(typeof secret === 'string' ? secret : '').secretFormat;
+}
+
+/** What the customer is shown for a secret and verifies with: the secret itself, or its public key. */
+export function customerKey(secret: string): string {
+  return schemeOfSecret(secret).customerKey(secret);
 }

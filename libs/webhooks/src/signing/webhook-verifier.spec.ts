@@ -1,8 +1,8 @@
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { Webhook } from 'svix';
 import { describe, expect, it } from 'vitest';
-import { generateSecret } from './webhook-secret.js';
-import { bodyHmac } from './webhook-signer.js';
+import { customerKey, generateSecret } from './webhook-secret.js';
+import { bodyHmac, signatureHeaders } from './webhook-signer.js';
 import { constantTimeEqual, verifyBodyHmac, verifyStandardWebhook, WebhookVerificationError } from './webhook-verifier.js';
 
 const body = '{"type":"order.completed","data":{"id":7,"name":"Zoë"}}';
@@ -85,5 +85,37 @@ describe('constantTimeEqual', () => {
     expect(constantTimeEqual('v1,abc', 'v1,abc')).toBe(true);
     expect(constantTimeEqual('v1,abc', 'v1,abd')).toBe(false);
     expect(constantTimeEqual('v1,abc', 'v1,ab')).toBe(false);
+  });
+});
+
+describe('verifyStandardWebhook with ed25519 public keys (v1a)', () => {
+  const at = () => new Date(Math.floor(Date.now() / 1000) * 1000);
+  const signed = (secrets: string[], id: string, when: Date, payload = body) => ({
+    'webhook-id': id,
+    'webhook-timestamp': String(when.getTime() / 1000),
+    'webhook-signature': signatureHeaders(secrets, id, when.getTime() / 1000, payload)['webhook-signature'],
+  });
+
+  it('accepts a v1a signature with the whpk_ key of the secret that made it', () => {
+    const secret = generateSecret('ed25519');
+    const when = at();
+    expect(verifyStandardWebhook([customerKey(secret)], signed([secret], 'msg_a1', when), Buffer.from(body), tolerance)).toEqual({ id: 'msg_a1', timestamp: when });
+  });
+
+  it('accepts any of several keys during a rotation, public keys and shared secrets mixed', () => {
+    const [oldHmac, newEd] = [generateSecret(), generateSecret('ed25519')];
+    const headers = signed([newEd, oldHmac], 'msg_a2', at());
+    expect(() => verifyStandardWebhook([customerKey(newEd)], headers, body, tolerance)).not.toThrow();
+    expect(() => verifyStandardWebhook([oldHmac], headers, body, tolerance)).not.toThrow();
+    expect(() => verifyStandardWebhook([customerKey(generateSecret('ed25519')), customerKey(newEd)], headers, body, tolerance)).not.toThrow();
+  });
+
+  it('refuses a wrong public key, a changed body, and a v1a signature offered to a shared secret', () => {
+    const secret = generateSecret('ed25519');
+    const headers = signed([secret], 'msg_a3', at());
+    expect(() => verifyStandardWebhook([customerKey(generateSecret('ed25519'))], headers, body, tolerance)).toThrow('no valid signature');
+    expect(() => verifyStandardWebhook([customerKey(secret)], headers, body.replace('7', '8'), tolerance)).toThrow('no valid signature');
+    expect(() => verifyStandardWebhook([generateSecret()], headers, body, tolerance)).toThrow('no valid signature');
+    expect(() => verifyStandardWebhook([customerKey(secret)], { ...headers, 'webhook-signature': headers['webhook-signature'].replace('v1a,', 'v1,') }, body, tolerance)).toThrow('no valid signature');
   });
 });

@@ -1,7 +1,8 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { SIGNATURE_HEADERS } from '../webhooks.constants.js';
-import { bodyHmac, signPayload } from './webhook-signer.js';
+import { schemeOfKey } from './schemes/registry.js';
+import { bodyHmac, signedContent } from './webhook-signer.js';
 
 /** A request that fails verification; the message is a short reason, safe to return to the sender. */
 export class WebhookVerificationError extends Error {
@@ -25,10 +26,11 @@ const TIMESTAMP = /^[1-9]\d{0,14}$/;
 
 /**
  * Verifies a Standard Webhooks request (`webhook-*` headers, or the same under `svix-*`) over the
- * body bytes as received. Any one of the space-separated `v1` signatures matching any one secret passes.
+ * body bytes as received. Any one of the space-separated signatures matching any one key of its
+ * version passes: `whsec_` secrets check `v1`, `whpk_` public keys `v1a`.
  */
 export function verifyStandardWebhook(
-  secrets: readonly string[],
+  keys: readonly string[],
   headers: IncomingHttpHeaders,
   body: Buffer | string,
   { toleranceMs, now = Date.now() }: StandardVerifyOptions,
@@ -42,10 +44,12 @@ export function verifyStandardWebhook(
   const skewMs = now - seconds * 1000;
   if (skewMs > toleranceMs) throw new WebhookVerificationError('timestamp too old');
   if (-skewMs > toleranceMs) throw new WebhookVerificationError('timestamp in the future');
-  const candidates = signatures.split(' ').filter((candidate) => candidate.startsWith('v1,'));
-  const valid = secrets.some((secret) => {
-    const expected = signPayload(secret, id, seconds, body);
-    return candidates.some((candidate) => constantTimeEqual(candidate, expected));
+  const content = signedContent(id, seconds, body);
+  const candidates = signatures.split(' ');
+  const valid = keys.some((key) => {
+    const scheme = schemeOfKey(key);
+    const version = `${scheme.version},`;
+    return candidates.some((candidate) => candidate.startsWith(version) && scheme.verify(key, content, candidate));
   });
   if (!valid) throw new WebhookVerificationError('no valid signature');
   return { id, timestamp: new Date(seconds * 1000) };
