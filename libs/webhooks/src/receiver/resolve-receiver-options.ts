@@ -1,5 +1,6 @@
 import { parseByteSize } from '../config/byte-size.js';
 import { parseDuration } from '../config/duration.js';
+import { KEY_FORMATS, schemeOfKey } from '../signing/schemes/registry.js';
 import {
   DEFAULT_DUPLICATE_WINDOW,
   DEFAULT_RECEIVER_BODY_LIMIT,
@@ -42,15 +43,13 @@ export function resolveReceiverOptions(options: WebhookReceiverOptions, queueOpt
   };
 }
 
-/** A Standard Webhooks secret is base64, optionally `whsec_`-prefixed; anything else could never verify. */
-const STANDARD_SECRET = /^(whsec_)?[A-Za-z0-9+/]+={0,2}$/;
-
 function secretsOf(secret: WebhookReceiverOptions['secret'] | undefined, standard: boolean): ResolvedReceiverOptions['secrets'] {
   if (typeof secret === 'function') return async (request) => secretList(await secret(request));
   const secrets = secretList(secret);
   if (secrets.length === 0) throw new Error('forReceiver: secret is required (a string, a list during a rotation, or a function of the request)');
-  const malformed = secrets.findIndex((candidate) => standard && !STANDARD_SECRET.test(candidate));
-  if (malformed >= 0) throw new Error(`forReceiver: secret #${malformed + 1} is not a Standard Webhooks secret (base64, with or without whsec_)`);
+  // A Standard Webhooks key of no known form could never verify: a shared secret, or a scheme's public key.
+  const malformed = secrets.findIndex((candidate) => standard && !schemeOfKey(candidate).isValidKey(candidate));
+  if (malformed >= 0) throw new Error(`forReceiver: secret #${malformed + 1} is not a Standard Webhooks secret (${KEY_FORMATS.join('; or ')})`);
   return async () => secrets;
 }
 

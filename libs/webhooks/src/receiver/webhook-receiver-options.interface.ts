@@ -41,7 +41,10 @@ export interface WebhookReceiverQueueOptions {
 }
 
 export interface WebhookReceiverOptions {
-  /** The endpoint secret(s) (`whsec_…`, with or without the prefix), or a function choosing them per request. */
+  /**
+   * What verifies: the endpoint secret (`whsec_…`, with or without the prefix) or, for an ed25519
+   * endpoint, its public key (`whpk_…`); several during a rotation, of either kind; or a function choosing them per request.
+   */
   secret: WebhookSecrets | WebhookSecretResolver;
   /** Default Standard Webhooks (`webhook-*` or `svix-*` headers). */
   scheme?: 'standard-webhooks' | BodyHmacScheme;
