@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { CliError, type CliIo } from './cli.io.js';
-import { DispatcherClient, path } from './dispatcher.client.js';
+import { DispatcherClient, path, type Schemas } from './dispatcher.client.js';
 import { listen } from './listen.command.js';
 import { recover } from './recover.command.js';
 import { clock, table } from './output.js';
@@ -11,26 +11,6 @@ interface GlobalOptions {
   token?: string;
   app?: string;
   json: boolean;
-}
-
-interface EndpointOut {
-  id: string;
-  uid: string | null;
-  url: string;
-  disabled: boolean;
-  throttleRate: number | null;
-  eventTypes: string[] | null;
-}
-
-interface AttemptOut {
-  id: string;
-  endpointId: string;
-  url: string;
-  responseStatusCode: number;
-  responseDurationMs: number;
-  statusText: string;
-  triggerType: number;
-  timestamp: string;
 }
 
 /** The `homing` command line; `run` parses argv and returns the exit code. */
@@ -68,7 +48,7 @@ export function createProgram(io: CliIo): Command {
     .action(async (eventType: string, payloadText: string, flags, command: Command) => {
       const { options, client } = context(command);
       const payload = parseJson(payloadText === '-' ? readFileSync(0, 'utf8') : payloadText, 'payload');
-      const message = await client.post<{ id: string; eventType: string; timestamp: string }>(path`app/${app(options)}/msg`, {
+      const message = await client.post<Schemas['MessageOut']>(path`app/${app(options)}/msg`, {
         eventType,
         payload,
         eventId: flags.eventId,
@@ -86,7 +66,7 @@ export function createProgram(io: CliIo): Command {
     .description('list the endpoints')
     .action(async (_flags, command: Command) => {
       const { options, client } = context(command);
-      const list = await client.all<EndpointOut>(path`app/${app(options)}/endpoint`);
+      const list = await client.all<Schemas['EndpointOut']>(path`app/${app(options)}/endpoint`);
       print(options, list, () =>
         list.length === 0
           ? ['no endpoints']
@@ -115,7 +95,7 @@ export function createProgram(io: CliIo): Command {
     .action(async (url: string, flags, command: Command) => {
       const { options, client } = context(command);
       const appId = app(options);
-      const endpoint = await client.post<EndpointOut>(path`app/${appId}/endpoint`, {
+      const endpoint = await client.post<Schemas['EndpointOut']>(path`app/${appId}/endpoint`, {
         url,
         uid: flags.uid,
         description: flags.description,
@@ -123,7 +103,7 @@ export function createProgram(io: CliIo): Command {
         channels: flags.channels,
         throttleRate: flags.throttleRate,
       });
-      const { key } = await client.get<{ key: string }>(path`app/${appId}/endpoint/${endpoint.id}/secret`);
+      const { key } = await client.get<Schemas['EndpointSecretOut']>(path`app/${appId}/endpoint/${endpoint.id}/secret`);
       print(options, { ...endpoint, secret: key }, () => [`added ${endpoint.id} ${endpoint.url}`, `secret ${key}`]);
     });
   for (const [name, disabled] of [
@@ -136,7 +116,7 @@ export function createProgram(io: CliIo): Command {
       .argument('<endpoint>', 'endpoint id or uid')
       .action(async (endpointId: string, _flags, command: Command) => {
         const { options, client } = context(command);
-        const endpoint = await client.patch<EndpointOut>(path`app/${app(options)}/endpoint/${endpointId}`, { disabled });
+        const endpoint = await client.patch<Schemas['EndpointOut']>(path`app/${app(options)}/endpoint/${endpointId}`, { disabled });
         print(options, endpoint, () => [`${name}d ${endpoint.id} ${endpoint.url}`]);
       });
   }
@@ -148,8 +128,8 @@ export function createProgram(io: CliIo): Command {
     .action(async (msgId: string, _flags, command: Command) => {
       const { options, client } = context(command);
       const appId = app(options);
-      const message = await client.get<{ id: string }>(path`app/${appId}/msg/${msgId}`, { with_content: false });
-      const attempts = await client.all<AttemptOut>(path`app/${appId}/attempt/msg/${message.id}`, { with_content: false });
+      const message = await client.get<Schemas['MessageOut']>(path`app/${appId}/msg/${msgId}`, { with_content: false });
+      const attempts = await client.all<Schemas['MessageAttemptOut']>(path`app/${appId}/attempt/msg/${message.id}`, { with_content: false });
       print(options, attempts, () =>
         attempts.length === 0
           ? [`no attempts of ${message.id} yet`]

@@ -1,17 +1,17 @@
+import type { components } from '@homing/api-types';
 import axios, { type AxiosInstance, type AxiosRequestConfig } from 'axios';
 import { CliError } from './cli.io.js';
+
+/** The API's shapes, generated from the dispatcher's OpenAPI document (@homing/api-types). */
+export type Schemas = components['schemas'];
 
 export interface Connection {
   url: string;
   token?: string;
 }
 
-/** Svix's list pages. */
-export interface Page<T> {
-  data: T[];
-  iterator: string | null;
-  done: boolean;
-}
+/** Svix's list pages, as every list operation answers. */
+export type Page<T> = Omit<Schemas['ListResponseEndpointOut'], 'data'> & { data: T[] };
 
 /** The dispatcher's Svix-compatible REST API (`/api/v1`), with errors turned into one readable line. */
 export class DispatcherClient {

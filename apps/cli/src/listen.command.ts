@@ -2,7 +2,7 @@ import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Readable } from 'node:stream';
 import { CliError, type CliIo } from './cli.io.js';
-import { type DispatcherClient, path } from './dispatcher.client.js';
+import { type DispatcherClient, path, type Schemas } from './dispatcher.client.js';
 import { clock } from './output.js';
 
 /** A request the inbox received, as the dispatcher streams it (body base64). */
@@ -44,7 +44,7 @@ export async function listen(client: DispatcherClient, options: ListenOptions, i
   const target = localTarget(options.localUrl);
   const inbox = options.inbox
     ? { id: options.inbox, url: `${client.connection.url.replace(/\/+$/, '')}/relay/${options.inbox}` }
-    : await client.post<{ id: string; url: string }>('relay');
+    : await client.post<Schemas['RelayInboxOut']>('relay');
   if (options.inbox) await client.get(path`relay/${inbox.id}/requests`);
   io.err(`relaying ${inbox.url} -> ${target.href}`);
   if (!options.inbox) io.err(`use this URL as an endpoint URL; keep it next time with --inbox ${inbox.id}`);

@@ -1,5 +1,5 @@
 import { CliError, type CliIo } from './cli.io.js';
-import { type DispatcherClient, path } from './dispatcher.client.js';
+import { type DispatcherClient, path, type Schemas } from './dispatcher.client.js';
 import { progress } from './output.js';
 
 export interface RecoverRequest {
@@ -19,18 +19,8 @@ export interface RecoverResult {
   failed?: number;
 }
 
-interface Stats {
-  success: number;
-  pending: number;
-  sending: number;
-  fail: number;
-}
-
-interface Task {
-  id: string;
-  status: 'running' | 'finished' | 'failed';
-  data: { messagesSent?: number; error?: string };
-}
+/** What a recovery task's `data` holds (the API types `data` as any JSON object, as Svix does). */
+type RecoverTask = Schemas['BackgroundTaskOut'] & { data: { messagesSent?: number; error?: string } };
 
 const POLL_MS = 250;
 
@@ -41,17 +31,17 @@ const POLL_MS = 250;
  * come from the endpoint's statistics, so other traffic to it in the window counts too.
  */
 export async function recover(client: DispatcherClient, request: RecoverRequest, io: CliIo): Promise<RecoverResult> {
-  const endpoint = await client.get<{ id: string }>(path`app/${request.app}/endpoint/${request.endpoint}`);
+  const endpoint = await client.get<Schemas['EndpointOut']>(path`app/${request.app}/endpoint/${request.endpoint}`);
   const window = { since: request.since.toISOString(), ...(request.until ? { until: request.until.toISOString() } : {}) };
-  const stats = () => client.get<Stats>(path`app/${request.app}/endpoint/${endpoint.id}/stats`, window);
+  const stats = () => client.get<Schemas['EndpointStats']>(path`app/${request.app}/endpoint/${endpoint.id}/stats`, window);
   const before = await stats();
-  let task = await client.post<Task>(path`app/${request.app}/endpoint/${endpoint.id}/recover`, window);
+  let task = await client.post<RecoverTask>(path`app/${request.app}/endpoint/${endpoint.id}/recover`, window);
   if (!request.wait) return { taskId: task.id, finished: false, messagesSent: task.data.messagesSent };
 
   while (task.status === 'running') {
     progress(io, 0, before.fail, 'queueing');
     await sleep(POLL_MS);
-    task = await client.get<Task>(path`background-task/${task.id}`);
+    task = await client.get<RecoverTask>(path`background-task/${task.id}`);
   }
   if (task.status === 'failed') throw new CliError(`the recovery task ${task.id} failed${task.data.error ? `: ${task.data.error}` : ''}`);
   const total = task.data.messagesSent ?? 0;

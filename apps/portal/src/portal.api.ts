@@ -1,112 +1,31 @@
+import type { components } from '@homing/api-types';
+
 /**
- * The dispatcher's Svix v1 API as the portal uses it, with the portal token as Bearer. These shapes
- * mirror the dispatcher's DTOs (apps/dispatcher/src/api/dto) as they arrive in JSON (dates as text).
+ * The dispatcher's Svix v1 API as the portal uses it, with the portal token as Bearer. The shapes are
+ * @homing/api-types, generated from the OpenAPI document the dispatcher serves (dates as text).
  */
+type Schemas = components['schemas'];
 
-export type Capability = 'ViewBase' | 'ViewEndpointSecret' | 'ManageEndpointSecret' | 'ManageTransformations' | 'CreateAttempts' | 'ManageEndpoint';
+export type Session = Schemas['PortalSessionOut'];
+export type Capability = Session['capabilities'][number];
+export type Application = Schemas['ApplicationOut'];
+export type Endpoint = Schemas['EndpointOut'];
+export type EndpointInput = Schemas['EndpointIn'];
+export type EndpointChange = Schemas['EndpointPatch'];
+export type EndpointStats = Schemas['EndpointStats'];
+export type EndpointHeaders = Schemas['EndpointHeadersOut'];
+export type EventType = Schemas['EventTypeOut'];
+export type Message = Schemas['MessageOut'];
+export type Attempt = Schemas['MessageAttemptOut'];
+/** An endpoint a message is owed to, with the delivery's status. */
+export type Destination = Schemas['MessageEndpointOut'];
+export type BackgroundTask = Schemas['BackgroundTaskOut'];
 
-export interface Page<T> {
-  data: T[];
-  iterator: string | null;
-  prevIterator: string | null;
-  done: boolean;
-}
-
-export interface Application {
-  id: string;
-  uid: string | null;
-  name: string;
-}
-
-export interface Session {
-  app: Application;
-  capabilities: Capability[];
-  expiresAt: string;
-}
-
-export interface Endpoint {
-  id: string;
-  uid: string | null;
-  url: string;
-  description: string;
-  eventTypes: string[] | null;
-  channels: string[] | null;
-  disabled: boolean;
-  disabledReason: string | null;
-  throttleRate: number | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface EndpointInput {
-  url: string;
-  description: string;
-  eventTypes: string[] | null;
-  throttleRate: number | null;
-}
-
-export interface EndpointStats {
-  success: number;
-  pending: number;
-  sending: number;
-  fail: number;
-}
-
-export interface EndpointHeaders {
-  headers: Record<string, string>;
-  /** Names of headers whose values are not shown back. */
-  sensitive: string[];
-}
-
-export interface EventType {
-  name: string;
-  description: string;
-  deprecated: boolean;
-  groupName: string | null;
-  schemas: Record<string, { examples?: unknown[] } & Record<string, unknown>> | null;
-}
-
-export interface Message {
-  id: string;
-  eventId: string | null;
-  eventType: string;
-  payload: unknown;
-  channels: string[] | null;
-  tags: string[] | null;
-  timestamp: string;
-}
+/** Svix's list pages, as every list operation answers. */
+export type Page<T> = Omit<Schemas['ListResponseEndpointOut'], 'data'> & { data: T[] };
 
 /** Svix's numeric statuses: 0 success, 1 pending, 2 fail, 3 sending. */
 export const STATUS = { success: 0, pending: 1, fail: 2, sending: 3 } as const;
-
-export interface Attempt {
-  id: string;
-  msgId: string;
-  endpointId: string;
-  url: string;
-  response: string;
-  responseStatusCode: number;
-  responseDurationMs: number;
-  status: number;
-  statusText: string;
-  /** 0 scheduled, 1 manual (resend, recover, example). */
-  triggerType: number;
-  timestamp: string;
-  msg?: Message | null;
-}
-
-/** An endpoint a message is owed to, with the delivery's status. */
-export interface Destination extends Endpoint {
-  status: number;
-  statusText: string;
-  nextAttempt: string | null;
-}
-
-export interface BackgroundTask {
-  id: string;
-  status: 'running' | 'finished' | 'failed';
-  data: { messagesSent?: number; error?: string } & Record<string, unknown>;
-}
 
 /** An answer other than 2xx, or no answer at all (status 0). */
 export class ApiError extends Error {
@@ -191,7 +110,7 @@ export class PortalApi {
     return this.request('POST', this.app('/endpoint'), { body: input });
   }
 
-  updateEndpoint(id: string, change: Partial<EndpointInput> & { disabled?: boolean }): Promise<Endpoint> {
+  updateEndpoint(id: string, change: EndpointChange): Promise<Endpoint> {
     return this.request('PATCH', this.app(`/endpoint/${enc(id)}`), { body: change });
   }
 

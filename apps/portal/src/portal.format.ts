@@ -41,14 +41,20 @@ export function prettyBody(text: string): string {
   }
 }
 
+/** Version 1 of a type's JSON schema, the one Svix's examples live in; any JSON as far as the API says. */
+function schemaV1(eventType: Pick<EventType, 'schemas'>): ({ examples?: unknown[] } & Record<string, unknown>) | undefined {
+  const schema = eventType.schemas?.['1'];
+  return schema && typeof schema === 'object' ? (schema as { examples?: unknown[] } & Record<string, unknown>) : undefined;
+}
+
 /** The example `send-example` sends: `schemas["1"].examples[0]`; undefined when the type has none. */
-export function exampleOf(eventType: EventType): unknown {
-  return eventType.schemas?.['1']?.examples?.[0];
+export function exampleOf(eventType: Pick<EventType, 'schemas'>): unknown {
+  return schemaV1(eventType)?.examples?.[0];
 }
 
 /** A schema without its examples, which are shown on their own. */
-export function schemaOf(eventType: EventType): Record<string, unknown> | null {
-  const schema = eventType.schemas?.['1'];
+export function schemaOf(eventType: Pick<EventType, 'schemas'>): Record<string, unknown> | null {
+  const schema = schemaV1(eventType);
   if (!schema) return null;
   const { examples: _examples, ...rest } = schema;
   return rest;

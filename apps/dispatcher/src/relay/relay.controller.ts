@@ -58,7 +58,7 @@ export class RelayController {
   }
 
   /** The inbox itself: public, its unguessable id is what protects it. */
-  @All([`${RELAY_PATH}/:inboxId`, `${RELAY_PATH}/:inboxId/*path`])
+  @All(`${RELAY_PATH}/:inboxId{/*path}`)
   @Public()
   @ApiOperation({ summary: 'A relay inbox: any request is relayed to `homing listen` and answered with what the local server answered' })
   async inbox(@Param('inboxId') inboxId: string, @Req() request: Request, @Res() response: Response): Promise<void> {
