@@ -1,6 +1,6 @@
 import { AppPortalCapability, Svix, type ApplicationOut, type EndpointOut, type MessageOut } from 'svix';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { PortalTokenEntity } from '@homing/webhooks';
+import { PortalTokenEntity } from '../../apps/dispatcher/src/entities/index.js';
 import { apiError, deliveriesOf, OPERATOR_TOKEN, startDispatcherApp, useDispatcher } from '../support/dispatcher-app.js';
 import { createTestServices } from '../support/services.js';
 
@@ -93,7 +93,7 @@ describe('authentication and portal tokens through the svix SDK', () => {
 
   it('expires tokens after an hour by default, or after `expiry` seconds', async () => {
     const { token } = await h.svix.authentication.appPortalAccess(appA.id, { sessionId: 'default-expiry' });
-    const [row] = await h.dispatcher.dataSource.getRepository(PortalTokenEntity).findBy({ sessionId: 'default-expiry' });
+    const [row] = await h.dispatcher.records.getRepository(PortalTokenEntity).findBy({ sessionId: 'default-expiry' });
     expect(row.expiresAt.getTime() - row.createdAt.getTime()).toBe(3600_000);
     expect(row.tokenHash).not.toContain(token);
 

@@ -8,6 +8,27 @@ const APP_A = 'app_01JD3B9R8Q2W6N3V5X7Y9Z1A2B';
 const APP_B = 'app_01JD3B9R8Q2W6N3V5X7Y9Z1C3D';
 const NOW = '2026-11-01 12:00:00.000';
 
+/**
+ * The tables of portal tokens, idempotency records and background tasks as the library's migration
+ * 1764000000000 created them, right after its other changes, until the dispatcher took them into its own migrations.
+ */
+const FORMER_API_RECORDS = [
+  'CREATE TABLE `homing_portal_tokens` (`id` varchar(40) NOT NULL, `appId` varchar(40) NOT NULL, `tokenHash` char(64) NOT NULL, `capabilities` json NOT NULL, `sessionId` varchar(256) NULL, `createdAt` datetime(3) NOT NULL, `expiresAt` datetime(3) NOT NULL, UNIQUE INDEX `IDX_homing_portal_tokens_hash` (`tokenHash`), INDEX `IDX_homing_portal_tokens_app` (`appId`, `expiresAt`), PRIMARY KEY (`id`))',
+  'CREATE TABLE `homing_idempotency_records` (`id` char(64) NOT NULL, `requestHash` char(64) NOT NULL, `state` varchar(16) NOT NULL, `statusCode` int NULL, `body` longtext NULL, `createdAt` datetime(3) NOT NULL, `expiresAt` datetime(3) NOT NULL, INDEX `IDX_homing_idempotency_records_expires` (`expiresAt`), PRIMARY KEY (`id`))',
+  'CREATE TABLE `homing_background_tasks` (`id` varchar(40) NOT NULL, `appId` varchar(40) NULL, `task` varchar(64) NOT NULL, `status` varchar(16) NOT NULL, `data` json NOT NULL, `createdAt` datetime(3) NOT NULL, `updatedAt` datetime(3) NOT NULL, INDEX `IDX_homing_background_tasks_app` (`appId`, `id`), PRIMARY KEY (`id`))',
+];
+
+/** The library's migrations up to the named one, included. */
+const through = (name: string) => HOMING_MIGRATIONS.slice(0, HOMING_MIGRATIONS.findIndex((migration) => migration.name === name) + 1);
+
+/** A database as the library's `migrations` left it before the dispatcher had tables of its own. */
+async function formerSchema(services: TestServices, migrations: Function[]): Promise<DataSource> {
+  const dataSource = await migrated(services, through('AddApiRecords1764000000000'));
+  for (const create of FORMER_API_RECORDS) await dataSource.query(`${create} ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci`);
+  await dataSource.destroy();
+  return migrated(services, migrations);
+}
+
 /** A database migrated as far as `migrations` go, as the test's own connection. */
 async function migrated(services: TestServices, migrations: Function[]): Promise<DataSource> {
   const dataSource = new DataSource({ type: 'mysql', url: services.databaseUrl, migrations, migrationsTableName: 'homing_migrations', timezone: 'Z' });
@@ -27,7 +48,7 @@ describe('upgrading a database of the previous schema to exact identifiers', () 
 
   beforeAll(async () => {
     services = await createTestServices();
-    before = await migrated(services, HOMING_MIGRATIONS.slice(0, HOMING_MIGRATIONS.findIndex((migration) => migration.name === EXACT)));
+    before = await formerSchema(services, HOMING_MIGRATIONS.slice(0, HOMING_MIGRATIONS.findIndex((migration) => migration.name === EXACT)));
     const insert = (table: string, row: Record<string, unknown>) =>
       before.query(`INSERT INTO homing_${table} (${Object.keys(row).map((c) => `\`${c}\``).join(', ')}) VALUES (${Object.keys(row).map(() => '?').join(', ')})`, Object.values(row));
     const stamps = { createdAt: NOW, updatedAt: NOW };

@@ -5,11 +5,11 @@ import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum.js';
 import { ModulesContainer } from '@nestjs/core';
 import { getMetadataStorage } from 'class-validator';
 import fc from 'fast-check';
-import { BackgroundTaskEntity } from '@homing/webhooks';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { ApplicationIn } from '../../apps/dispatcher/src/api/dto/application.dto.js';
 import { TransformationsParams } from '../../apps/dispatcher/src/api/dto/message.dto.js';
 import { UNVALIDATED_INPUT } from '../../apps/dispatcher/src/api/errors/svix-exception.filter.js';
+import { BackgroundTaskEntity } from '../../apps/dispatcher/src/entities/index.js';
 import { OPERATOR_TOKEN, useDispatcher } from '../support/dispatcher-app.js';
 
 /**
@@ -185,7 +185,7 @@ describe('hostile values in every field of every body and query of the API', () 
 
   /** An accepted recover goes on after its answer: let it end, so it does not write while a later request is judged. */
   async function settled(): Promise<void> {
-    await vi.waitFor(async () => expect(await h.dispatcher.dataSource.getRepository(BackgroundTaskEntity).countBy({ status: 'running' })).toBe(0), { interval: 10 });
+    await vi.waitFor(async () => expect(await h.dispatcher.records.getRepository(BackgroundTaskEntity).countBy({ status: 'running' })).toBe(0), { interval: 10 });
   }
 
   /** Routes that would destroy a fixture name one that does not exist (a 404 after validation). */
@@ -227,7 +227,7 @@ describe('hostile values in every field of every body and query of the API', () 
       return answer.body as Record<string, string>;
     };
     routes = routesOf(h.dispatcher.app.get(ModulesContainer));
-    tables = h.dispatcher.dataSource.entityMetadatas.map((entity) => entity.tableName);
+    tables = [h.dispatcher.dataSource, h.dispatcher.records].flatMap((dataSource) => dataSource.entityMetadatas.map((entity) => entity.tableName));
 
     params.appId = (await api('POST', '/app', { name: 'Fuzz', uid: 'fuzz-app' })).id;
     params.endpointId = (await api('POST', `/app/${params.appId}/endpoint`, { url: ENDPOINT_URL, uid: 'fuzz-endpoint' })).id;

@@ -1,11 +1,13 @@
 import type { AddressInfo } from 'node:net';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
+import { getDataSourceToken } from '@nestjs/typeorm';
 import { ApiException, Svix, type ValidationError } from 'svix';
 import { afterAll, beforeAll, expect } from 'vitest';
 import type { DataSource } from 'typeorm';
 import { WEBHOOKS_DATA_SOURCE } from '@homing/webhooks';
 import { readDispatcherConfig } from '../../apps/dispatcher/src/config/dispatcher-config.js';
+import { DISPATCHER_DATA_SOURCE_NAME } from '../../apps/dispatcher/src/dispatcher.database.js';
 import { DispatcherModule } from '../../apps/dispatcher/src/dispatcher.module.js';
 import { configureDispatcher, DISPATCHER_APP_OPTIONS } from '../../apps/dispatcher/src/dispatcher.setup.js';
 import { TestReceiver, type ReceivedRequest } from './receiver.js';
@@ -22,6 +24,8 @@ export interface DispatcherTestApp {
   /** The SDK with another token. */
   as(token: string): Svix;
   dataSource: DataSource;
+  /** The dispatcher's own: portal tokens, idempotency records, background tasks. */
+  records: DataSource;
   close(): Promise<void>;
 }
 
@@ -46,7 +50,15 @@ export async function startDispatcherApp(services: TestServices, env: Record<str
   const { port } = app.getHttpServer().address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
   const as = (token: string) => new Svix(token, { serverUrl: url });
-  return { app, url, svix: as(OPERATOR_TOKEN), as, dataSource: app.get<DataSource>(WEBHOOKS_DATA_SOURCE), close: () => app.close() };
+  return {
+    app,
+    url,
+    svix: as(OPERATOR_TOKEN),
+    as,
+    dataSource: app.get<DataSource>(WEBHOOKS_DATA_SOURCE),
+    records: app.get<DataSource>(getDataSourceToken(DISPATCHER_DATA_SOURCE_NAME)),
+    close: () => app.close(),
+  };
 }
 
 export interface DispatcherHarness {

@@ -3,6 +3,7 @@ import { EventEmitterModule } from '@nestjs/event-emitter';
 import { WebhooksModule } from '@homing/webhooks';
 import { ApiModule } from './api/api.module.js';
 import type { DispatcherConfig } from './config/dispatcher-config.js';
+import { dispatcherDatabase } from './dispatcher.database.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { PortalModule } from './portal/portal.module.js';
 import { RelayModule } from './relay/relay.module.js';
@@ -35,6 +36,7 @@ export class DispatcherModule {
           payloadRetention: config.payloadRetention,
           purgeInterval: config.purgeInterval,
         }),
+        dispatcherDatabase(config.databaseUrl),
         ApiModule.register({ apiToken: config.apiToken, portalUrl: config.portalUrl }),
         MetricsModule,
         PortalModule,

@@ -12,6 +12,7 @@ export * from './entities/index.js';
 export { newId } from './entities/entity-id.js';
 export { isDatabaseUnavailable, isDuplicateKey } from './entities/database-errors.js';
 export { HOMING_MIGRATIONS } from './migrations/index.js';
+export { exactCollation } from './migrations/exact-collation.js';
 export { ApplicationsService } from './admin/applications.service.js';
 export { EndpointsService } from './admin/endpoints.service.js';
 export { EventTypesService } from './admin/event-types.service.js';

@@ -6,6 +6,8 @@ import { API_PREFIX } from './api.constants.js';
 import { applicationOrCreate } from './application-lookup.js';
 import { ApiErrors } from './api-docs.decorators.js';
 import { AppAccess, READ } from './auth/access.decorators.js';
+import { PortalTokensService } from './auth/portal-tokens.service.js';
+import { BackgroundTasksService } from './background-tasks.service.js';
 import {
   ApplicationIn,
   applicationInput,
@@ -20,7 +22,11 @@ import {
 @ApiErrors()
 @Controller(`${API_PREFIX}/app`)
 export class ApplicationController {
-  constructor(private readonly applications: ApplicationsService) {}
+  constructor(
+    private readonly applications: ApplicationsService,
+    private readonly portalTokens: PortalTokensService,
+    private readonly backgroundTasks: BackgroundTasksService,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'List applications' })
@@ -88,7 +94,11 @@ export class ApplicationController {
   @ApiOperation({ summary: 'Delete an application with its endpoints, messages and attempts' })
   @ApiNoContentResponse()
   async delete(@Param('appId') appId: string): Promise<void> {
-    await this.applications.delete(appId);
+    const { id } = await this.applications.get(appId);
+    // The API's own records first: should the rest fail, the application is still there for a retry to delete it all.
+    await this.portalTokens.deleteAll(id);
+    await this.backgroundTasks.deleteAll(id);
+    await this.applications.delete(id);
   }
 
   private async findByUid(uid: string): Promise<ApplicationOut | null> {

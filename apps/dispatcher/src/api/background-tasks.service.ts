@@ -1,14 +1,8 @@
 import { Injectable, Logger, NotFoundException, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import {
-  BackgroundTaskEntity,
-  InjectWebhooksDataSource,
-  newId,
-  paginate,
-  type BackgroundTaskStatus,
-  type Page,
-  type PageOptions,
-} from '@homing/webhooks';
+import { newId, paginate, type Page, type PageOptions } from '@homing/webhooks';
+import { InjectDispatcherDataSource } from '../dispatcher.database.js';
+import { BackgroundTaskEntity, type BackgroundTaskStatus } from '../entities/index.js';
 
 /**
  * Work a request starts and the response does not wait for (Svix's background tasks): recorded in
@@ -19,7 +13,7 @@ export class BackgroundTasksService implements OnApplicationShutdown {
   private readonly logger = new Logger('HomingBackgroundTasks');
   private readonly inFlight = new Set<Promise<void>>();
 
-  constructor(@InjectWebhooksDataSource() private readonly dataSource: DataSource) {}
+  constructor(@InjectDispatcherDataSource() private readonly dataSource: DataSource) {}
 
   async start(appId: string, task: string, work: () => Promise<Record<string, any>>): Promise<BackgroundTaskEntity> {
     const now = new Date();
@@ -46,6 +40,11 @@ export class BackgroundTasksService implements OnApplicationShutdown {
     if (options.status) query.andWhere('task.status = :status', { status: options.status });
     if (options.task) query.andWhere('task.task = :task', { task: options.task });
     return paginate(query, 'task.id', (task) => task.id, options, 'descending');
+  }
+
+  /** Part of deleting the application. */
+  async deleteAll(appId: string): Promise<void> {
+    await this.tasks.delete({ appId });
   }
 
   /** Lets running tasks finish before the database closes. */

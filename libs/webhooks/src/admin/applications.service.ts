@@ -3,11 +3,9 @@ import { Brackets, DataSource } from 'typeorm';
 import {
   ApplicationEntity,
   AttemptEntity,
-  BackgroundTaskEntity,
   DeliveryEntity,
   EndpointEntity,
   MessageEntity,
-  PortalTokenEntity,
 } from '../entities/index.js';
 import { isDuplicateKey } from '../entities/database-errors.js';
 import { newId } from '../entities/entity-id.js';
@@ -92,11 +90,11 @@ export class ApplicationsService {
     return updated;
   }
 
-  /** Deletes the application with its endpoints, messages, their delivery records, portal tokens and tasks. */
+  /** Deletes the application with its endpoints, messages and their delivery records. */
   async delete(idOrUid: string): Promise<void> {
     const { id } = await this.get(idOrUid);
     await this.dataSource.transaction(async (manager) => {
-      for (const entity of [AttemptEntity, DeliveryEntity, MessageEntity, EndpointEntity, PortalTokenEntity, BackgroundTaskEntity]) {
+      for (const entity of [AttemptEntity, DeliveryEntity, MessageEntity, EndpointEntity]) {
         await manager.delete(entity, { appId: id });
       }
       await manager.delete(ApplicationEntity, { id });

@@ -4,15 +4,9 @@ import { DeliveryEntity } from './delivery.entity.js';
 import { EndpointEntity } from './endpoint.entity.js';
 import { EventTypeEntity } from './event-type.entity.js';
 import { MessageEntity } from './message.entity.js';
-import { BackgroundTaskEntity } from './background-task.entity.js';
-import { IdempotencyRecordEntity } from './idempotency-record.entity.js';
-import { PortalTokenEntity } from './portal-token.entity.js';
 
 export { ApplicationEntity, AttemptEntity, DeliveryEntity, EndpointEntity, EventTypeEntity, MessageEntity };
-export { BackgroundTaskEntity, IdempotencyRecordEntity, PortalTokenEntity };
 export type { PreviousSecret } from './endpoint.entity.js';
-export type { BackgroundTaskStatus } from './background-task.entity.js';
-export type { IdempotencyState } from './idempotency-record.entity.js';
 export type { DeliveryStatus, AttemptTrigger } from './delivery.entity.js';
 export type { AttemptStatus } from './attempt.entity.js';
 
@@ -24,7 +18,4 @@ export const HOMING_ENTITIES = [
   MessageEntity,
   DeliveryEntity,
   AttemptEntity,
-  PortalTokenEntity,
-  IdempotencyRecordEntity,
-  BackgroundTaskEntity,
 ];

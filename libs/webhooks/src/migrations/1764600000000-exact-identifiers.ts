@@ -8,6 +8,7 @@ const TABLES = [
   'messages',
   'deliveries',
   'attempts',
+  // Moved to the dispatcher, whose own migrations create them exact: converted here where a database made before has them.
   'portal_tokens',
   'idempotency_records',
   'background_tasks',
@@ -25,15 +26,21 @@ export class ExactIdentifiers1764600000000 implements MigrationInterface {
 
   async up(queryRunner: QueryRunner): Promise<void> {
     const collation = await exactCollation(queryRunner);
-    for (const table of TABLES) {
+    for (const table of await present(queryRunner)) {
       await queryRunner.query(`ALTER TABLE \`homing_${table}\` CONVERT TO CHARACTER SET utf8mb4 COLLATE ${collation}`);
     }
   }
 
   /** Fails with a duplicate key if rows now differ only by case or trailing spaces: rename those first. */
   async down(queryRunner: QueryRunner): Promise<void> {
-    for (const table of TABLES) {
+    for (const table of await present(queryRunner)) {
       await queryRunner.query(`ALTER TABLE \`homing_${table}\` CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
     }
   }
+}
+
+async function present(queryRunner: QueryRunner): Promise<string[]> {
+  const found: string[] = [];
+  for (const table of TABLES) if (await queryRunner.hasTable(`homing_${table}`)) found.push(table);
+  return found;
 }

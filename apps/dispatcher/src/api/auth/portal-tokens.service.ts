@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource, In, MoreThan } from 'typeorm';
-import { ApplicationEntity, InjectWebhooksDataSource, newId, PortalTokenEntity } from '@homing/webhooks';
+import { ApplicationEntity, InjectWebhooksDataSource, newId } from '@homing/webhooks';
+import { InjectDispatcherDataSource } from '../../dispatcher.database.js';
+import { PortalTokenEntity } from '../../entities/index.js';
 import { PORTAL_TOKEN_PREFIX } from '../api.constants.js';
 import type { PortalCapability, Principal } from './principal.js';
 import { sha256 } from '../hashing.js';
@@ -15,7 +17,10 @@ export interface PortalTokenRequest {
 /** Consumer-portal tokens: each reaches one application's data, until it expires or is revoked. */
 @Injectable()
 export class PortalTokensService {
-  constructor(@InjectWebhooksDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDispatcherDataSource() private readonly dataSource: DataSource,
+    @InjectWebhooksDataSource() private readonly webhooks: DataSource,
+  ) {}
 
   /** A new token for the application; only its hash is stored. */
   async issue(appId: string, request: PortalTokenRequest): Promise<string> {
@@ -38,13 +43,18 @@ export class PortalTokensService {
     if (!token.startsWith(PORTAL_TOKEN_PREFIX)) return null;
     const row = await this.tokens.findOneBy({ tokenHash: sha256(token), expiresAt: MoreThan(new Date()) });
     if (!row) return null;
-    const application = await this.dataSource.getRepository(ApplicationEntity).findOneBy({ id: row.appId });
+    const application = await this.webhooks.getRepository(ApplicationEntity).findOneBy({ id: row.appId });
     if (!application) return null;
     return { kind: 'portal', tokenId: row.id, appId: application.id, capabilities: row.capabilities as PortalCapability[], expiresAt: row.expiresAt };
   }
 
   async revoke(tokenId: string): Promise<void> {
     await this.tokens.delete({ id: tokenId });
+  }
+
+  /** Part of deleting the application. */
+  async deleteAll(appId: string): Promise<void> {
+    await this.tokens.delete({ appId });
   }
 
   /** Ends the application's tokens (those of some sessions only, if given) `inSeconds` from now, unless they end sooner. */

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
-import type { BackgroundTaskEntity, BackgroundTaskStatus } from '@homing/webhooks';
+import type { BackgroundTaskEntity, BackgroundTaskStatus } from '../../entities/index.js';
 import { ListResponse, OrderedListQuery } from './common.dto.js';
 
 const STATUSES: BackgroundTaskStatus[] = ['running', 'finished', 'failed'];

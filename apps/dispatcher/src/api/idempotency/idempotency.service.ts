@@ -1,7 +1,9 @@
 import { ConflictException, Injectable, Logger, type OnModuleDestroy, type OnModuleInit, UnprocessableEntityException } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource, LessThan } from 'typeorm';
-import { IdempotencyRecordEntity, InjectWebhooksDataSource, isDuplicateKey } from '@homing/webhooks';
+import { isDuplicateKey } from '@homing/webhooks';
+import { InjectDispatcherDataSource } from '../../dispatcher.database.js';
+import { IdempotencyRecordEntity } from '../../entities/index.js';
 import { IDEMPOTENCY_ABANDONED_MS, IDEMPOTENCY_TTL_MS, IDEMPOTENCY_WAIT_MS } from '../api.constants.js';
 
 /** A response stored for replay. */
@@ -23,7 +25,7 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('HomingIdempotency');
   private purgeTimer?: NodeJS.Timeout;
 
-  constructor(@InjectWebhooksDataSource() private readonly dataSource: DataSource) {}
+  constructor(@InjectDispatcherDataSource() private readonly dataSource: DataSource) {}
 
   onModuleInit(): void {
     this.purgeTimer = setInterval(() => void this.purge().catch((error: Error) => this.logger.warn(`purge failed: ${error.message}`)), PURGE_EVERY_MS);
