@@ -1,5 +1,6 @@
 import { Ordering } from 'svix';
 import { describe, expect, it } from 'vitest';
+import { BackgroundTaskEntity, PortalTokenEntity } from '../../apps/dispatcher/src/entities/index.js';
 import { apiError, useDispatcher, validationErrors } from '../support/dispatcher-app.js';
 
 describe('applications through the svix SDK', () => {
@@ -93,6 +94,22 @@ describe('applications through the svix SDK', () => {
     const gone = await apiError(h.svix.application.get(app.id));
     expect(gone.code).toBe(404);
     expect(gone.body.code).toBe('not_found');
+  });
+
+  it("deletes the application's portal tokens and background tasks with it, and no other's", async () => {
+    const leaving = await h.svix.application.create({ name: 'Leaving' });
+    const endpoint = await h.svix.endpoint.create(leaving.id, { url: h.receiver.url('/leaving') });
+    const { token } = await h.svix.authentication.appPortalAccess(leaving.id, {});
+    await h.svix.endpoint.recover(leaving.id, endpoint.id, { since: new Date(Date.now() - 3600_000) });
+    const staying = await h.svix.application.create({ name: 'Staying' });
+    await h.svix.authentication.appPortalAccess(staying.id, {});
+    const rows = (appId: string) => Promise.all([PortalTokenEntity, BackgroundTaskEntity].map((entity) => h.dispatcher.records.getRepository(entity).countBy({ appId })));
+    expect(await rows(leaving.id)).toEqual([1, 1]);
+
+    await h.svix.application.delete(leaving.id);
+    expect(await rows(leaving.id)).toEqual([0, 0]);
+    expect(await rows(staying.id)).toEqual([1, 0]);
+    expect((await apiError(h.dispatcher.as(token).application.get(leaving.id))).code).toBe(401);
   });
 
   it('answers 422 with the fields at fault', async () => {

@@ -2,10 +2,13 @@ import { Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ApplicationsService, EndpointsService, HOMING_ENTITIES, HOMING_MIGRATIONS, ProducerService, WEBHOOKS_DATA_SOURCE, WebhooksModule } from '@homing/webhooks';
+import { createConnection } from 'mysql2/promise';
 import type { DataSource } from 'typeorm';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { startDispatcherApp } from '../support/dispatcher-app.js';
 import { TestReceiver } from '../support/receiver.js';
-import { createTestServices, deleteKeys, REDIS_URL, type TestServices } from '../support/services.js';
+import { expectTablesOfEntities, tablesOf, textCollations } from '../support/schema.js';
+import { createTestServices, deleteKeys, MYSQL_URL, REDIS_URL, type TestServices } from '../support/services.js';
 import { LOOPBACK_CIDRS, startWebhooksApp, type WebhooksTestApp } from '../support/webhooks-app.js';
 
 describe('WebhooksModule in a host app', () => {
@@ -97,20 +100,26 @@ describe('WebhooksModule in a host app', () => {
     services = await createTestServices();
     const homing: WebhooksTestApp = await startWebhooksApp(services, { worker: false });
     opened.push(homing);
-    // Compared through information_schema: TypeORM's own diff reports false changes on MariaDB (json is longtext there).
-    for (const entity of homing.dataSource.entityMetadatas) {
-      const columns: { name: string; nullable: string }[] = await homing.dataSource.query(
-        'SELECT COLUMN_NAME AS name, IS_NULLABLE AS nullable FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?',
-        [entity.tableName],
-      );
-      expect(Object.fromEntries(columns.map((c) => [c.name, c.nullable === 'YES'])), entity.tableName).toEqual(
-        Object.fromEntries(entity.columns.map((c) => [c.databaseName, c.isNullable])),
-      );
-      const indexes: { name: string }[] = await homing.dataSource.query(
-        "SELECT DISTINCT INDEX_NAME AS name FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND INDEX_NAME <> 'PRIMARY'",
-        [entity.tableName],
-      );
-      expect(indexes.map((i) => i.name).sort(), entity.tableName).toEqual(entity.indices.map((i) => i.name).sort());
-    }
+    await expectTablesOfEntities(homing.dataSource);
+    // A host gets the library's tables and no other: the dispatcher's are its own.
+    expect(await tablesOf(homing.dataSource)).toEqual([...homing.dataSource.entityMetadatas.map((entity) => entity.tableName), 'homing_migrations'].sort());
+  });
+
+  it('gives the dispatcher migrations of its own that create the tables its entities describe, with exact text, on a first start', async () => {
+    services = await createTestServices();
+    // No database yet: the library's DataSource creates it before the dispatcher's opens.
+    const admin = await createConnection(MYSQL_URL);
+    await admin.query(`DROP DATABASE \`${services.databaseName}\``);
+    await admin.end();
+    const dispatcher = await startDispatcherApp(services);
+    opened.push(dispatcher);
+    await expectTablesOfEntities(dispatcher.records);
+    const tables = [dispatcher.dataSource, dispatcher.records].flatMap((dataSource) => dataSource.entityMetadatas.map((entity) => entity.tableName));
+    expect(await tablesOf(dispatcher.records)).toEqual([...tables, 'homing_migrations', 'homing_dispatcher_migrations'].sort());
+    expect(await dispatcher.records.query('SELECT name FROM homing_dispatcher_migrations')).toEqual(dispatcher.records.migrations.map(({ name }) => ({ name })));
+    // As the library's tables (see upgrade.spec): MariaDB's binary collation without padding.
+    const columns = (await textCollations(dispatcher.records)).filter((column) => tables.includes(column.table));
+    expect(columns.length).toBeGreaterThan(40);
+    expect(columns.filter((column) => column.collation !== 'utf8mb4_nopad_bin')).toEqual([]);
   });
 });

@@ -1,6 +1,9 @@
+import { createHash } from 'node:crypto';
 import { HOMING_MIGRATIONS } from '@homing/webhooks';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OPERATOR_TOKEN, startDispatcherApp, type DispatcherTestApp } from '../support/dispatcher-app.js';
+import { expectTablesOfEntities, textCollations } from '../support/schema.js';
 import { createTestServices, type TestServices } from '../support/services.js';
 
 const EXACT = 'ExactIdentifiers1764600000000';
@@ -106,5 +109,70 @@ describe('upgrading a database of the previous schema to exact identifiers', () 
     await after.query("INSERT INTO homing_messages (id, appId, eventType, eventId, payload, createdAt) VALUES ('msg_2', ?, 'order.paid', 'order-1', '{}', ?)", [APP_A, NOW]);
     expect(await after.query("SELECT id FROM homing_messages WHERE eventId = 'order-1'")).toEqual([{ id: 'msg_2' }]);
     expect(await after.query("SELECT name FROM homing_event_types WHERE name = 'order.paid'")).toEqual([]);
+  });
+});
+
+describe("upgrading a dispatcher's database of the schema before the dispatcher had tables of its own", () => {
+  const TOKEN = 'hpt_kept-across-the-upgrade';
+  const IDEMPOTENCY_KEY = 'created-before-the-upgrade';
+  const BODY = { name: 'Created before' };
+  const REPLAYED = { id: 'app_01JD3B9R8Q2W6N3V5X7Y9Z1E4F', name: 'Created before' };
+  const TABLES = ['applications', 'portal_tokens', 'idempotency_records', 'background_tasks'];
+  const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+  let services: TestServices;
+  let dispatcher: DispatcherTestApp;
+  const counts = {} as Record<string, number>;
+
+  beforeAll(async () => {
+    services = await createTestServices();
+    // The schema of the last library migration before the move, with rows in every table the dispatcher takes.
+    const today = await formerSchema(services, through(EXACT));
+    const insert = (table: string, row: Record<string, unknown>) =>
+      today.query(`INSERT INTO homing_${table} (${Object.keys(row).map((c) => `\`${c}\``).join(', ')}) VALUES (${Object.keys(row).map(() => '?').join(', ')})`, Object.values(row));
+    const tomorrow = new Date(Date.now() + 86_400_000);
+    await insert('applications', { id: APP_A, uid: 'acme', name: 'Acme', createdAt: NOW, updatedAt: NOW });
+    await insert('portal_tokens', { id: 'ptok_1', appId: APP_A, tokenHash: sha256(TOKEN), capabilities: '["ViewBase"]', sessionId: 'kept', createdAt: NOW, expiresAt: tomorrow });
+    await insert('background_tasks', { id: 'qtask_1', appId: APP_A, task: 'endpoint.recover', status: 'finished', data: '{"messagesSent":2}', createdAt: NOW, updatedAt: NOW });
+    // As the idempotency layer keys an operator's POST /app and stores its answer.
+    await insert('idempotency_records', {
+      id: sha256(['operator', IDEMPOTENCY_KEY, 'POST', '/api/v1/app'].join('\n')),
+      requestHash: sha256(JSON.stringify(BODY)),
+      state: 'finished',
+      statusCode: 201,
+      body: JSON.stringify(REPLAYED),
+      createdAt: new Date(),
+      expiresAt: tomorrow,
+    });
+    for (const table of TABLES) counts[table] = Number((await today.query(`SELECT COUNT(*) AS n FROM homing_${table}`))[0].n);
+    await today.destroy();
+
+    dispatcher = await startDispatcherApp(services);
+  });
+
+  afterAll(async () => {
+    await dispatcher?.close();
+    await services?.drop();
+  });
+
+  it('keeps every row, in tables that are what the entities describe, exact text included', async () => {
+    for (const table of TABLES) expect(Number((await dispatcher.records.query(`SELECT COUNT(*) AS n FROM homing_${table}`))[0].n), table).toBe(counts[table]);
+    expect(await dispatcher.records.query('SELECT name FROM homing_dispatcher_migrations')).toEqual([{ name: 'CreateDispatcherRecords1764800000000' }]);
+    await expectTablesOfEntities(dispatcher.records);
+    const tables = dispatcher.records.entityMetadatas.map((entity) => entity.tableName);
+    const columns = (await textCollations(dispatcher.records)).filter((column) => tables.includes(column.table));
+    expect(columns.filter((column) => column.collation !== 'utf8mb4_nopad_bin')).toEqual([]);
+  });
+
+  it('still takes the portal token, shows the task and replays the stored answer', async () => {
+    expect(await dispatcher.as(TOKEN).application.get(APP_A)).toMatchObject({ id: APP_A, uid: 'acme' });
+    expect(await dispatcher.svix.backgroundTask.get('qtask_1')).toMatchObject({ status: 'finished', task: 'endpoint.recover', data: { messagesSent: 2 } });
+    const retried = await fetch(`${dispatcher.url}/api/v1/app`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${OPERATOR_TOKEN}`, 'content-type': 'application/json', 'idempotency-key': IDEMPOTENCY_KEY },
+      body: JSON.stringify(BODY),
+    });
+    expect(retried.status).toBe(201);
+    expect(await retried.json()).toEqual(REPLAYED);
+    expect(Number((await dispatcher.dataSource.query('SELECT COUNT(*) AS n FROM homing_applications'))[0].n)).toBe(counts.applications);
   });
 });
