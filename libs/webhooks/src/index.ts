@@ -60,6 +60,8 @@ export { PayloadRetentionService, PURGED_PAYLOAD } from './retention/payload-ret
 export type { SignatureScheme } from './signing/signature-scheme.js';
 export { developerIdOf, envelopeBody } from './producer/envelope.js';
 export { generateSecret } from './signing/webhook-secret.js';
+export { KEY_FORMATS, SECRET_FORMATS, signingScheme, type SigningSchemeName } from './signing/schemes/registry.js';
+export type { SigningScheme } from './signing/schemes/signing-scheme.js';
 export { signPayload, signatureHeaders } from './signing/webhook-signer.js';
 export { verifyStandardWebhook, verifyBodyHmac, WebhookVerificationError, type VerifiedStandardWebhook } from './signing/webhook-verifier.js';
 export { bodyHmac } from './signing/webhook-signer.js';

@@ -1,6 +1,7 @@
 import { BadRequestException, ConflictException, Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { parseDuration } from '../config/duration.js';
+import type { ResolvedWebhooksOptions } from '../config/webhooks-options.interface.js';
 import { AttemptEntity, DeliveryEntity, EndpointEntity } from '../entities/index.js';
 import { isDuplicateKey } from '../entities/database-errors.js';
 import { newId } from '../entities/entity-id.js';
@@ -8,14 +9,16 @@ import { OperationalEventsService } from '../producer/operational-events.service
 import { DestinationPolicy } from '../security/destination-policy.js';
 import { SecretCipher } from '../security/secret-cipher.js';
 import { unexpired } from '../signing/secret-rotation.js';
-import { generateSecret, isValidSecret } from '../signing/webhook-secret.js';
+import { schemeOfSecret } from '../signing/schemes/registry.js';
+import { bodyHmacSigning, type SignatureScheme } from '../signing/signature-scheme.js';
+import { customerKey, generateSecret, isValidSecret, secretFormat } from '../signing/webhook-secret.js';
 import { DEFAULT_SECRET_GRACE_PERIOD, MAX_PREVIOUS_SECRETS, OPERATIONAL_EVENT } from '../webhooks.constants.js';
-import { InjectWebhooksDataSource } from '../webhooks.decorators.js';
+import { InjectWebhooksDataSource, InjectWebhooksOptions } from '../webhooks.decorators.js';
 import { ApplicationsService } from './applications.service.js';
 import { EndpointInput } from './dto/endpoint.input.js';
 import { idFirst } from './lookup.js';
 import { mapPage, paginate, type Page, type PageOptions } from './pagination.js';
-import { validateChanges, validateInput } from './validation.js';
+import { invalidField, validateChanges, validateInput } from './validation.js';
 
 @Injectable()
 export class EndpointsService {
@@ -25,6 +28,7 @@ export class EndpointsService {
     private readonly destinations: DestinationPolicy,
     private readonly secrets: SecretCipher,
     private readonly operationalEvents: OperationalEventsService,
+    @InjectWebhooksOptions() private readonly options: ResolvedWebhooksOptions,
   ) {}
 
   async create(appIdOrUid: string, input: EndpointInput): Promise<EndpointEntity> {
@@ -42,7 +46,7 @@ export class EndpointsService {
       channels: valid.channels?.length ? valid.channels : null,
       disabled: valid.disabled ?? false,
       disabledReason: null,
-      secret: valid.secret ?? generateSecret(),
+      secret: this.nextSecret(valid.secret, valid.signatureScheme ?? null, application.signatureScheme),
       previousSecrets: null,
       headers: valid.headers ?? null,
       metadata: valid.metadata ?? null,
@@ -117,8 +121,9 @@ export class EndpointsService {
     await this.operationalEvents.endpoint(OPERATIONAL_EVENT.endpointDeleted, endpoint);
   }
 
+  /** What the customer verifies with: the `whsec_` secret itself, or the public key (`whpk_…`) of an ed25519 one. */
   async getSecret(appIdOrUid: string, idOrUid: string): Promise<string> {
-    return (await this.get(appIdOrUid, idOrUid)).secret;
+    return customerKey((await this.get(appIdOrUid, idOrUid)).secret);
   }
 
   /**
@@ -134,7 +139,7 @@ export class EndpointsService {
     if (options.secret != null && !isValidSecret(options.secret)) {
       throw new UnprocessableEntityException({
         code: 'validation',
-        detail: [{ loc: ['body', 'secret'], msg: 'secret must be base64 of 24 to 64 bytes, optionally prefixed whsec_', type: 'value_error' }],
+        detail: [{ loc: ['body', 'secret'], msg: `secret must be ${secretFormat(options.secret)}`, type: 'value_error' }],
       });
     }
     const endpoint = await this.get(appIdOrUid, idOrUid);
@@ -148,11 +153,23 @@ export class EndpointsService {
     }
     const graceMs = parseDuration(options.gracePeriod ?? DEFAULT_SECRET_GRACE_PERIOD, 'gracePeriod');
     const previousSecrets = graceMs > 0 ? [{ secret: endpoint.secret, expiresAt: new Date(now.getTime() + graceMs).toISOString() }, ...stillSigning] : stillSigning;
-    const rotated = { secret: options.secret ?? generateSecret(), previousSecrets: previousSecrets.length ? previousSecrets : null, updatedAt: now };
+    const { signatureScheme: applicationScheme } = await this.applications.get(appIdOrUid);
+    const rotated = { secret: this.nextSecret(options.secret, endpoint.signatureScheme, applicationScheme), previousSecrets: previousSecrets.length ? previousSecrets : null, updatedAt: now };
     // Compare-and-set on updatedAt: of two rotations at once, one fails rather than losing a secret.
     const result = await this.repository.update({ id: endpoint.id, updatedAt: endpoint.updatedAt }, this.secrets.sealSecrets(rotated));
     if (!result.affected) throw new ConflictException('the endpoint changed during the rotation; try again');
     return { ...endpoint, ...rotated };
+  }
+
+  /**
+   * The secret given, else a new one of the default scheme. Body-HMAC keys on the very secret the
+   * receiver holds, so an endpoint signing that way needs a symmetric one.
+   */
+  private nextSecret(given: string | null | undefined, endpointScheme: SignatureScheme | null, applicationScheme: SignatureScheme | null): string {
+    const bodyHmac = bodyHmacSigning(endpointScheme, applicationScheme) !== null;
+    if (given == null) return generateSecret(bodyHmac ? 'hmac-sha256' : this.options.defaultSignature);
+    if (bodyHmac && !schemeOfSecret(given).symmetric) throw invalidField(['body', 'secret'], 'secret must be a whsec_ secret: body-HMAC signs with the secret the receiver holds');
+    return given;
   }
 
   private async save(write: () => Promise<unknown>, uid: string | null | undefined): Promise<void> {

@@ -12,7 +12,7 @@ import {
   type ValidationOptions,
 } from 'class-validator';
 import { isValidEventTypeName, isValidEventTypePattern } from '../producer/event-type-pattern.js';
-import { isValidSecret } from '../signing/webhook-secret.js';
+import { isValidSecret, secretFormat } from '../signing/webhook-secret.js';
 import { SIGNATURE_HEADERS } from '../webhooks.constants.js';
 
 /** Caller-chosen keys (`uid`): as Svix allows them. */
@@ -35,7 +35,7 @@ export const IsEventTypePattern = (options?: ValidationOptions) =>
 
 export const IsWebhookSecret = (options?: ValidationOptions) =>
   ValidateBy(
-    { name: 'isWebhookSecret', validator: { validate: (v) => typeof v === 'string' && isValidSecret(v), defaultMessage: (a) => `${a?.property} must be base64 of 24 to 64 bytes, optionally prefixed whsec_` } },
+    { name: 'isWebhookSecret', validator: { validate: (v) => typeof v === 'string' && isValidSecret(v), defaultMessage: (a) => `${a?.property} must be ${secretFormat(a?.value)}` } },
     options,
   );
 

@@ -1,6 +1,7 @@
 import { parseCidr } from '../security/address-ranges.js';
 import { parseProxyUrl } from '../security/outbound-agents.js';
 import { parseEncryptionKey } from '../security/secret-cipher.js';
+import { signingScheme, type SigningSchemeName } from '../signing/schemes/registry.js';
 import {
   DEFAULT_DISABLE_AFTER,
   DEFAULT_MAX_PAYLOAD,
@@ -32,6 +33,7 @@ export function resolveOptions(options: WebhooksModuleOptions): ResolvedWebhooks
     allowedCidrs: named('allowedCidrs', () => (options.allowedCidrs ?? []).map((cidr) => (parseCidr(cidr), cidr.trim()))),
     httpsOnly: options.httpsOnly ?? false,
     encryptionKey: options.encryptionKey === undefined ? undefined : named('encryptionKey', () => parseEncryptionKey(options.encryptionKey!)),
+    defaultSignature: named('defaultSignature', () => signingScheme(options.defaultSignature ?? 'hmac-sha256').name as SigningSchemeName),
     maxPayloadBytes: parseByteSize(options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD, 'maxPayloadBytes'),
     proxyUrl: options.proxyUrl === undefined ? undefined : named('proxyUrl', () => parseProxyUrl(options.proxyUrl!)),
     payloadRetentionMs: parseDuration(options.payloadRetention ?? DEFAULT_PAYLOAD_RETENTION, 'payloadRetention'),

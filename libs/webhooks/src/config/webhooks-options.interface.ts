@@ -1,4 +1,5 @@
 import type { QueueOptions } from 'bull';
+import type { SigningSchemeName } from '../signing/schemes/registry.js';
 
 /** Connection settings for the DataSource the module creates when the host lends none. */
 export interface WebhooksDatabaseOptions {
@@ -45,6 +46,11 @@ export interface WebhooksModuleOptions {
   httpsOnly?: boolean;
   /** 32 bytes as base64 or hex: encrypts endpoint secrets at rest with AES-256-GCM. Without it they are stored as plaintext. */
   encryptionKey?: string;
+  /**
+   * The scheme of the secrets Homing generates: `hmac-sha256` (`whsec_`, Standard Webhooks `v1`, the
+   * default) or `ed25519` (`whsk_`, signatures `v1a`; the customer is shown the `whpk_` public key).
+   */
+  defaultSignature?: SigningSchemeName;
   /** Largest message payload accepted, in bytes or as `512kb`, `1mb`. Default 1 MiB. */
   maxPayloadBytes?: number | string;
   /** Send every delivery through this HTTP(S) proxy (e.g. for a fixed egress IP), `http://host:port`. */
@@ -70,6 +76,7 @@ export interface ResolvedWebhooksOptions {
   allowedCidrs: string[];
   httpsOnly: boolean;
   encryptionKey?: Buffer;
+  defaultSignature: SigningSchemeName;
   maxPayloadBytes: number;
   proxyUrl?: string;
   payloadRetentionMs: number;

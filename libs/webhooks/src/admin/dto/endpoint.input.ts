@@ -27,7 +27,7 @@ export class EndpointInput {
   @IsUid()
   uid?: string | null;
 
-  /** Leave out to have a `whsec_` secret generated. */
+  /** `whsec_…` (HMAC) or `whsk_…` (ed25519, customers get its `whpk_` public key); leave out to have one of the `defaultSignature` scheme generated. */
   @IsOptional()
   @IsWebhookSecret()
   secret?: string;
