@@ -57,7 +57,7 @@ export interface paths {
         put?: never;
         /**
          * Create an endpoint
-         * @description A `whsec_` secret is generated unless one is given.
+         * @description A secret of the default scheme (`HOMING_DEFAULT_SIGNATURE`) is generated unless one is given.
          */
         post: operations["EndpointController_create"];
         delete?: never;
@@ -875,7 +875,7 @@ export interface components {
             metadata?: {
                 [key: string]: string;
             };
-            /** @description Signing secret (base64 of 24 to 64 bytes, optionally `whsec_`); generated when left out */
+            /** @description Signing secret, one of: base64 of 24 to 64 bytes, optionally prefixed whsec_; whsk_ and the base64 of a 64-byte ed25519 secret key (seed, then public key). Generated (HOMING_DEFAULT_SIGNATURE) when left out */
             secret?: string | null;
             /**
              * @description Extra headers sent with every delivery
@@ -1034,11 +1034,14 @@ export interface components {
             } | null;
         };
         EndpointSecretOut: {
-            /** @example whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD */
+            /**
+             * @description What receivers verify with (the public key of an asymmetric secret), one of: base64, with or without whsec_; whpk_ and the base64 of a 32-byte ed25519 public key
+             * @example whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD
+             */
             key: string;
         };
         EndpointSecretRotateIn: {
-            /** @description The new secret; generated when left out */
+            /** @description The new secret, one of: base64 of 24 to 64 bytes, optionally prefixed whsec_; whsk_ and the base64 of a 64-byte ed25519 secret key (seed, then public key). Generated (HOMING_DEFAULT_SIGNATURE) when left out */
             key?: string | null;
             /**
              * @description How long the old secret keeps signing, in seconds (0 to 7 days)

@@ -31,6 +31,7 @@ export class DispatcherModule {
           allowedCidrs: config.allowedCidrs,
           httpsOnly: config.httpsOnly,
           encryptionKey: config.encryptionKey,
+          defaultSignature: config.defaultSignature,
           maxPayloadBytes: config.maxPayload,
           proxyUrl: config.proxyUrl,
           payloadRetention: config.payloadRetention,

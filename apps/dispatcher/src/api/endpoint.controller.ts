@@ -53,7 +53,7 @@ export class EndpointController {
   @Post()
   @HttpCode(201)
   @AppAccess(MANAGE)
-  @ApiOperation({ summary: 'Create an endpoint', description: 'A `whsec_` secret is generated unless one is given.' })
+  @ApiOperation({ summary: 'Create an endpoint', description: 'A secret of the default scheme (`HOMING_DEFAULT_SIGNATURE`) is generated unless one is given.' })
   @ApiCreatedResponse({ type: EndpointOut })
   async create(@Param('appId') appId: string, @Body() body: EndpointIn): Promise<EndpointOut> {
     return EndpointOut.from(await this.endpoints.create(appId, endpointInput(body)));

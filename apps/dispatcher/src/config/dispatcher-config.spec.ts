@@ -28,6 +28,12 @@ describe('readDispatcherConfig', () => {
     expect(() => readDispatcherConfig({ HOMING_LOG_LEVEL: 'loud' })).toThrow(/^HOMING_LOG_LEVEL="loud" is invalid: expected one of error, warn, log, debug/);
   });
 
+  it('reads the scheme of generated secrets and names a bad one', () => {
+    expect(readDispatcherConfig({})).toMatchObject({ defaultSignature: 'hmac-sha256' });
+    expect(readDispatcherConfig({ HOMING_DEFAULT_SIGNATURE: 'ed25519' })).toMatchObject({ defaultSignature: 'ed25519' });
+    expect(() => readDispatcherConfig({ HOMING_DEFAULT_SIGNATURE: 'rsa' })).toThrow(/^HOMING_DEFAULT_SIGNATURE="rsa" is invalid: expected one of hmac-sha256, ed25519/);
+  });
+
   it('reads the retention settings and names a bad one', () => {
     expect(readDispatcherConfig({ HOMING_PAYLOAD_RETENTION: '30d', HOMING_PURGE_INTERVAL: '10m' })).toMatchObject({ payloadRetention: '30d', purgeInterval: '10m' });
     expect(() => readDispatcherConfig({ HOMING_PAYLOAD_RETENTION: 'forever' })).toThrow(/^HOMING_PAYLOAD_RETENTION="forever" is invalid/);

@@ -11,6 +11,8 @@ import {
   parseDurationList,
   parseEncryptionKey,
   parseProxyUrl,
+  signingScheme,
+  type SigningSchemeName,
 } from '@homing/webhooks';
 import { LOG_LEVELS, type DispatcherLogLevel } from '../dispatcher.logger.js';
 
@@ -31,6 +33,8 @@ export interface DispatcherConfig {
   httpsOnly: boolean;
   /** Never shown in messages or logs. */
   encryptionKey?: string;
+  /** The scheme of generated endpoint secrets. */
+  defaultSignature: SigningSchemeName;
   maxPayload: string;
   payloadRetention: string;
   purgeInterval: string;
@@ -119,6 +123,7 @@ export function readDispatcherConfig(env: Env = process.env): DispatcherConfig {
     allowedCidrs: cidrs('HOMING_ALLOWED_CIDRS'),
     httpsOnly: flag('HOMING_HTTPS_ONLY', false),
     encryptionKey: confidential('HOMING_ENCRYPTION_KEY', parseEncryptionKey),
+    defaultSignature: check('HOMING_DEFAULT_SIGNATURE', text('HOMING_DEFAULT_SIGNATURE', 'hmac-sha256'), signingScheme) as SigningSchemeName,
     maxPayload: check('HOMING_MAX_PAYLOAD', text('HOMING_MAX_PAYLOAD', DEFAULT_MAX_PAYLOAD), parseByteSize),
     payloadRetention: check('HOMING_PAYLOAD_RETENTION', text('HOMING_PAYLOAD_RETENTION', DEFAULT_PAYLOAD_RETENTION), parseDuration),
     purgeInterval: check('HOMING_PURGE_INTERVAL', text('HOMING_PURGE_INTERVAL', DEFAULT_PURGE_INTERVAL), parseDuration),

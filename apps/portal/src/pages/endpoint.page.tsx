@@ -176,10 +176,10 @@ function SecretSection({ endpoint }: { endpoint: Endpoint }) {
   const [rotated, setRotated] = useState(false);
   return (
     <>
-      <p class="hint">Verify each webhook's signature with this secret (Standard Webhooks, as the Svix libraries do).</p>
+      <p class="hint">Verify each webhook's signature with this key (Standard Webhooks, as the Svix libraries do). With asymmetric signing it is the public key; the private one never leaves Homing.</p>
       {rotated && <Notice>Secret rotated. The previous one keeps signing alongside it for 24 hours.</Notice>}
       <div class="secret-row">
-        {secret ? <Code text={secret} label="Secret value" /> : <code class="secret-mask" aria-label="Secret value, hidden">whsec_••••••••••••••••••••••••</code>}
+        {secret ? <Code text={secret} label="Secret value" /> : <code class="secret-mask" aria-label="Secret value, hidden">••••••••••••••••••••••••••••••</code>}
         {secret ? (
           <>
             <CopyButton text={secret} />

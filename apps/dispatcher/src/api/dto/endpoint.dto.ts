@@ -14,6 +14,8 @@ import {
   IsStringMap,
   IsUid,
   IsWebhookSecret,
+  KEY_FORMATS,
+  SECRET_FORMATS,
   ToDate,
   type SignatureScheme,
   type EndpointEntity,
@@ -72,7 +74,7 @@ export class EndpointIn extends ThrottleIn {
   @IsStringMap()
   metadata?: Record<string, string>;
 
-  @ApiPropertyOptional({ description: 'Signing secret (base64 of 24 to 64 bytes, optionally `whsec_`); generated when left out', type: String, nullable: true })
+  @ApiPropertyOptional({ description: `Signing secret, one of: ${SECRET_FORMATS.join('; ')}. Generated (HOMING_DEFAULT_SIGNATURE) when left out`, type: String, nullable: true })
   @IsOptional()
   @IsWebhookSecret()
   secret?: string | null;
@@ -161,12 +163,12 @@ export function endpointInput(input: Partial<EndpointIn>): Partial<EndpointInput
 }
 
 export class EndpointSecretOut {
-  @ApiProperty({ example: 'whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD' })
+  @ApiProperty({ description: `What receivers verify with (the public key of an asymmetric secret), one of: ${KEY_FORMATS.join('; ')}`, example: 'whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD' })
   key: string;
 }
 
 export class EndpointSecretRotateIn {
-  @ApiPropertyOptional({ description: 'The new secret; generated when left out', type: String, nullable: true })
+  @ApiPropertyOptional({ description: `The new secret, one of: ${SECRET_FORMATS.join('; ')}. Generated (HOMING_DEFAULT_SIGNATURE) when left out`, type: String, nullable: true })
   @IsOptional()
   @IsWebhookSecret()
   key?: string | null;
