@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { ConflictException } from '@nestjs/common';
+import { ConflictError } from '@homing/webhooks';
 import { describe, expect, it, vi } from 'vitest';
 import { useHarness } from '../support/harness.js';
 
@@ -17,7 +17,7 @@ describe('messages sent at the same time', () => {
 
     const refused = outcomes.filter((outcome) => outcome.status === 'rejected');
     expect(refused).toHaveLength(1);
-    expect((refused[0] as PromiseRejectedResult).reason).toBeInstanceOf(ConflictException);
+    expect((refused[0] as PromiseRejectedResult).reason).toBeInstanceOf(ConflictError);
     const sent = outcomes.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value.id] : []));
     expect(new Set(sent).size).toBe(19);
     const arrived = () => h.receiver.requests.filter((request) => request.path.startsWith('/burst-'));

@@ -1,4 +1,4 @@
-import { ConflictException, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
+import { ConflictError, NotFoundError, ValidationError } from '@homing/webhooks';
 import { Webhook } from 'svix';
 import { describe, expect, it } from 'vitest';
 import { attemptsOf, deliveryOf } from '../support/records.js';
@@ -112,7 +112,7 @@ describe('idempotency and bad input', () => {
     const other = await h.homing.applications.create({ name: 'Other' });
     await h.homing.producer.send(app.id, { eventType: 'order.completed', payload: {}, eventId: 'evt-1' });
     const duplicate = h.homing.producer.send(app.id, { eventType: 'order.completed', payload: {}, eventId: 'evt-1' });
-    await expect(duplicate).rejects.toBeInstanceOf(ConflictException);
+    await expect(duplicate).rejects.toBeInstanceOf(ConflictError);
     await expect(duplicate).rejects.toThrow(/eventId "evt-1" already exists/);
     // The same eventId in another application is another message.
     await expect(h.homing.producer.send(other.id, { eventType: 'order.completed', payload: {}, eventId: 'evt-1' })).resolves.toBeDefined();
@@ -120,14 +120,14 @@ describe('idempotency and bad input', () => {
 
   it('refuses duplicate uids with a conflict', async () => {
     await h.homing.applications.create({ name: 'A', uid: 'same' });
-    await expect(h.homing.applications.create({ name: 'B', uid: 'same' })).rejects.toThrow(ConflictException);
+    await expect(h.homing.applications.create({ name: 'B', uid: 'same' })).rejects.toThrow(ConflictError);
     const app = await h.homing.applications.get('same');
     await h.homing.endpoints.create(app.id, { url: 'http://127.0.0.1:1/x', uid: 'ep-same' });
-    await expect(h.homing.endpoints.create(app.id, { url: 'http://127.0.0.1:1/y', uid: 'ep-same' })).rejects.toThrow(ConflictException);
+    await expect(h.homing.endpoints.create(app.id, { url: 'http://127.0.0.1:1/y', uid: 'ep-same' })).rejects.toThrow(ConflictError);
   });
 
-  it('answers an unknown application or endpoint with 404', async () => {
-    await expect(h.homing.producer.send('app_missing', { eventType: 'a.b', payload: {} })).rejects.toThrow(NotFoundException);
+  it('answers an unknown application or endpoint with a NotFoundError (a 404 through the API)', async () => {
+    await expect(h.homing.producer.send('app_missing', { eventType: 'a.b', payload: {} })).rejects.toThrow(NotFoundError);
     const app = await h.homing.applications.create({ name: 'Lookup' });
     await expect(h.homing.endpoints.get(app.id, 'ep_missing')).rejects.toThrow(/endpoint "ep_missing" not found/);
   });
@@ -137,12 +137,11 @@ describe('idempotency and bad input', () => {
     ['a missing payload', { eventType: 'order.completed' }, 'payload'],
     ['a payload string that is not JSON', { eventType: 'order.completed', payload: '{oops' }, 'payload'],
     ['too many channels', { eventType: 'a.b', payload: {}, channels: Array.from({ length: 11 }, (_, i) => `c${i}`) }, 'channels'],
-  ])('refuses a message with %s (422 naming the field)', async (_what, input, field) => {
+  ])('refuses a message with %s (a ValidationError naming the field)', async (_what, input, field) => {
     const app = await h.homing.applications.create({ name: 'Validation' });
     const error = await h.homing.producer.send(app.id, input as never).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(UnprocessableEntityException);
-    const body = (error as UnprocessableEntityException).getResponse() as { detail: { loc: string[]; msg: string }[] };
-    expect(body.detail.some((d) => d.loc.includes(field))).toBe(true);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).fields.some((f) => f.path.includes(field))).toBe(true);
   });
 
   it.each([
@@ -150,12 +149,11 @@ describe('idempotency and bad input', () => {
     ['a filter with a wildcard in the middle', { url: 'http://127.0.0.1/x', filterTypes: ['order.*.done'] }, 'filterTypes'],
     ['a secret too short', { url: 'http://127.0.0.1/x', secret: 'whsec_abc' }, 'secret'],
     ['a uid with spaces', { url: 'http://127.0.0.1/x', uid: 'my endpoint' }, 'uid'],
-  ])('refuses an endpoint with %s (422 naming the field)', async (_what, input, field) => {
+  ])('refuses an endpoint with %s (a ValidationError naming the field)', async (_what, input, field) => {
     const app = await h.homing.applications.create({ name: 'Endpoint validation' });
     const error = await h.homing.endpoints.create(app.id, input as never).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(UnprocessableEntityException);
-    const body = (error as UnprocessableEntityException).getResponse() as { detail: { loc: string[] }[] };
-    expect(body.detail.some((d) => d.loc.includes(field))).toBe(true);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).fields.some((f) => f.path.includes(field))).toBe(true);
   });
 
   it('accepts a caller-chosen secret with or without whsec_', async () => {

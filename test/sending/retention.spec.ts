@@ -1,4 +1,4 @@
-import { AttemptEntity, DeliveryEntity, MessageEntity, PayloadRetentionService, PURGED_PAYLOAD } from '@homing/webhooks';
+import { AttemptEntity, DeliveryEntity, MessageEntity, PayloadPurgedError, PayloadRetentionService, PURGED_PAYLOAD, ValidationError } from '@homing/webhooks';
 import { describe, expect, it, vi } from 'vitest';
 import { useHarness } from '../support/harness.js';
 import { attemptsOf } from '../support/records.js';
@@ -45,7 +45,7 @@ describe('payload retention', () => {
     expect((await messages().findOneByOrFail({ id: message.id })).payloadPurgedAt).toBeNull();
   });
 
-  it('answers a resend of a purged message with 410 saying the payload was purged, and recovers none', async () => {
+  it('answers a resend of a purged message with a PayloadPurgedError (a 410 through the API) saying the payload was purged, and recovers none', async () => {
     const app = await h.homing.applications.create({ name: 'Resend purged' });
     h.receiver.status(500);
     const endpoint = await h.homing.endpoints.create(app.id, { url: h.receiver.url('/gone') });
@@ -55,20 +55,21 @@ describe('payload retention', () => {
     await h.homing.dataSource.getRepository(DeliveryEntity).update({ msgId: message.id }, { status: 'failed', nextAttemptAt: null });
     expect(await purger().purge(new Date(Date.now() + 2 * DAY_MS))).toBe(1);
 
-    await expect(h.homing.recovery.resend(app.id, message.id, endpoint.id)).rejects.toMatchObject({
-      status: 410,
-      response: { code: 'payload_purged', detail: expect.stringMatching(/^the payload of message "msg_\w+" was purged on .* \(past its retention period\); it cannot be sent again$/) },
+    const resend = h.homing.recovery.resend(app.id, message.id, endpoint.id);
+    await expect(resend).rejects.toBeInstanceOf(PayloadPurgedError);
+    await expect(resend).rejects.toMatchObject({
+      code: 'payload_purged',
+      message: expect.stringMatching(/^the payload of message "msg_\w+" was purged on .* \(past its retention period\); it cannot be sent again$/),
     });
     expect(await h.homing.recovery.recover(app.id, endpoint.id, new Date(0))).toBe(0);
     expect(await attemptsOf(h.homing.dataSource, message.id)).toHaveLength(1);
     expect(await h.homing.dataSource.getRepository(AttemptEntity).countBy({ msgId: message.id })).toBe(1);
   });
 
-  it('refuses a retention period below one day with a 422', async () => {
+  it('refuses a retention period below one day with a ValidationError (a 422 through the API)', async () => {
     const app = await h.homing.applications.create({ name: 'Bad retention' });
-    await expect(h.homing.producer.send(app.id, { eventType: 'x', payload: {}, payloadRetentionPeriod: 0 })).rejects.toMatchObject({
-      status: 422,
-      response: { detail: [{ loc: ['body', 'payloadRetentionPeriod'] }] },
-    });
+    const send = h.homing.producer.send(app.id, { eventType: 'x', payload: {}, payloadRetentionPeriod: 0 });
+    await expect(send).rejects.toBeInstanceOf(ValidationError);
+    await expect(send).rejects.toMatchObject({ fields: [{ path: ['payloadRetentionPeriod'] }] });
   });
 });

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { AttemptEntity, MessageEntity, WebhookController, WebhookHandler, WebhooksModule, type WebhookContext } from '@homing/webhooks';
+import { AttemptEntity, MessageEntity, ValidationError, WebhookController, WebhookHandler, WebhooksModule, type WebhookContext } from '@homing/webhooks';
 import { Webhook } from 'svix';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { useHarness } from '../support/harness.js';
@@ -74,15 +74,14 @@ describe("Rye's way of sending: body HMAC, account header, envelope", () => {
     expect(viaCustom.headers['rye-verification']).toBeUndefined();
   });
 
-  it('refuses a malformed scheme with a 422 naming the field', async () => {
+  it('refuses a malformed scheme with a ValidationError naming the field (a 422 through the API)', async () => {
     const app = await h.homing.applications.create({ name: 'Bad scheme' });
-    await expect(h.homing.endpoints.create(app.id, { url: h.receiver.url('/x'), signatureScheme: { type: 'rot13' } as never })).rejects.toMatchObject({
-      status: 422,
-      response: { detail: [{ loc: ['body', 'signatureScheme'], msg: "signatureScheme type must be 'standard-webhooks' or 'body-hmac'" }] },
-    });
+    const malformed = h.homing.endpoints.create(app.id, { url: h.receiver.url('/x'), signatureScheme: { type: 'rot13' } as never });
+    await expect(malformed).rejects.toBeInstanceOf(ValidationError);
+    await expect(malformed).rejects.toMatchObject({ fields: [{ path: ['signatureScheme'], message: "signatureScheme type must be 'standard-webhooks' or 'body-hmac'" }] });
     await expect(
       h.homing.applications.create({ name: 'Bad header', signatureScheme: { type: 'body-hmac', header: 'webhook-signature' } }),
-    ).rejects.toMatchObject({ status: 422 });
+    ).rejects.toBeInstanceOf(ValidationError);
   });
 });
 

@@ -20,7 +20,8 @@ export { ApplicationInput } from './admin/dto/application.input.js';
 export { EndpointInput } from './admin/dto/endpoint.input.js';
 export { EventTypeInput } from './admin/dto/event-type.input.js';
 export { MessageInput } from './admin/dto/message.input.js';
-export { assertJsonDepth, fieldErrors, MAX_DELIVER_AHEAD_DAYS, MAX_JSON_DEPTH, MAX_STORED_JSON_DEPTH, isHeaderValue, plainToDto, validateInput, type FieldError } from './admin/validation.js';
+export { assertJsonDepth, fieldErrors, MAX_DELIVER_AHEAD_DAYS, MAX_JSON_DEPTH, MAX_STORED_JSON_DEPTH, isHeaderValue, plainToDto, validateInput } from './admin/validation.js';
+export * from './exceptions/index.js';
 export {
   IsDateTime,
   IsDeliverAt,

@@ -31,7 +31,7 @@ export const DEFAULT_REQUEST_TIMEOUT = '15s';
 export const DEFAULT_DISABLE_AFTER = '5d';
 /** How much of a receiver's response body an attempt keeps. */
 export const RESPONSE_BODY_LIMIT = 20 * 1024;
-/** Largest message payload the producer accepts by default (413 above it). */
+/** Largest message payload the producer accepts by default (a PayloadTooLargeError above it). */
 export const DEFAULT_MAX_PAYLOAD = '1mb';
 /** The longest wait a receiver's `Retry-After` can ask for before the next attempt. */
 export const RETRY_AFTER_CAP_MS = 60 * 60 * 1000;

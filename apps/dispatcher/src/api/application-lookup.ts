@@ -1,5 +1,5 @@
-import { ConflictException, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
-import type { ApplicationEntity, ApplicationsService } from '@homing/webhooks';
+import { UnprocessableEntityException } from '@nestjs/common';
+import { type ApplicationEntity, type ApplicationsService, ConflictError, NotFoundError } from '@homing/webhooks';
 import { applicationInput, type ApplicationIn } from './dto/application.dto.js';
 
 /**
@@ -16,7 +16,7 @@ export async function applicationOrCreate(
   try {
     return await applications.get(appIdOrUid);
   } catch (error) {
-    if (!(error instanceof NotFoundException) || !create) throw error;
+    if (!(error instanceof NotFoundError) || !create) throw error;
   }
   if (create.uid !== appIdOrUid) {
     const msg = create.uid ? 'the application uid in the body must be the one in the path' : 'the application uid must be set (to the one in the path)';
@@ -26,7 +26,7 @@ export async function applicationOrCreate(
     return await applications.create(applicationInput(create));
   } catch (error) {
     // Created by a concurrent request in the meantime.
-    if (error instanceof ConflictException) return applications.get(appIdOrUid);
+    if (error instanceof ConflictError) return applications.get(appIdOrUid);
     throw error;
   }
 }

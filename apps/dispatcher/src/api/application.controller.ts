@@ -1,7 +1,7 @@
-import { Body, ConflictException, Controller, Delete, Get, HttpCode, NotFoundException, Param, Patch, Post, Put, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { ApplicationsService, mapPage } from '@homing/webhooks';
+import { ApplicationsService, ConflictError, mapPage, NotFoundError } from '@homing/webhooks';
 import { API_PREFIX } from './api.constants.js';
 import { applicationOrCreate } from './application-lookup.js';
 import { ApiErrors } from './api-docs.decorators.js';
@@ -56,7 +56,7 @@ export class ApplicationController {
     try {
       return ApplicationOut.from(await this.applications.create(applicationInput(body)));
     } catch (error) {
-      const created = error instanceof ConflictException && query.get_if_exists && body.uid ? await this.findByUid(body.uid) : null;
+      const created = error instanceof ConflictError && query.get_if_exists && body.uid ? await this.findByUid(body.uid) : null;
       if (!created) throw error;
       response.status(200);
       return created;
@@ -110,7 +110,7 @@ export class ApplicationController {
     try {
       return await this.applications.get(appId);
     } catch (error) {
-      if (error instanceof NotFoundException) return null;
+      if (error instanceof NotFoundError) return null;
       throw error;
     }
   }

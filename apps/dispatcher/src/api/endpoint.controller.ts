@@ -1,7 +1,7 @@
-import { Body, Controller, Delete, Get, HttpCode, NotFoundException, Param, Patch, Post, Put, Query, Res, UnprocessableEntityException } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query, Res, UnprocessableEntityException } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { AttemptsService, EndpointsService, mapPage, RecoveryService } from '@homing/webhooks';
+import { AttemptsService, EndpointsService, mapPage, NotFoundError, RecoveryService } from '@homing/webhooks';
 import { API_PREFIX } from './api.constants.js';
 import { ApiErrors } from './api-docs.decorators.js';
 import { AppAccess, MANAGE, READ } from './auth/access.decorators.js';
@@ -82,7 +82,7 @@ export class EndpointController {
     try {
       return EndpointOut.from(await this.endpoints.update(appId, endpointId, replacement));
     } catch (error) {
-      if (!(error instanceof NotFoundException)) throw error;
+      if (!(error instanceof NotFoundError)) throw error;
     }
     // No such endpoint (an unknown application stays a 404 from create): create it under the path's uid.
     if (body.uid != null && body.uid !== endpointId) {

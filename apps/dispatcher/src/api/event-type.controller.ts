@@ -1,7 +1,7 @@
-import { Body, Controller, Delete, Get, HttpCode, NotFoundException, Param, Patch, Post, Put, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { EventTypesService, mapPage } from '@homing/webhooks';
+import { EventTypesService, mapPage, NotFoundError } from '@homing/webhooks';
 import { API_PREFIX } from './api.constants.js';
 import { ApiErrors } from './api-docs.decorators.js';
 import { PortalAccess } from './auth/access.decorators.js';
@@ -56,7 +56,7 @@ export class EventTypeController {
     try {
       return EventTypeOut.from(await this.eventTypes.update(name, replacement));
     } catch (error) {
-      if (!(error instanceof NotFoundException)) throw error;
+      if (!(error instanceof NotFoundError)) throw error;
     }
     response.status(201);
     return EventTypeOut.from(await this.eventTypes.create({ ...replacement, name }));

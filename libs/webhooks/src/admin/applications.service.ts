@@ -1,4 +1,4 @@
-import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { Brackets, DataSource } from 'typeorm';
 import {
   ApplicationEntity,
@@ -9,6 +9,7 @@ import {
 } from '../entities/index.js';
 import { isDuplicateKey } from '../entities/database-errors.js';
 import { newId } from '../entities/entity-id.js';
+import { ConflictError, NotFoundError } from '../exceptions/homing-errors.js';
 import { InjectWebhooksDataSource } from '../webhooks.decorators.js';
 import { ApplicationInput } from './dto/application.input.js';
 import { idFirst } from './lookup.js';
@@ -44,16 +45,16 @@ export class ApplicationsService {
     try {
       await this.repository.insert(application);
     } catch (error) {
-      if (isDuplicateKey(error)) throw new ConflictException(`an application with uid "${valid.uid}" already exists`);
+      if (isDuplicateKey(error)) throw new ConflictError(`an application with uid "${valid.uid}" already exists`, { cause: error });
       throw error;
     }
     return application;
   }
 
-  /** By id (`app_…`) or by the caller's uid; 404 when neither names one. */
+  /** By id (`app_…`) or by the caller's uid; a NotFoundError when neither names one. */
   async get(idOrUid: string): Promise<ApplicationEntity> {
     const application = await this.find(idOrUid);
-    if (!application) throw applicationNotFound(idOrUid);
+    if (!application) throw new NotFoundError('application', idOrUid);
     return application;
   }
 
@@ -84,7 +85,7 @@ export class ApplicationsService {
     try {
       await this.repository.update({ id: application.id }, updated);
     } catch (error) {
-      if (isDuplicateKey(error)) throw new ConflictException(`an application with uid "${valid.uid}" already exists`);
+      if (isDuplicateKey(error)) throw new ConflictError(`an application with uid "${valid.uid}" already exists`, { cause: error });
       throw error;
     }
     return updated;
@@ -104,8 +105,4 @@ export class ApplicationsService {
   private get repository() {
     return this.dataSource.getRepository(ApplicationEntity);
   }
-}
-
-export function applicationNotFound(idOrUid: string): NotFoundException {
-  return new NotFoundException(`application "${idOrUid}" not found`);
 }

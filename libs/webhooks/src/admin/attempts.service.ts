@@ -1,6 +1,7 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { And, DataSource, In, LessThan, MoreThanOrEqual, type FindOperator, type FindOptionsWhere } from 'typeorm';
 import { AttemptEntity, DeliveryEntity, EndpointEntity, MessageEntity, type AttemptStatus, type DeliveryStatus } from '../entities/index.js';
+import { NotFoundError } from '../exceptions/homing-errors.js';
 import { InjectWebhooksDataSource } from '../webhooks.decorators.js';
 import { EndpointsService } from './endpoints.service.js';
 import { filterCreated, filterMessages, filtersMessages, MessagesService, type MessageFilters } from './messages.service.js';
@@ -38,7 +39,7 @@ export class AttemptsService {
   async get(appIdOrUid: string, msgIdOrEventId: string, attemptId: string): Promise<AttemptEntity> {
     const message = await this.messages.get(appIdOrUid, msgIdOrEventId);
     const attempt = await this.dataSource.getRepository(AttemptEntity).findOneBy({ id: attemptId, msgId: message.id });
-    if (!attempt) throw new NotFoundException(`attempt "${attemptId}" not found`);
+    if (!attempt) throw new NotFoundError('attempt', attemptId);
     return attempt;
   }
 

@@ -1,10 +1,11 @@
-import { BadRequestException, ConflictException, Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { parseDuration } from '../config/duration.js';
 import type { ResolvedWebhooksOptions } from '../config/webhooks-options.interface.js';
 import { AttemptEntity, DeliveryEntity, EndpointEntity } from '../entities/index.js';
 import { isDuplicateKey } from '../entities/database-errors.js';
 import { newId } from '../entities/entity-id.js';
+import { ConflictError, LimitReachedError, NotFoundError } from '../exceptions/homing-errors.js';
 import { OperationalEventsService } from '../producer/operational-events.service.js';
 import { DestinationPolicy } from '../security/destination-policy.js';
 import { SecretCipher } from '../security/secret-cipher.js';
@@ -72,7 +73,7 @@ export class EndpointsService {
       take: 2,
     });
     const endpoint = idFirst(found, idOrUid, 'uid');
-    if (!endpoint) throw new NotFoundException(`endpoint "${idOrUid}" not found`);
+    if (!endpoint) throw new NotFoundError('endpoint', idOrUid);
     return this.secrets.openSecrets(endpoint);
   }
 
@@ -137,27 +138,26 @@ export class EndpointsService {
     options: { secret?: string | null; gracePeriod?: string | number } = {},
   ): Promise<EndpointEntity> {
     if (options.secret != null && !isValidSecret(options.secret)) {
-      throw new UnprocessableEntityException({
-        code: 'validation',
-        detail: [{ loc: ['body', 'secret'], msg: `secret must be ${secretFormat(options.secret)}`, type: 'value_error' }],
-      });
+      throw invalidField(['secret'], `secret must be ${secretFormat(options.secret)}`);
     }
     const endpoint = await this.get(appIdOrUid, idOrUid);
     const now = new Date();
     const stillSigning = unexpired(endpoint.previousSecrets, now);
     if (stillSigning.length >= MAX_PREVIOUS_SECRETS) {
-      throw new BadRequestException({
-        code: 'limit_reached',
-        detail: `${MAX_PREVIOUS_SECRETS} earlier secrets still sign for this endpoint; wait for their grace periods to end before rotating again`,
-      });
+      throw new LimitReachedError(`${MAX_PREVIOUS_SECRETS} earlier secrets still sign for this endpoint; wait for their grace periods to end before rotating again`);
     }
-    const graceMs = parseDuration(options.gracePeriod ?? DEFAULT_SECRET_GRACE_PERIOD, 'gracePeriod');
+    let graceMs: number;
+    try {
+      graceMs = parseDuration(options.gracePeriod ?? DEFAULT_SECRET_GRACE_PERIOD, 'gracePeriod');
+    } catch (error) {
+      throw invalidField(['gracePeriod'], (error as Error).message);
+    }
     const previousSecrets = graceMs > 0 ? [{ secret: endpoint.secret, expiresAt: new Date(now.getTime() + graceMs).toISOString() }, ...stillSigning] : stillSigning;
     const { signatureScheme: applicationScheme } = await this.applications.get(appIdOrUid);
     const rotated = { secret: this.nextSecret(options.secret, endpoint.signatureScheme, applicationScheme), previousSecrets: previousSecrets.length ? previousSecrets : null, updatedAt: now };
     // Compare-and-set on updatedAt: of two rotations at once, one fails rather than losing a secret.
     const result = await this.repository.update({ id: endpoint.id, updatedAt: endpoint.updatedAt }, this.secrets.sealSecrets(rotated));
-    if (!result.affected) throw new ConflictException('the endpoint changed during the rotation; try again');
+    if (!result.affected) throw new ConflictError('the endpoint changed during the rotation; try again');
     return { ...endpoint, ...rotated };
   }
 
@@ -168,7 +168,7 @@ export class EndpointsService {
   private nextSecret(given: string | null | undefined, endpointScheme: SignatureScheme | null, applicationScheme: SignatureScheme | null): string {
     const bodyHmac = bodyHmacSigning(endpointScheme, applicationScheme) !== null;
     if (given == null) return generateSecret(bodyHmac ? 'hmac-sha256' : this.options.defaultSignature);
-    if (bodyHmac && !schemeOfSecret(given).symmetric) throw invalidField(['body', 'secret'], 'secret must be a whsec_ secret: body-HMAC signs with the secret the receiver holds');
+    if (bodyHmac && !schemeOfSecret(given).symmetric) throw invalidField(['secret'], 'secret must be a whsec_ secret: body-HMAC signs with the secret the receiver holds');
     return given;
   }
 
@@ -176,7 +176,7 @@ export class EndpointsService {
     try {
       await write();
     } catch (error) {
-      if (isDuplicateKey(error)) throw new ConflictException(`an endpoint with uid "${uid}" already exists in this application`);
+      if (isDuplicateKey(error)) throw new ConflictError(`an endpoint with uid "${uid}" already exists in this application`, { cause: error });
       throw error;
     }
   }

@@ -1,7 +1,8 @@
-import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { EventTypeEntity } from '../entities/index.js';
 import { isDuplicateKey } from '../entities/database-errors.js';
+import { ConflictError, NotFoundError } from '../exceptions/homing-errors.js';
 import { InjectWebhooksDataSource } from '../webhooks.decorators.js';
 import { EventTypeInput } from './dto/event-type.input.js';
 import { paginate, type Page, type PageOptions } from './pagination.js';
@@ -30,7 +31,7 @@ export class EventTypesService {
     try {
       await this.repository.insert(eventType);
     } catch (error) {
-      if (isDuplicateKey(error)) throw new ConflictException(`event type "${valid.name}" already exists`);
+      if (isDuplicateKey(error)) throw new ConflictError(`event type "${valid.name}" already exists`, { cause: error });
       throw error;
     }
     return eventType;
@@ -38,7 +39,7 @@ export class EventTypesService {
 
   async get(name: string): Promise<EventTypeEntity> {
     const eventType = await this.repository.findOneBy({ name });
-    if (!eventType) throw new NotFoundException(`event type "${name}" not found`);
+    if (!eventType) throw new NotFoundError('event type', name);
     return eventType;
   }
 
@@ -69,15 +70,15 @@ export class EventTypesService {
   /** Removes the type from the catalogue for good (messages of it are kept). */
   async expunge(name: string): Promise<void> {
     const result = await this.repository.delete({ name });
-    if (!result.affected) throw new NotFoundException(`event type "${name}" not found`);
+    if (!result.affected) throw new NotFoundError('event type', name);
   }
 
   /** The example payload Svix would send: the first (or `index`th) example of schema version 1. */
   async example(name: string, index = 0): Promise<unknown> {
     const eventType = await this.get(name);
     const examples = (eventType.schemas?.['1'] as { examples?: unknown[] } | undefined)?.examples;
-    if (!examples?.length) throw invalidField(['body', 'eventType'], `event type "${name}" has no example payload (schemas["1"].examples)`);
-    if (!(index in examples)) throw invalidField(['body', 'exampleIndex'], `event type "${name}" has ${examples.length} example(s); there is none at index ${index}`);
+    if (!examples?.length) throw invalidField(['eventType'], `event type "${name}" has no example payload (schemas["1"].examples)`);
+    if (!(index in examples)) throw invalidField(['exampleIndex'], `event type "${name}" has ${examples.length} example(s); there is none at index ${index}`);
     return examples[index];
   }
 

@@ -1,6 +1,7 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DataSource, In, type ObjectLiteral, type SelectQueryBuilder } from 'typeorm';
 import { MessageEntity } from '../entities/index.js';
+import { NotFoundError } from '../exceptions/homing-errors.js';
 import { InjectWebhooksDataSource } from '../webhooks.decorators.js';
 import { ApplicationsService } from './applications.service.js';
 import { idFirst } from './lookup.js';
@@ -43,7 +44,7 @@ export class MessagesService {
       take: 2,
     });
     const message = idFirst(found, idOrEventId, 'eventId');
-    if (!message) throw new NotFoundException(`message "${idOrEventId}" not found`);
+    if (!message) throw new NotFoundError('message', idOrEventId);
     return message;
   }
 

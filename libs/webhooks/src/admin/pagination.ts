@@ -1,4 +1,3 @@
-import type { UnprocessableEntityException } from '@nestjs/common';
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { invalidField } from './validation.js';
 
@@ -65,7 +64,7 @@ export function mapPage<T, U>(page: Page<T>, map: (item: T) => U): Page<U> {
 function pageLimit(limit: number | undefined): number {
   if (limit === undefined) return DEFAULT_PAGE_LIMIT;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_LIMIT) {
-    throw queryError('limit', `limit must be a whole number from 1 to ${MAX_PAGE_LIMIT}`);
+    throw invalidField(['limit'], `limit must be a whole number from 1 to ${MAX_PAGE_LIMIT}`);
   }
   return limit;
 }
@@ -78,11 +77,7 @@ function decodeIterator(iterator: string): Cursor {
   const text = Buffer.from(iterator, 'base64url').toString('utf8');
   const cursor = { key: text.slice(1), backwards: text.startsWith('-') };
   if (!/^[+-]./s.test(text) || encodeIterator(cursor) !== iterator) {
-    throw queryError('iterator', 'iterator is not one this API returned');
+    throw invalidField(['iterator'], 'iterator is not one this API returned');
   }
   return cursor;
-}
-
-function queryError(field: string, msg: string): UnprocessableEntityException {
-  return invalidField(['query', field], msg);
 }

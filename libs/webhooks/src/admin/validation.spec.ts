@@ -1,5 +1,5 @@
-import { UnprocessableEntityException } from '@nestjs/common';
 import { describe, expect, it } from 'vitest';
+import { ValidationError } from '../exceptions/homing-errors.js';
 import { ApplicationInput } from './dto/application.input.js';
 import { EventTypeInput } from './dto/event-type.input.js';
 import { MessageInput } from './dto/message.input.js';
@@ -12,14 +12,14 @@ function nested(levels: number, key = 'a'): Record<string, unknown> {
   return value;
 }
 
-/** The 422 details validateInput gives, or a failure when it accepts the input. */
+/** The ValidationError validateInput gives, or a failure when it accepts the input. */
 async function refusal(dto: new () => object, input: unknown) {
   const error = await validateInput(dto, input).then(
     () => expect.fail('accepted'),
     (error: unknown) => error,
   );
-  expect(error).toBeInstanceOf(UnprocessableEntityException);
-  return (error as UnprocessableEntityException).getResponse() as { detail: { loc: string[]; msg: string }[] };
+  expect(error).toBeInstanceOf(ValidationError);
+  return error as ValidationError;
 }
 
 describe('nestsDeeperThan', () => {
@@ -39,27 +39,27 @@ describe('nestsDeeperThan', () => {
 });
 
 describe('validateInput', () => {
-  it('refuses input nested deeper than MAX_JSON_DEPTH with a 422 naming the field, not a stack overflow', async () => {
-    expect((await refusal(MessageInput, { eventType: 'a', payload: nested(100_000) })).detail).toEqual([
-      { loc: ['body', 'payload'], msg: 'payload nests arrays and objects deeper than 128 levels (counted from the body)', type: 'value_error.depth' },
+  it('refuses input nested deeper than MAX_JSON_DEPTH with a ValidationError naming the field, not a stack overflow', async () => {
+    expect((await refusal(MessageInput, { eventType: 'a', payload: nested(100_000) })).fields).toEqual([
+      { path: ['payload'], message: 'payload nests arrays and objects deeper than 128 levels (counted from the body)', type: 'value_error.depth' },
     ]);
-    expect((await refusal(ApplicationInput, { name: 'x', metadata: nested(100_000) })).detail[0].loc).toEqual(['body', 'metadata']);
+    expect((await refusal(ApplicationInput, { name: 'x', metadata: nested(100_000) })).fields[0].path).toEqual(['metadata']);
     await expect(validateInput(MessageInput, { eventType: 'a', payload: nested(MAX_JSON_DEPTH - 1) })).resolves.toBeInstanceOf(MessageInput);
   });
 
   it('measures a payload given as JSON text on the text, strings and escapes skipped', async () => {
     const text = (levels: number) => `${'['.repeat(levels)}${']'.repeat(levels)}`;
     await expect(validateInput(MessageInput, { eventType: 'a', payload: `{"s":"[[[\\"[[[","a":${text(127)}}` })).resolves.toBeInstanceOf(MessageInput);
-    expect((await refusal(MessageInput, { eventType: 'a', payload: text(100_000) })).detail).toEqual([
-      { loc: ['body', 'payload'], msg: 'payload nests arrays and objects deeper than 128 levels', type: 'isPayload' },
+    expect((await refusal(MessageInput, { eventType: 'a', payload: text(100_000) })).fields).toEqual([
+      { path: ['payload'], message: 'payload nests arrays and objects deeper than 128 levels', type: 'isPayload' },
     ]);
-    expect((await refusal(MessageInput, { eventType: 'a', payload: null })).detail[0].msg).toBe('payload must be a JSON value');
+    expect((await refusal(MessageInput, { eventType: 'a', payload: null })).fields[0].message).toBe('payload must be a JSON value');
   });
 
   it('keeps schemas to what a MariaDB JSON column holds (31 levels)', async () => {
     await expect(validateInput(EventTypeInput, { name: 'a', description: '', schemas: nested(31) })).resolves.toBeInstanceOf(EventTypeInput);
-    expect((await refusal(EventTypeInput, { name: 'a', description: '', schemas: nested(32) })).detail).toEqual([
-      { loc: ['body', 'schemas'], msg: 'schemas must be a JSON object nested at most 31 levels', type: 'isJsonObject' },
+    expect((await refusal(EventTypeInput, { name: 'a', description: '', schemas: nested(32) })).fields).toEqual([
+      { path: ['schemas'], message: 'schemas must be a JSON object nested at most 31 levels', type: 'isJsonObject' },
     ]);
   });
 
@@ -67,22 +67,22 @@ describe('validateInput', () => {
     await expect(validateInput(ApplicationInput, { name: '😀'.repeat(256) })).resolves.toBeInstanceOf(ApplicationInput);
     await expect(validateInput(ApplicationInput, { name: '\ud800'.repeat(256) })).resolves.toBeInstanceOf(ApplicationInput);
     for (const name of ['😀'.repeat(257), `n${'\uFE0F'.repeat(256)}`, '']) {
-      expect((await refusal(ApplicationInput, { name })).detail).toEqual([{ loc: ['body', 'name'], msg: 'name must be a string of 1 to 256 characters', type: 'isText' }]);
+      expect((await refusal(ApplicationInput, { name })).fields).toEqual([{ path: ['name'], message: 'name must be a string of 1 to 256 characters', type: 'isText' }]);
     }
   });
 
   it('takes rates, retention periods and dates only within their ranges', async () => {
-    const field = async (dto: new () => object, input: object) => (await refusal(dto, input)).detail.map(({ loc, msg }) => `${loc.join('.')}: ${msg}`);
-    expect(await field(ApplicationInput, { name: 'x', rateLimit: 65_536 })).toEqual(['body.rateLimit: rateLimit must be a whole number from 1 to 65535']);
+    const field = async (dto: new () => object, input: object) => (await refusal(dto, input)).fields.map(({ path, message }) => `${path.join('.')}: ${message}`);
+    expect(await field(ApplicationInput, { name: 'x', rateLimit: 65_536 })).toEqual(['rateLimit: rateLimit must be a whole number from 1 to 65535']);
     expect(await field(MessageInput, { eventType: 'a', payload: {}, payloadRetentionPeriod: 91 })).toEqual([
-      'body.payloadRetentionPeriod: payloadRetentionPeriod must be a whole number from 1 to 90',
+      'payloadRetentionPeriod: payloadRetentionPeriod must be a whole number from 1 to 90',
     ]);
     expect(await field(MessageInput, { eventType: 'a', payload: {}, deliverAt: new Date(Date.UTC(10_000, 0, 1)) })).toEqual([
-      'body.deliverAt: deliverAt must be an ISO 8601 date and time from 1970 to 9999',
+      'deliverAt: deliverAt must be an ISO 8601 date and time from 1970 to 9999',
     ]);
-    expect(await field(MessageInput, { eventType: 'a', payload: {}, deliverAt: 'tomorrow' })).toEqual(['body.deliverAt: deliverAt must be an ISO 8601 date and time from 1970 to 9999']);
+    expect(await field(MessageInput, { eventType: 'a', payload: {}, deliverAt: 'tomorrow' })).toEqual(['deliverAt: deliverAt must be an ISO 8601 date and time from 1970 to 9999']);
     expect(await field(MessageInput, { eventType: 'a', payload: {}, deliverAt: new Date(Date.now() + 91 * 24 * 3600_000) })).toEqual([
-      'body.deliverAt: deliverAt must be at most 90 days ahead',
+      'deliverAt: deliverAt must be at most 90 days ahead',
     ]);
     const soon = new Date(Date.now() + 60_000);
     expect((await validateInput(MessageInput, { eventType: 'a', payload: {}, deliverAt: soon.toISOString() })).deliverAt).toEqual(soon);

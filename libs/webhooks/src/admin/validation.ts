@@ -1,4 +1,4 @@
-import { applyDecorators, UnprocessableEntityException } from '@nestjs/common';
+import { applyDecorators } from '@nestjs/common';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -8,9 +8,10 @@ import {
   validate,
   ValidateBy,
   ValidateIf,
-  type ValidationError,
+  type ValidationError as ClassValidatorError,
   type ValidationOptions,
 } from 'class-validator';
+import { type InvalidField, ValidationError } from '../exceptions/homing-errors.js';
 import { isValidEventTypeName, isValidEventTypePattern } from '../producer/event-type-pattern.js';
 import { isValidSecret, secretFormat } from '../signing/webhook-secret.js';
 import { SIGNATURE_HEADERS } from '../webhooks.constants.js';
@@ -143,17 +144,20 @@ export function nestsDeeperThan(value: unknown, levels: number): boolean {
   return false;
 }
 
-/** A 422 about one field, in Svix's `{ loc, msg, type }` form; `msg` is also the error's message, for library callers. */
-export function invalidField(loc: string[], msg: string, type = 'value_error'): UnprocessableEntityException {
-  return new UnprocessableEntityException({ code: 'validation', detail: [{ loc, msg, type }], message: msg });
+/** A ValidationError about one value of the input (`path` within it). */
+export function invalidField(path: string[], message: string, type = 'value_error'): ValidationError {
+  return new ValidationError([{ path, message, type }]);
 }
 
-/** Refuses input nested deeper than MAX_JSON_DEPTH with a 422 naming its field; run before anything walks the input recursively. */
-export function assertJsonDepth(input: unknown, location: string[] = ['body']): void {
+/**
+ * Refuses input nested deeper than MAX_JSON_DEPTH with a ValidationError naming its field; run before anything
+ * walks the input recursively. `origin` names the input's top level in the message (a request's `query`, ...).
+ */
+export function assertJsonDepth(input: unknown, origin = 'body'): void {
   if (!isContainer(input)) return;
   const field = Object.keys(input).find((key) => nestsDeeperThan((input as Record<string, unknown>)[key], MAX_JSON_DEPTH - 1));
   if (field === undefined) return;
-  throw invalidField([...location, field], `${field} nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels (counted from the ${location[0]})`, 'value_error.depth');
+  throw invalidField([field], `${field} nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels (counted from the ${origin})`, 'value_error.depth');
 }
 
 /** Whether JSON text nests arrays and objects deeper than `levels`: read on the text, so nothing recursive ever sees it. */
@@ -312,16 +316,10 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Flat `{ loc, msg }` details, the shape Svix gives in a 422. */
-export interface FieldError {
-  loc: string[];
-  msg: string;
-  type: string;
-}
-
-export function fieldErrors(errors: ValidationError[], path: string[] = ['body']): FieldError[] {
+/** class-validator's nested failures, flat: one entry per broken rule, `type` naming the rule. */
+export function fieldErrors(errors: ClassValidatorError[], path: string[] = []): InvalidField[] {
   return errors.flatMap((error) => [
-    ...Object.entries(error.constraints ?? {}).map(([type, msg]) => ({ loc: [...path, error.property], msg, type })),
+    ...Object.entries(error.constraints ?? {}).map(([type, message]) => ({ path: [...path, error.property], message, type })),
     ...fieldErrors(error.children ?? [], [...path, error.property]),
   ]);
 }
@@ -353,17 +351,17 @@ export async function validateChanges<T extends object>(dto: new () => T, change
   return Object.fromEntries(Object.entries(valid).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
 
-/** Validates library-mode input with the same DTOs the REST API uses; 422 with field details on failure. */
+/** Validates library-mode input with the same DTOs the REST API uses; a ValidationError naming each field at fault on failure. */
 export async function validateInput<T extends object>(dto: new () => T, input: unknown, partial = false): Promise<T> {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    throw invalidField(['body'], 'expected an object', 'type_error');
+    throw invalidField([], 'expected an object', 'type_error');
   }
   assertJsonDepth(input);
   const instance = plainToDto(dto, input);
   // A partial update leaves fields out; one given as null is still checked (a NOT NULL column refuses it).
   const errors = await validate(instance, { whitelist: true, skipUndefinedProperties: partial });
   if (errors.length > 0) {
-    throw new UnprocessableEntityException({ code: 'validation', detail: fieldErrors(errors) });
+    throw new ValidationError(fieldErrors(errors));
   }
   return instance;
 }

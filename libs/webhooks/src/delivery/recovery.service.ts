@@ -1,9 +1,10 @@
-import { ConflictException, GoneException, Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DataSource, In, LessThan, MoreThanOrEqual, And, Raw, type FindOperator } from 'typeorm';
 import { ApplicationsService } from '../admin/applications.service.js';
 import { EndpointsService } from '../admin/endpoints.service.js';
 import { EventTypesService } from '../admin/event-types.service.js';
 import { DeliveryEntity, MessageEntity } from '../entities/index.js';
+import { ConflictError, NotFoundError, PayloadPurgedError } from '../exceptions/homing-errors.js';
 import { ProducerService } from '../producer/producer.service.js';
 import { InjectWebhooksDataSource } from '../webhooks.decorators.js';
 import { DeliveryQueue } from './delivery.queue.js';
@@ -26,14 +27,12 @@ export class RecoveryService {
   async resend(appIdOrUid: string, msgId: string, endpointIdOrUid: string): Promise<void> {
     const endpoint = await this.endpoints.get(appIdOrUid, endpointIdOrUid);
     const message = await this.dataSource.getRepository(MessageEntity).findOneBy({ id: msgId, appId: endpoint.appId });
-    if (!message) throw new NotFoundException(`message "${msgId}" not found`);
-    if (message.payloadPurgedAt) {
-      throw new GoneException({ code: 'payload_purged', detail: `the payload of message "${msgId}" was purged on ${message.payloadPurgedAt.toISOString()} (past its retention period); it cannot be sent again` });
-    }
+    if (!message) throw new NotFoundError('message', msgId);
+    if (message.payloadPurgedAt) throw new PayloadPurgedError(msgId, message.payloadPurgedAt);
     const deliveries = this.dataSource.getRepository(DeliveryEntity);
     const now = new Date();
     const existing = await deliveries.findOneBy({ msgId, endpointId: endpoint.id });
-    if (existing?.status === 'sending') throw new ConflictException(`an attempt of "${msgId}" to this endpoint is in progress`);
+    if (existing?.status === 'sending') throw new ConflictError(`an attempt of "${msgId}" to this endpoint is in progress`);
     const manual = { status: 'pending', trigger: 'manual', scheduleStep: 0, nextAttemptAt: now, leaseUntil: null, updatedAt: now } as const;
     if (existing) {
       await deliveries.update({ msgId, endpointId: endpoint.id, attempts: existing.attempts }, manual);

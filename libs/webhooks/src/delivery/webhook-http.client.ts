@@ -2,7 +2,8 @@ import { finished, type Readable } from 'node:stream';
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import type { ResolvedWebhooksOptions } from '../config/webhooks-options.interface.js';
-import { DestinationPolicy, ForbiddenDestinationError } from '../security/destination-policy.js';
+import { ForbiddenDestinationError } from '../exceptions/homing-errors.js';
+import { DestinationPolicy } from '../security/destination-policy.js';
 import { createOutboundAgents, type OutboundAgents } from '../security/outbound-agents.js';
 import { RESPONSE_BODY_LIMIT, WEBHOOKS_OPTIONS } from '../webhooks.constants.js';
 
@@ -105,6 +106,8 @@ export function parseRetryAfter(value: unknown, now = Date.now()): number | unde
 }
 
 function describeError(error: unknown): string {
+  // A refusal at connect time comes wrapped by axios, which copies its code; its own message says it all.
+  if (axios.isAxiosError(error) && error.cause instanceof ForbiddenDestinationError) return error.cause.message;
   if (axios.isAxiosError(error)) return error.code ? `${error.code}: ${error.message}` : error.message;
   return error instanceof Error ? error.message : String(error);
 }

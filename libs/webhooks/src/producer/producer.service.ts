@@ -1,10 +1,9 @@
-import { ConflictException, Injectable, Optional, PayloadTooLargeException, UnprocessableEntityException } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { DataSource, type EntityManager } from 'typeorm';
-import { applicationNotFound } from '../admin/applications.service.js';
 import { idFirst } from '../admin/lookup.js';
 import { MessageInput } from '../admin/dto/message.input.js';
-import { validateInput } from '../admin/validation.js';
+import { invalidField, validateInput } from '../admin/validation.js';
 import type { ResolvedWebhooksOptions } from '../config/webhooks-options.interface.js';
 import { CallBatcher } from '../delivery/call-batcher.js';
 import { DeliveryQueue } from '../delivery/delivery.queue.js';
@@ -12,6 +11,7 @@ import { ApplicationEntity, DeliveryEntity, EndpointEntity, MessageEntity } from
 import { hydrate, insertRows, selectColumns } from '../entities/plain-sql.js';
 import { isDuplicateKey, retryingDeadlocks } from '../entities/database-errors.js';
 import { newId } from '../entities/entity-id.js';
+import { ConflictError, NotFoundError, PayloadTooLargeError } from '../exceptions/homing-errors.js';
 import { HOMING_EVENT } from '../webhooks.constants.js';
 import { InjectWebhooksDataSource, InjectWebhooksOptions } from '../webhooks.decorators.js';
 import { AfterCommitSubscriber } from './after-commit.subscriber.js';
@@ -52,12 +52,7 @@ export class ProducerService {
     const valid = await validateInput(MessageInput, input);
     const payload = serializePayload(input.payload);
     const size = Buffer.byteLength(payload);
-    if (size > this.options.maxPayloadBytes) {
-      throw new PayloadTooLargeException({
-        code: 'payload_too_large',
-        detail: `the payload is ${size} bytes; the limit is ${this.options.maxPayloadBytes} bytes (maxPayloadBytes / HOMING_MAX_PAYLOAD)`,
-      });
-    }
+    if (size > this.options.maxPayloadBytes) throw new PayloadTooLargeError(size, this.options.maxPayloadBytes);
     const subscribed = endpoints.filter(
       (endpoint) => filterAccepts(endpoint.filterTypes, valid.eventType) && channelsAccept(endpoint.channels, valid.channels),
     );
@@ -69,7 +64,7 @@ export class ProducerService {
   private async subscribers(appIdOrUid: string): Promise<{ appId: string; endpoints: Subscriber[] }> {
     // No application: nothing is stored (a message stored with no deliveries would be accepted and lost).
     const found = await this.lookups.call(appIdOrUid);
-    if (!found) throw applicationNotFound(appIdOrUid);
+    if (!found) throw new NotFoundError('application', appIdOrUid);
     return found;
   }
 
@@ -153,7 +148,7 @@ export class ProducerService {
         if (failure) throw failure;
       }
     } catch (error) {
-      if (isDuplicateKey(error)) throw new ConflictException(`a message with eventId "${input.eventId}" already exists in this application`);
+      if (isDuplicateKey(error)) throw new ConflictError(`a message with eventId "${input.eventId}" already exists in this application`, { cause: error });
       throw error;
     }
     this.events?.emit(HOMING_EVENT.messageCreated, message);
@@ -209,10 +204,7 @@ function serializePayload(payload: unknown): string {
   try {
     JSON.parse(payload);
   } catch {
-    throw new UnprocessableEntityException({
-      code: 'validation',
-      detail: [{ loc: ['body', 'payload'], msg: 'payload given as a string must be JSON text', type: 'value_error.json' }],
-    });
+    throw invalidField(['payload'], 'payload given as a string must be JSON text', 'value_error.json');
   }
   return payload;
 }

@@ -1,19 +1,12 @@
 import dns, { type LookupAddress } from 'node:dns';
 import { isIP, type TcpNetConnectOpts } from 'node:net';
-import { Injectable, UnprocessableEntityException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { ResolvedWebhooksOptions } from '../config/webhooks-options.interface.js';
+import { ForbiddenDestinationError } from '../exceptions/homing-errors.js';
 import { InjectWebhooksOptions } from '../webhooks.decorators.js';
 import { AddressPolicy } from './address-ranges.js';
 
 type LookupFunction = NonNullable<TcpNetConnectOpts['lookup']>;
-
-/** A destination the policy refuses; raised before any connection is opened. */
-export class ForbiddenDestinationError extends Error {
-  constructor(reason: string) {
-    super(`refused: ${reason}; no request was made`);
-    this.name = 'ForbiddenDestinationError';
-  }
-}
 
 /**
  * Where webhooks may go (SSRF protection): endpoint URLs are judged when saved, and again on every
@@ -28,15 +21,10 @@ export class DestinationPolicy {
     this.addresses = new AddressPolicy(options.allowedCidrs);
   }
 
-  /** For saving an endpoint: a 422 naming the reason when its URL may not be a destination. */
+  /** For saving an endpoint: a ForbiddenDestinationError naming the reason when its URL may not be a destination. */
   async assertAllowed(url: string): Promise<void> {
     const reason = await this.refusal(url, { resolve: true });
-    if (reason) {
-      throw new UnprocessableEntityException({
-        code: 'validation',
-        detail: [{ loc: ['body', 'url'], msg: `url is refused: ${reason}`, type: 'value_error.url.forbidden' }],
-      });
-    }
+    if (reason) throw new ForbiddenDestinationError(reason);
   }
 
   /**

@@ -1,6 +1,15 @@
-import { BadRequestException, HttpException, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
-import { describe, expect, it } from 'vitest';
-import { svixError, UNVALIDATED_INPUT } from './svix-exception.filter.js';
+import { type ArgumentsHost, BadRequestException, HttpException, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
+import {
+  ConflictError,
+  ForbiddenDestinationError,
+  LimitReachedError,
+  NotFoundError,
+  PayloadPurgedError,
+  PayloadTooLargeError,
+  ValidationError,
+} from '@homing/webhooks';
+import { describe, expect, it, vi } from 'vitest';
+import { SvixExceptionFilter, svixError, UNVALIDATED_INPUT } from './svix-exception.filter.js';
 
 describe('svixError', () => {
   it("gives Svix's { code, detail } with the code for the status", () => {
@@ -23,6 +32,48 @@ describe('svixError', () => {
     expect(svixError(new UnprocessableEntityException('event type "a" has no example payload'))).toEqual({
       status: 422,
       body: { detail: [{ loc: ['body'], msg: 'event type "a" has no example payload', type: 'value_error' }] },
+    });
+  });
+
+  it("answers the library's errors as the API always has: their status and Svix's body", () => {
+    expect(svixError(new NotFoundError('endpoint', 'ep_1'))).toEqual({ status: 404, body: { code: 'not_found', detail: 'endpoint "ep_1" not found' } });
+    expect(svixError(new ConflictError('an application with uid "a" already exists'))).toEqual({
+      status: 409,
+      body: { code: 'conflict', detail: 'an application with uid "a" already exists' },
+    });
+    expect(svixError(new PayloadTooLargeError(2_000_000, 1_048_576))).toEqual({
+      status: 413,
+      body: { code: 'payload_too_large', detail: 'the payload is 2000000 bytes; the limit is 1048576 bytes (maxPayloadBytes / HOMING_MAX_PAYLOAD)' },
+    });
+    expect(svixError(new PayloadPurgedError('msg_1', new Date('2025-01-02T03:04:05.000Z')))).toEqual({
+      status: 410,
+      body: { code: 'payload_purged', detail: 'the payload of message "msg_1" was purged on 2025-01-02T03:04:05.000Z (past its retention period); it cannot be sent again' },
+    });
+    expect(svixError(new LimitReachedError('too many rotations'))).toEqual({ status: 400, body: { code: 'limit_reached', detail: 'too many rotations' } });
+  });
+
+  it("gives a library ValidationError's fields under the request's location: the body, or a GET's query", () => {
+    const error = new ValidationError([
+      { path: ['headers', 'X-Trace'], message: 'headers: the value of "X-Trace" must be a string', type: 'isHeaderMap' },
+      { path: [], message: 'expected an object', type: 'type_error' },
+    ]);
+    expect(svixError(error)).toEqual({
+      status: 422,
+      body: {
+        detail: [
+          { loc: ['body', 'headers', 'X-Trace'], msg: 'headers: the value of "X-Trace" must be a string', type: 'isHeaderMap' },
+          { loc: ['body'], msg: 'expected an object', type: 'type_error' },
+        ],
+      },
+    });
+    const iterator = new ValidationError([{ path: ['iterator'], message: 'iterator is not one this API returned', type: 'value_error' }]);
+    expect(svixError(iterator, 'query')).toEqual({ status: 422, body: { detail: [{ loc: ['query', 'iterator'], msg: 'iterator is not one this API returned', type: 'value_error' }] } });
+  });
+
+  it('answers a forbidden destination with a 422 on url that names the reason', () => {
+    expect(svixError(new ForbiddenDestinationError('10.0.0.5 is a private address (10.0.0.0/8), not in the allowed CIDRs'))).toEqual({
+      status: 422,
+      body: { detail: [{ loc: ['body', 'url'], msg: 'url is refused: 10.0.0.5 is a private address (10.0.0.0/8), not in the allowed CIDRs', type: 'value_error.url.forbidden' }] },
     });
   });
 
@@ -55,5 +106,23 @@ describe('svixError', () => {
     for (const error of [refused, lost]) {
       expect(svixError(error)).toEqual({ status: 503, body: { code: 'service_unavailable', detail: 'the database is unreachable; nothing was changed, retry later' } });
     }
+  });
+});
+
+describe('SvixExceptionFilter', () => {
+  /** The status and body the filter answers to a request with this method. */
+  function answer(method: string, exception: unknown) {
+    const json = vi.fn();
+    const status = vi.fn((_code: number) => ({ json }));
+    const host = { switchToHttp: () => ({ getRequest: () => ({ method }), getResponse: () => ({ status }) }) } as unknown as ArgumentsHost;
+    new SvixExceptionFilter().catch(exception, host);
+    return { status: status.mock.calls[0]?.[0], body: json.mock.calls[0]?.[0] };
+  }
+
+  it("places a library ValidationError's fields in a GET's query, and in the body of any other request", () => {
+    const limit = new ValidationError([{ path: ['limit'], message: 'limit must be a whole number from 1 to 250', type: 'value_error' }]);
+    expect(answer('GET', limit)).toEqual({ status: 422, body: { detail: [{ loc: ['query', 'limit'], msg: 'limit must be a whole number from 1 to 250', type: 'value_error' }] } });
+    const payload = new ValidationError([{ path: ['payload'], message: 'payload given as a string must be JSON text', type: 'value_error.json' }]);
+    expect(answer('POST', payload)).toEqual({ status: 422, body: { detail: [{ loc: ['body', 'payload'], msg: 'payload given as a string must be JSON text', type: 'value_error.json' }] } });
   });
 });

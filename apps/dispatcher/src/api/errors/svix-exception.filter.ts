@@ -1,6 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
-import type { Response } from 'express';
-import { type FieldError, isDatabaseUnavailable } from '@homing/webhooks';
+import type { Request, Response } from 'express';
+import { ForbiddenDestinationError, HomingError, type HomingErrorCode, type InvalidField, isDatabaseUnavailable, ValidationError } from '@homing/webhooks';
 
 /** Svix's `code` for each status, where the exception does not bring its own. */
 const CODES: Record<number, string> = {
@@ -16,7 +16,33 @@ const CODES: Record<number, string> = {
   503: 'service_unavailable',
 };
 
+/** One entry of a 422's `detail`: `loc` starts with where the value was (`body`, `query`, `header`). */
+export interface FieldError {
+  loc: string[];
+  msg: string;
+  type: string;
+}
+
 export type SvixErrorBody = { code: string; detail: string } | { detail: FieldError[] };
+
+/** Where a request carries the input the library checked: a GET has no body, and its input is its query string. */
+export type InputLocation = 'body' | 'query';
+
+/** The status of each library error (a Record, so a new code cannot be left out); its body is Svix's for that status. */
+const LIBRARY_STATUS: Record<HomingErrorCode, number> = {
+  not_found: 404,
+  conflict: 409,
+  validation: 422,
+  payload_too_large: 413,
+  payload_purged: 410,
+  limit_reached: 400,
+  forbidden_destination: 422,
+};
+
+/** The library's fields as Svix's `{ loc, msg, type }`, under the request's `location`. */
+export function svixFieldErrors(fields: InvalidField[], location: string): FieldError[] {
+  return fields.map(({ path, message, type }) => ({ loc: [location, ...path], msg: message, type }));
+}
 
 /**
  * The `type` of a 422 given for input that got past validation and was refused further in: by the
@@ -36,16 +62,19 @@ export class SvixExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('HomingApi');
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const { status, body } = svixError(exception);
-    // An HttpException is an answer the code chose; an outage is worth a line; input validation let through is worth one too; anything else is a fault worth a stack trace.
-    if (status === HttpStatus.SERVICE_UNAVAILABLE && !(exception instanceof HttpException)) this.logger.warn(`database unreachable: ${(exception as Error).message}`);
-    else if (status === HttpStatus.UNPROCESSABLE_ENTITY && !(exception instanceof HttpException)) this.logger.warn(`input refused past validation: ${(exception as Error).message}`);
-    else if (!(exception instanceof HttpException)) this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+    const request = host.switchToHttp().getRequest<Request>();
+    const { status, body } = svixError(exception, request.method === 'GET' || request.method === 'HEAD' ? 'query' : 'body');
+    // An HttpException or a library error is an answer the code chose; an outage is worth a line; input validation let through is worth one too; anything else is a fault worth a stack trace.
+    const chosen = exception instanceof HttpException || exception instanceof HomingError;
+    if (status === HttpStatus.SERVICE_UNAVAILABLE && !chosen) this.logger.warn(`database unreachable: ${(exception as Error).message}`);
+    else if (status === HttpStatus.UNPROCESSABLE_ENTITY && !chosen) this.logger.warn(`input refused past validation: ${(exception as Error).message}`);
+    else if (!chosen) this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     host.switchToHttp().getResponse<Response>().status(status).json(body);
   }
 }
 
-export function svixError(exception: unknown): { status: number; body: SvixErrorBody } {
+export function svixError(exception: unknown, location: InputLocation = 'body'): { status: number; body: SvixErrorBody } {
+  if (exception instanceof HomingError) return libraryError(exception, location);
   if (isDatabaseUnavailable(exception)) {
     return { status: HttpStatus.SERVICE_UNAVAILABLE, body: { code: CODES[503], detail: 'the database is unreachable; nothing was changed, retry later' } };
   }
@@ -62,6 +91,15 @@ export function svixError(exception: unknown): { status: number; body: SvixError
   }
   const code = typeof response === 'object' && typeof response.code === 'string' ? response.code : (CODES[status] ?? 'generic_error');
   return { status, body: { code, detail: text(detail) } };
+}
+
+function libraryError(error: HomingError, location: InputLocation): { status: number; body: SvixErrorBody } {
+  const status = LIBRARY_STATUS[error.code];
+  if (error instanceof ValidationError) return { status, body: { detail: svixFieldErrors(error.fields, location) } };
+  if (error instanceof ForbiddenDestinationError) {
+    return { status, body: { detail: [{ loc: [location, 'url'], msg: `url is refused: ${error.reason}`, type: 'value_error.url.forbidden' }] } };
+  }
+  return { status, body: { code: error.code, detail: error.message } };
 }
 
 /** The field detail for an error that input caused past validation, or null for any other error. */

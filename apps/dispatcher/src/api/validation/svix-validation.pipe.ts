@@ -1,6 +1,7 @@
 import { type ArgumentMetadata, Injectable, type PipeTransform, UnprocessableEntityException } from '@nestjs/common';
 import { validate } from 'class-validator';
-import { assertJsonDepth, fieldErrors, plainToDto } from '@homing/webhooks';
+import { assertJsonDepth, fieldErrors, type InvalidField, plainToDto, ValidationError } from '@homing/webhooks';
+import { svixFieldErrors } from '../errors/svix-exception.filter.js';
 
 const PLAIN_TYPES: unknown[] = [String, Boolean, Number, Array, Object];
 
@@ -16,11 +17,17 @@ export class SvixValidationPipe implements PipeTransform {
     if (type === 'body' && value !== undefined && (typeof value !== 'object' || value === null || Array.isArray(value))) {
       throw new UnprocessableEntityException({ detail: [{ loc: ['body'], msg: 'the body must be a JSON object', type: 'type_error' }] });
     }
-    // Before anything walks the value recursively: too deep a one would overflow the stack.
-    assertJsonDepth(value, [type]);
+    // The fields at fault, under this parameter's location (the exception filter cannot tell a POST's query from its body).
+    const refuse = (fields: InvalidField[]) => new UnprocessableEntityException({ detail: svixFieldErrors(fields, type) });
+    try {
+      // Before anything walks the value recursively: too deep a one would overflow the stack.
+      assertJsonDepth(value, type);
+    } catch (error) {
+      throw error instanceof ValidationError ? refuse(error.fields) : error;
+    }
     const instance = plainToDto(metatype as new () => object, value ?? {});
     const errors = await validate(instance, { whitelist: true, forbidUnknownValues: false });
-    if (errors.length > 0) throw new UnprocessableEntityException({ detail: fieldErrors(errors, [type]) });
+    if (errors.length > 0) throw refuse(fieldErrors(errors));
     return instance;
   }
 }
