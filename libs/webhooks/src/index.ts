@@ -5,9 +5,8 @@ export type { WebhooksModuleExtras } from './webhooks-module-definition.js';
 export * from './config/webhooks-options.interface.js';
 export { parseDuration, parseDurationList } from './config/duration.js';
 export { parseByteSize } from './config/byte-size.js';
-export { AddressPolicy, parseCidr } from './security/address-ranges.js';
-export { parseEncryptionKey } from './security/secret-cipher.js';
-export { parseProxyUrl } from './security/outbound-agents.js';
+export { AddressPolicy } from './security/address-ranges.js';
+export { parseCidr, parseEncryptionKey, parseProxyUrl } from './config/parse-security.js';
 export * from './entities/index.js';
 export { newId } from './entities/entity-id.js';
 export { isDatabaseUnavailable, isDuplicateKey } from './entities/database-errors.js';
@@ -16,11 +15,11 @@ export { exactCollation } from './migrations/exact-collation.js';
 export { ApplicationsService } from './admin/applications.service.js';
 export { EndpointsService } from './admin/endpoints.service.js';
 export { EventTypesService } from './admin/event-types.service.js';
-export { ApplicationInput } from './admin/dto/application.input.js';
-export { EndpointInput } from './admin/dto/endpoint.input.js';
-export { EventTypeInput } from './admin/dto/event-type.input.js';
-export { MessageInput } from './admin/dto/message.input.js';
-export { assertJsonDepth, fieldErrors, MAX_DELIVER_AHEAD_DAYS, MAX_JSON_DEPTH, MAX_STORED_JSON_DEPTH, isHeaderValue, plainToDto, validateInput } from './admin/validation.js';
+export { ApplicationInput } from './inputs/application.input.js';
+export { EndpointInput } from './inputs/endpoint.input.js';
+export { EventTypeInput } from './inputs/event-type.input.js';
+export { MessageInput } from './inputs/message.input.js';
+export { assertJsonDepth, fieldErrors, MAX_DELIVER_AHEAD_DAYS, MAX_JSON_DEPTH, MAX_STORED_JSON_DEPTH, isHeaderValue, plainToDto, validateInput } from './inputs/validation.js';
 export * from './exceptions/index.js';
 export {
   IsDateTime,
@@ -44,7 +43,7 @@ export {
   IsUid,
   IsWebhookSecret,
   ToDate,
-} from './admin/validation.js';
+} from './inputs/validation.js';
 export { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, mapPage, paginate, type Page, type PageOptions, type SortOrder } from './admin/pagination.js';
 export type { ApplicationPageOptions } from './admin/applications.service.js';
 export { MessagesService, type MessageFilters } from './admin/messages.service.js';
@@ -53,13 +52,13 @@ export { StatusService, type QueueDepth, type StoresHealth } from './admin/statu
 export type { AttemptMadeEvent } from './delivery/attempt-made.event.js';
 export { signingSecrets } from './signing/secret-rotation.js';
 export { ProducerService, type SendOptions, type SentMessage } from './producer/producer.service.js';
-export { OperationalEventsService, type OperationalEvent } from './producer/operational-events.service.js';
-export { filterAccepts, matchesEventTypePattern, isValidEventTypePattern } from './producer/event-type-pattern.js';
-export { RecoveryService } from './delivery/recovery.service.js';
+export { OperationalEventsService, type OperationalEvent } from './operational/operational-events.service.js';
+export { filterAccepts, matchesEventTypePattern, isValidEventTypePattern } from './common/event-type-pattern.js';
+export { RecoveryService } from './admin/recovery.service.js';
 export { DeliverySweeper } from './delivery/delivery.sweeper.js';
 export { PayloadRetentionService, PURGED_PAYLOAD } from './retention/payload-retention.service.js';
 export type { SignatureScheme } from './signing/signature-scheme.js';
-export { developerIdOf, envelopeBody } from './producer/envelope.js';
+export { developerIdOf, envelopeBody } from './delivery/envelope.js';
 export { generateSecret } from './signing/webhook-secret.js';
 export { KEY_FORMATS, SECRET_FORMATS, signingScheme, type SigningSchemeName } from './signing/schemes/registry.js';
 export type { SigningScheme } from './signing/schemes/signing-scheme.js';

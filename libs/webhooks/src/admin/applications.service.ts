@@ -11,10 +11,10 @@ import { isDuplicateKey } from '../entities/database-errors.js';
 import { newId } from '../entities/entity-id.js';
 import { ConflictError, NotFoundError } from '../exceptions/homing-errors.js';
 import { InjectWebhooksDataSource } from '../webhooks.decorators.js';
-import { ApplicationInput } from './dto/application.input.js';
-import { idFirst } from './lookup.js';
+import { ApplicationInput } from '../inputs/application.input.js';
+import { findApplication } from '../store/application-lookup.js';
 import { paginate, type Page, type PageOptions } from './pagination.js';
-import { validateChanges, validateInput } from './validation.js';
+import { validateChanges, validateInput } from '../inputs/validation.js';
 
 export interface ApplicationPageOptions extends PageOptions {
   /** Leave out applications without endpoints. */
@@ -59,8 +59,8 @@ export class ApplicationsService {
   }
 
   /** The application a path names, by id or uid (an id wins: see `idFirst`), or null. */
-  async find(idOrUid: string): Promise<ApplicationEntity | null> {
-    return idFirst(await this.repository.find({ where: [{ id: idOrUid }, { uid: idOrUid }], take: 2 }), idOrUid, 'uid') ?? null;
+  find(idOrUid: string): Promise<ApplicationEntity | null> {
+    return findApplication(this.dataSource, idOrUid);
   }
 
   list(): Promise<ApplicationEntity[]> {

@@ -6,7 +6,7 @@ import { AttemptEntity, DeliveryEntity, EndpointEntity } from '../entities/index
 import { isDuplicateKey } from '../entities/database-errors.js';
 import { newId } from '../entities/entity-id.js';
 import { ConflictError, LimitReachedError, NotFoundError } from '../exceptions/homing-errors.js';
-import { OperationalEventsService } from '../producer/operational-events.service.js';
+import { OperationalEventsService } from '../operational/operational-events.service.js';
 import { DestinationPolicy } from '../security/destination-policy.js';
 import { SecretCipher } from '../security/secret-cipher.js';
 import { unexpired } from '../signing/secret-rotation.js';
@@ -16,10 +16,10 @@ import { customerKey, generateSecret, isValidSecret, secretFormat } from '../sig
 import { DEFAULT_SECRET_GRACE_PERIOD, MAX_PREVIOUS_SECRETS, OPERATIONAL_EVENT } from '../webhooks.constants.js';
 import { InjectWebhooksDataSource, InjectWebhooksOptions } from '../webhooks.decorators.js';
 import { ApplicationsService } from './applications.service.js';
-import { EndpointInput } from './dto/endpoint.input.js';
-import { idFirst } from './lookup.js';
+import { EndpointInput } from '../inputs/endpoint.input.js';
+import { idFirst } from '../common/lookup.js';
 import { mapPage, paginate, type Page, type PageOptions } from './pagination.js';
-import { invalidField, validateChanges, validateInput } from './validation.js';
+import { invalidField, validateChanges, validateInput } from '../inputs/validation.js';
 
 @Injectable()
 export class EndpointsService {

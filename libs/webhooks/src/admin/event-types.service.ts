@@ -4,9 +4,9 @@ import { EventTypeEntity } from '../entities/index.js';
 import { isDuplicateKey } from '../entities/database-errors.js';
 import { ConflictError, NotFoundError } from '../exceptions/homing-errors.js';
 import { InjectWebhooksDataSource } from '../webhooks.decorators.js';
-import { EventTypeInput } from './dto/event-type.input.js';
+import { EventTypeInput } from '../inputs/event-type.input.js';
 import { paginate, type Page, type PageOptions } from './pagination.js';
-import { invalidField, validateChanges, validateInput } from './validation.js';
+import { invalidField, validateChanges, validateInput } from '../inputs/validation.js';
 
 /** The event-type catalogue: names, descriptions, schemas and example payloads. */
 @Injectable()

@@ -4,7 +4,7 @@ import { MessageEntity } from '../entities/index.js';
 import { NotFoundError } from '../exceptions/homing-errors.js';
 import { InjectWebhooksDataSource } from '../webhooks.decorators.js';
 import { ApplicationsService } from './applications.service.js';
-import { idFirst } from './lookup.js';
+import { idFirst } from '../common/lookup.js';
 import { paginate, type Page, type PageOptions } from './pagination.js';
 
 /** What a listing of messages (or of attempts and deliveries of them) can be narrowed to. */

@@ -1,6 +1,3 @@
-import { parseCidr } from '../security/address-ranges.js';
-import { parseProxyUrl } from '../security/outbound-agents.js';
-import { parseEncryptionKey } from '../security/secret-cipher.js';
 import { signingScheme, type SigningSchemeName } from '../signing/schemes/registry.js';
 import {
   DEFAULT_DISABLE_AFTER,
@@ -12,6 +9,7 @@ import {
 } from '../webhooks.constants.js';
 import { parseByteSize } from './byte-size.js';
 import { parseDuration, parseDurationList } from './duration.js';
+import { parseCidr, parseEncryptionKey, parseProxyUrl } from './parse-security.js';
 import type { ResolvedWebhooksOptions, WebhooksModuleOptions } from './webhooks-options.interface.js';
 
 export function resolveOptions(options: WebhooksModuleOptions): ResolvedWebhooksOptions {

@@ -1,5 +1,5 @@
 import type { ApplicationEntity, EndpointEntity, MessageEntity } from '../entities/index.js';
-import { developerIdOf, envelopeBody } from '../producer/envelope.js';
+import { developerIdOf, envelopeBody } from './envelope.js';
 import { signingSecrets } from '../signing/secret-rotation.js';
 import { bodyHmacSigning } from '../signing/signature-scheme.js';
 import { bodyHmac, signatureHeaders } from '../signing/webhook-signer.js';

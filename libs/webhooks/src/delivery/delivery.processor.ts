@@ -6,7 +6,7 @@ import type { ResolvedWebhooksOptions } from '../config/webhooks-options.interfa
 import { isDatabaseUnavailable } from '../entities/database-errors.js';
 import { DELIVERY_QUEUE } from '../webhooks.constants.js';
 import { InjectWebhooksOptions } from '../webhooks.decorators.js';
-import { DeliveryQueue, deliveriesOf, type DeliveryJob, type DeliveryJobData } from './delivery.queue.js';
+import { DeliveryQueue, deliveriesOf, type DeliveryJob, type DeliveryJobData } from '../queue/delivery.queue.js';
 import { DeliveryService } from './delivery.service.js';
 import { EndpointLanes } from './endpoint-lanes.js';
 import type { HttpOutcome } from './webhook-http.client.js';

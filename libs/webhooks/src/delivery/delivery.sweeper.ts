@@ -3,8 +3,8 @@ import { DataSource, LessThan, LessThanOrEqual } from 'typeorm';
 import type { ResolvedWebhooksOptions } from '../config/webhooks-options.interface.js';
 import { DeliveryEntity } from '../entities/index.js';
 import { InjectWebhooksDataSource, InjectWebhooksOptions } from '../webhooks.decorators.js';
-import { DeliveryQueue } from './delivery.queue.js';
-import { PeriodicTask } from './periodic-task.js';
+import { DeliveryQueue } from '../queue/delivery.queue.js';
+import { PeriodicTask } from '../common/periodic-task.js';
 
 const BATCH = 1000;
 

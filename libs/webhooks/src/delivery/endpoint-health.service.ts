@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, IsNull } from 'typeorm';
 import type { ResolvedWebhooksOptions } from '../config/webhooks-options.interface.js';
 import { EndpointEntity } from '../entities/index.js';
-import { OperationalEventsService } from '../producer/operational-events.service.js';
+import { OperationalEventsService } from '../operational/operational-events.service.js';
 import { OPERATIONAL_EVENT } from '../webhooks.constants.js';
 import { InjectWebhooksDataSource, InjectWebhooksOptions } from '../webhooks.decorators.js';
 

@@ -1,4 +1,4 @@
-import type { DeliveryJob } from './delivery.queue.js';
+import type { DeliveryJob } from '../queue/delivery.queue.js';
 
 interface Lane {
   running: number;

@@ -1,11 +1,6 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import type { PreviousSecret } from '../signing/secret-rotation.js';
 import type { SignatureScheme } from '../signing/signature-scheme.js';
-
-export interface PreviousSecret {
-  secret: string;
-  /** ISO time after which the secret no longer signs. */
-  expiresAt: string;
-}
 
 @Entity('homing_endpoints')
 @Index('IDX_homing_endpoints_app_uid', ['appId', 'uid'], { unique: true })

@@ -6,7 +6,7 @@ import { EventTypeEntity } from './event-type.entity.js';
 import { MessageEntity } from './message.entity.js';
 
 export { ApplicationEntity, AttemptEntity, DeliveryEntity, EndpointEntity, EventTypeEntity, MessageEntity };
-export type { PreviousSecret } from './endpoint.entity.js';
+export type { PreviousSecret } from '../signing/secret-rotation.js';
 export type { DeliveryStatus, AttemptTrigger } from './delivery.entity.js';
 export type { AttemptStatus } from './attempt.entity.js';
 

@@ -1,21 +1,21 @@
 import { Injectable, Optional } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { DataSource, type EntityManager } from 'typeorm';
-import { idFirst } from '../admin/lookup.js';
-import { MessageInput } from '../admin/dto/message.input.js';
-import { invalidField, validateInput } from '../admin/validation.js';
+import { idFirst } from '../common/lookup.js';
+import { MessageInput } from '../inputs/message.input.js';
+import { invalidField, validateInput } from '../inputs/validation.js';
 import type { ResolvedWebhooksOptions } from '../config/webhooks-options.interface.js';
-import { CallBatcher } from '../delivery/call-batcher.js';
-import { DeliveryQueue } from '../delivery/delivery.queue.js';
+import { CallBatcher } from '../common/call-batcher.js';
+import { DeliveryQueue } from '../queue/delivery.queue.js';
 import { ApplicationEntity, DeliveryEntity, EndpointEntity, MessageEntity } from '../entities/index.js';
-import { hydrate, insertRows, selectColumns } from '../entities/plain-sql.js';
+import { hydrate, insertRows, selectColumns } from '../store/plain-sql.js';
 import { isDuplicateKey, retryingDeadlocks } from '../entities/database-errors.js';
 import { newId } from '../entities/entity-id.js';
 import { ConflictError, NotFoundError, PayloadTooLargeError } from '../exceptions/homing-errors.js';
 import { HOMING_EVENT } from '../webhooks.constants.js';
 import { InjectWebhooksDataSource, InjectWebhooksOptions } from '../webhooks.decorators.js';
 import { AfterCommitSubscriber } from './after-commit.subscriber.js';
-import { channelsAccept, filterAccepts } from './event-type-pattern.js';
+import { channelsAccept, filterAccepts } from '../common/event-type-pattern.js';
 
 export interface SendOptions {
   /**

@@ -1,6 +1,6 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
-import { isValidEventTypePattern, matchesEventTypePattern } from '../producer/event-type-pattern.js';
+import { isValidEventTypePattern, matchesEventTypePattern } from '../common/event-type-pattern.js';
 import { WEBHOOK_CONTROLLER_METADATA, WEBHOOK_HANDLER_METADATA } from '../webhooks.constants.js';
 import type { WebhookContext } from './webhook-context.js';
 

@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import type { ResolvedWebhooksOptions } from '../config/webhooks-options.interface.js';
 import { DeliveryEntity, MessageEntity } from '../entities/index.js';
 import { InjectWebhooksDataSource, InjectWebhooksOptions } from '../webhooks.decorators.js';
-import { PeriodicTask } from '../delivery/periodic-task.js';
+import { PeriodicTask } from '../common/periodic-task.js';
 
 const BATCH = 1000;
 /** What a purged payload becomes: valid JSON, so readers of the message log need no special case. */

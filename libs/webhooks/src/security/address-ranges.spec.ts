@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AddressPolicy, parseCidr } from './address-ranges.js';
+import { parseCidr } from '../config/parse-security.js';
+import { AddressPolicy } from './address-ranges.js';
 
 describe('AddressPolicy', () => {
   const policy = new AddressPolicy();

@@ -1,4 +1,5 @@
 import { BlockList, isIP } from 'node:net';
+import { type Family, parseCidr, stripBrackets } from '../config/parse-security.js';
 
 /**
  * Ranges a webhook may not be sent to unless allow-listed: everything that is not the public internet
@@ -36,27 +37,6 @@ const FORBIDDEN_RANGES: readonly (readonly [cidr: string, kind: string])[] = [
   ['fec0::/10', 'site-local (deprecated)'],
   ['ff00::/8', 'multicast'],
 ];
-
-type Family = 'ipv4' | 'ipv6';
-
-interface Cidr {
-  address: string;
-  prefix: number;
-  family: Family;
-}
-
-/** Parses `10.0.0.0/8`, `::1/128` or a single address (a one-address range). */
-export function parseCidr(text: string): Cidr {
-  const [rawAddress, rawPrefix, ...rest] = text.trim().split('/');
-  const address = stripBrackets(rawAddress);
-  const version = isIP(address);
-  const max = version === 6 ? 128 : 32;
-  const prefix = rawPrefix === undefined ? max : /^\d{1,3}$/.test(rawPrefix) ? Number(rawPrefix) : NaN;
-  if (version === 0 || rest.length > 0 || !(prefix >= 0 && prefix <= max)) {
-    throw new Error(`"${text}" is not a CIDR range (expected e.g. 10.0.0.0/8 or fd00::/8)`);
-  }
-  return { address, prefix, family: version === 6 ? 'ipv6' : 'ipv4' };
-}
 
 function blockListOf(cidrs: readonly string[]): BlockList {
   const list = new BlockList();
@@ -118,8 +98,4 @@ function ipv6Groups(ipv6: string): number[] {
   if (tail === undefined) return parse(head);
   const [front, back] = [parse(head), parse(tail)];
   return [...front, ...Array<number>(8 - front.length - back.length).fill(0), ...back];
-}
-
-function stripBrackets(host: string): string {
-  return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
 }

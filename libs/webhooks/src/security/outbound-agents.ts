@@ -28,15 +28,3 @@ export function createOutboundAgents(proxyUrl: string | undefined, policy: Desti
     proxied: false,
   };
 }
-
-/** Checks a proxy URL: `http://` or `https://`, optionally with credentials. */
-export function parseProxyUrl(text: string): string {
-  let url: URL;
-  try {
-    url = new URL(text.trim());
-  } catch {
-    throw new Error('not a URL (expected e.g. http://proxy.internal:3128)');
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`expected an http:// or https:// proxy, got ${url.protocol}//`);
-  return url.href;
-}

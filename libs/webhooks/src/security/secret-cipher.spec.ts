@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { describe, expect, it, vi } from 'vitest';
 import type { ResolvedWebhooksOptions } from '../config/webhooks-options.interface.js';
-import { parseEncryptionKey, SecretCipher } from './secret-cipher.js';
+import { parseEncryptionKey } from '../config/parse-security.js';
+import { SecretCipher } from './secret-cipher.js';
 
 const cipherWith = (encryptionKey?: Buffer) => new SecretCipher({ encryptionKey } as ResolvedWebhooksOptions);
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';

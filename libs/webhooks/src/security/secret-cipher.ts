@@ -11,16 +11,6 @@ const TAG_BYTES = 16;
 /** Opened secrets kept, by their sealed form: every delivery needs its endpoint's secret. */
 const OPENED_LIMIT = 10_000;
 
-/** Reads a 32-byte key given as 64 hex digits or as base64. */
-export function parseEncryptionKey(text: string): Buffer {
-  const value = text.trim();
-  const key = /^[0-9a-f]{64}$/i.test(value) ? Buffer.from(value, 'hex') : /^[A-Za-z0-9+/]+={0,2}$/.test(value) ? Buffer.from(value, 'base64') : null;
-  if (key?.length !== 32) {
-    throw new Error(`expected 32 bytes as 64 hex digits or base64 (e.g. the output of \`openssl rand -base64 32\`), got ${key ? `${key.length} bytes` : 'neither'}`);
-  }
-  return key;
-}
-
 type SecretFields = Partial<Pick<EndpointEntity, 'secret' | 'previousSecrets'>>;
 
 /**

@@ -12,7 +12,7 @@ import {
   type ValidationOptions,
 } from 'class-validator';
 import { type InvalidField, ValidationError } from '../exceptions/homing-errors.js';
-import { isValidEventTypeName, isValidEventTypePattern } from '../producer/event-type-pattern.js';
+import { isValidEventTypeName, isValidEventTypePattern } from '../common/event-type-pattern.js';
 import { isValidSecret, secretFormat } from '../signing/webhook-secret.js';
 import { SIGNATURE_HEADERS } from '../webhooks.constants.js';
 

@@ -1,6 +1,6 @@
 import { IsBoolean, IsOptional } from 'class-validator';
-import { IsDescription, IsEndpointUrl, IsEventTypeFilter, IsHeaderMap, IsLabelList, IsOmittable, IsRateLimit, IsSignatureScheme, IsStringMap, IsUid, IsWebhookSecret } from '../validation.js';
-import type { SignatureScheme } from '../../signing/signature-scheme.js';
+import { IsDescription, IsEndpointUrl, IsEventTypeFilter, IsHeaderMap, IsLabelList, IsOmittable, IsRateLimit, IsSignatureScheme, IsStringMap, IsUid, IsWebhookSecret } from './validation.js';
+import type { SignatureScheme } from '../signing/signature-scheme.js';
 
 export class EndpointInput {
   @IsEndpointUrl()

@@ -3,10 +3,10 @@ import { Injectable } from '@nestjs/common';
 import type { DataSource, EntityMetadata, EntityTarget, ObjectLiteral } from 'typeorm';
 import { ApplicationEntity, AttemptEntity, DeliveryEntity, EndpointEntity, MessageEntity } from '../entities/index.js';
 import { retryingDeadlocks } from '../entities/database-errors.js';
-import { hydrate, insertRows, selectColumns } from '../entities/plain-sql.js';
+import { hydrate, insertRows, selectColumns } from './plain-sql.js';
 import { InjectWebhooksDataSource } from '../webhooks.decorators.js';
-import { CallBatcher } from './call-batcher.js';
-import type { DeliveryJob } from './delivery.queue.js';
+import { CallBatcher } from '../common/call-batcher.js';
+import type { DeliveryJob } from '../queue/delivery.queue.js';
 
 /** A claimed delivery with what it is sent to and from; the others are null when gone since it was queued. */
 export interface LoadedDelivery {

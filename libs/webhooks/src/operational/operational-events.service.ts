@@ -1,11 +1,12 @@
 import { forwardRef, Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { ApplicationsService } from '../admin/applications.service.js';
+import { DataSource } from 'typeorm';
 import type { ResolvedWebhooksOptions } from '../config/webhooks-options.interface.js';
 import type { AttemptEntity, EndpointEntity, MessageEntity } from '../entities/index.js';
 import { OPERATIONAL_EVENT } from '../webhooks.constants.js';
-import { InjectWebhooksOptions } from '../webhooks.decorators.js';
-import { ProducerService } from './producer.service.js';
+import { InjectWebhooksDataSource, InjectWebhooksOptions } from '../webhooks.decorators.js';
+import { ProducerService } from '../producer/producer.service.js';
+import { findApplication } from '../store/application-lookup.js';
 
 /** The body of an operational event, in Svix's shape. */
 export interface OperationalEvent<T = Record<string, unknown>> {
@@ -29,7 +30,7 @@ export class OperationalEventsService {
   constructor(
     @InjectWebhooksOptions() private readonly options: ResolvedWebhooksOptions,
     @Inject(forwardRef(() => ProducerService)) private readonly producer: ProducerService,
-    private readonly applications: ApplicationsService,
+    @InjectWebhooksDataSource() private readonly dataSource: DataSource,
     @Optional() private readonly eventEmitter?: EventEmitter2,
   ) {}
 
@@ -72,16 +73,13 @@ export class OperationalEventsService {
 
   private async isOperationalApp(appId: string): Promise<boolean> {
     if (!this.options.operationalApp) return false;
-    this.operationalAppId ??= await this.applications.get(this.options.operationalApp).then(
-      (application) => application.id,
-      () => undefined,
-    );
+    this.operationalAppId ??= (await findApplication(this.dataSource, this.options.operationalApp).catch(() => null))?.id;
     return appId === this.operationalAppId;
   }
 
   private appUid(appId: string): Promise<string | null> {
-    return this.applications.get(appId).then(
-      (application) => application.uid,
+    return findApplication(this.dataSource, appId).then(
+      (application) => application?.uid ?? null,
       () => null,
     );
   }

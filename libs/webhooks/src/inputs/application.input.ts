@@ -1,6 +1,6 @@
 import { IsBoolean, IsOptional } from 'class-validator';
-import type { SignatureScheme } from '../../signing/signature-scheme.js';
-import { IsOmittable, IsRateLimit, IsShortText, IsSignatureScheme, IsStringMap, IsUid } from '../validation.js';
+import type { SignatureScheme } from '../signing/signature-scheme.js';
+import { IsOmittable, IsRateLimit, IsShortText, IsSignatureScheme, IsStringMap, IsUid } from './validation.js';
 
 export class ApplicationInput {
   @IsShortText()

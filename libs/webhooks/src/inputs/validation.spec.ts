@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../exceptions/homing-errors.js';
-import { ApplicationInput } from './dto/application.input.js';
-import { EventTypeInput } from './dto/event-type.input.js';
-import { MessageInput } from './dto/message.input.js';
+import { ApplicationInput } from './application.input.js';
+import { EventTypeInput } from './event-type.input.js';
+import { MessageInput } from './message.input.js';
 import { MAX_JSON_DEPTH, nestsDeeperThan, signatureSchemeProblem, validateInput } from './validation.js';
 
 /** `levels` objects nested in one another under `key`, built without recursion. */

@@ -1,5 +1,5 @@
 import { IsArray, IsBoolean, IsOptional } from 'class-validator';
-import { IsDescription, IsEventTypeName, IsJsonObject, IsOmittable, IsShortText, IsText } from '../validation.js';
+import { IsDescription, IsEventTypeName, IsJsonObject, IsOmittable, IsShortText, IsText } from './validation.js';
 
 export class EventTypeInput {
   @IsEventTypeName()

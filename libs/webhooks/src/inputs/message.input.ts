@@ -1,5 +1,5 @@
 import { IsOptional } from 'class-validator';
-import { IsDeliverAt, IsEventTypeName, IsLabelList, IsPayload, IsRetentionDays, IsShortText, IsUid } from '../validation.js';
+import { IsDeliverAt, IsEventTypeName, IsLabelList, IsPayload, IsRetentionDays, IsShortText, IsUid } from './validation.js';
 
 export class MessageInput {
   @IsEventTypeName()

@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, In, LessThan, MoreThanOrEqual, And, Raw, type FindOperator } from 'typeorm';
-import { ApplicationsService } from '../admin/applications.service.js';
-import { EndpointsService } from '../admin/endpoints.service.js';
-import { EventTypesService } from '../admin/event-types.service.js';
+import { ApplicationsService } from './applications.service.js';
+import { EndpointsService } from './endpoints.service.js';
+import { EventTypesService } from './event-types.service.js';
 import { DeliveryEntity, MessageEntity } from '../entities/index.js';
 import { ConflictError, NotFoundError, PayloadPurgedError } from '../exceptions/homing-errors.js';
 import { ProducerService } from '../producer/producer.service.js';
 import { InjectWebhooksDataSource } from '../webhooks.decorators.js';
-import { DeliveryQueue } from './delivery.queue.js';
+import { DeliveryQueue } from '../queue/delivery.queue.js';
 
 const RECOVER_BATCH = 1000;
 
