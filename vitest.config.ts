@@ -6,9 +6,11 @@ export default defineConfig({
   // SWC instead of esbuild: Nest's DI needs emitDecoratorMetadata.
   plugins: [swc.vite({ module: { type: 'es6' } })],
   resolve: {
-    alias: {
-      '@homing/webhooks': fileURLToPath(new URL('./libs/webhooks/src/index.ts', import.meta.url)),
-    },
+    // Exact names: '@homing/webhooks' must not also rewrite '@homing/webhooks/internal'.
+    alias: [
+      { find: /^@homing\/webhooks$/, replacement: fileURLToPath(new URL('./libs/webhooks/src/index.ts', import.meta.url)) },
+      { find: /^@homing\/webhooks\/internal$/, replacement: fileURLToPath(new URL('./libs/webhooks/src/internal.ts', import.meta.url)) },
+    ],
   },
   test: {
     include: ['libs/**/src/**/*.spec.ts', 'apps/**/src/**/*.spec.ts', 'test/**/*.spec.ts'],

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
-import { generateSecret, WebhookController, WebhookHandler, WebhooksModule, type WebhookContext } from '@homing/webhooks';
+import { WebhookController, WebhookHandler, WebhooksModule, type WebhookContext } from '@homing/webhooks';
+import { generateSecret } from '@homing/webhooks/internal';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { nextId, post, type ReceiverTestApp, startReceiverApp, svixHeaders } from '../support/receiver-app.js';
 import { createTestServices, REDIS_URL, type TestServices } from '../support/services.js';

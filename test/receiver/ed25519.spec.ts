@@ -1,5 +1,6 @@
 import { generateKeyPairSync, randomBytes, sign } from 'node:crypto';
-import { AttemptEntity, generateSecret, WebhookController, WebhookHandler, WebhooksModule, type WebhookContext } from '@homing/webhooks';
+import { AttemptEntity, WebhookController, WebhookHandler, WebhooksModule, type WebhookContext } from '@homing/webhooks';
+import { generateSecret } from '@homing/webhooks/internal';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { nextId, post, type ReceiverTestApp, startReceiverApp, svixHeaders } from '../support/receiver-app.js';
 import { createTestServices, type TestServices } from '../support/services.js';

@@ -1,5 +1,6 @@
 import { Body, Controller, Module, NotFoundException, Post, UseGuards } from '@nestjs/common';
-import { generateSecret, WebhookController, WebhookHandler, WebhooksModule, WebhookSignatureGuard, type WebhookContext } from '@homing/webhooks';
+import { WebhookController, WebhookHandler, WebhooksModule, WebhookSignatureGuard, type WebhookContext } from '@homing/webhooks';
+import { generateSecret } from '@homing/webhooks/internal';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { nextId, post, type ReceiverTestApp, startReceiverApp, svixHeaders } from '../support/receiver-app.js';
 import { createTestServices, REDIS_URL, type TestServices } from '../support/services.js';

@@ -1,4 +1,5 @@
-import { generateSecret, WebhookController, WebhookHandler, WebhooksModule, type WebhookContext } from '@homing/webhooks';
+import { WebhookController, WebhookHandler, WebhooksModule, type WebhookContext } from '@homing/webhooks';
+import { generateSecret } from '@homing/webhooks/internal';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { nextId, post, type PostResult, type ReceiverTestApp, standardHeaders, startReceiverApp, svixHeaders } from '../support/receiver-app.js';
 

@@ -1,4 +1,5 @@
-import { AttemptEntity, generateSecret } from '@homing/webhooks';
+import { AttemptEntity } from '@homing/webhooks';
+import { generateSecret } from '@homing/webhooks/internal';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ExampleConsumerModule } from '../../apps/example-consumer/src/example-consumer.module.js';
 import { ReceivedLog } from '../../apps/example-consumer/src/received.log.js';

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
-import { EndpointEntity, PayloadRetentionService } from '@homing/webhooks';
+import { EndpointEntity } from '@homing/webhooks';
+import { PayloadRetentionService } from '@homing/webhooks/internal';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { OPERATOR_TOKEN, startDispatcherApp, type DispatcherTestApp } from '../support/dispatcher-app.js';
 import { TestReceiver } from '../support/receiver.js';

@@ -1,4 +1,5 @@
-import { AttemptEntity, DeliveryEntity, MessageEntity, PayloadPurgedError, PayloadRetentionService, PURGED_PAYLOAD, ValidationError } from '@homing/webhooks';
+import { AttemptEntity, DeliveryEntity, MessageEntity, PayloadPurgedError, ValidationError } from '@homing/webhooks';
+import { PayloadRetentionService, PURGED_PAYLOAD } from '@homing/webhooks/internal';
 import { describe, expect, it, vi } from 'vitest';
 import { useHarness } from '../support/harness.js';
 import { attemptsOf } from '../support/records.js';

@@ -1,17 +1,8 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { EventEmitter2, EventEmitterModule } from '@nestjs/event-emitter';
 import { Test } from '@nestjs/testing';
-import {
-  ApplicationsService,
-  DeliverySweeper,
-  EndpointsService,
-  EventTypesService,
-  ProducerService,
-  RecoveryService,
-  WEBHOOKS_DATA_SOURCE,
-  WebhooksModule,
-  type WebhooksModuleOptions,
-} from '@homing/webhooks';
+import { ApplicationsService, EndpointsService, EventTypesService, ProducerService, RecoveryService, WEBHOOKS_DATA_SOURCE, WebhooksModule, type WebhooksModuleOptions } from '@homing/webhooks';
+import { DeliverySweeper } from '@homing/webhooks/internal';
 import type { DataSource } from 'typeorm';
 import { REDIS_URL, type TestServices } from './services.js';
 

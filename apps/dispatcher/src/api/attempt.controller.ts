@@ -1,6 +1,7 @@
 import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AttemptsService, mapPage, MessagesService, RecoveryService, type AttemptEntity, type Page } from '@homing/webhooks';
+import { AttemptsService, MessagesService, RecoveryService, type AttemptEntity, type Page } from '@homing/webhooks';
+import { mapPage } from '@homing/webhooks/internal';
 import { API_PREFIX } from './api.constants.js';
 import { ApiErrors } from './api-docs.decorators.js';
 import { AppAccess, MANAGE, READ } from './auth/access.decorators.js';

@@ -1,6 +1,6 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { mapPage } from '@homing/webhooks';
+import { mapPage } from '@homing/webhooks/internal';
 import { API_PREFIX } from './api.constants.js';
 import { ApiErrors } from './api-docs.decorators.js';
 import { PortalAccess } from './auth/access.decorators.js';

@@ -1,6 +1,7 @@
 import { Injectable, Logger, NotFoundException, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { newId, paginate, type Page, type PageOptions } from '@homing/webhooks';
+import { type Page, type PageOptions } from '@homing/webhooks';
+import { newId, paginate } from '@homing/webhooks/internal';
 import { InjectDispatcherDataSource } from '../dispatcher.database.js';
 import { BackgroundTaskEntity, type BackgroundTaskStatus } from '../entities/index.js';
 

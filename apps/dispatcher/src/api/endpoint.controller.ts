@@ -1,7 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query, Res, UnprocessableEntityException } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { AttemptsService, EndpointsService, mapPage, NotFoundError, RecoveryService } from '@homing/webhooks';
+import { AttemptsService, EndpointsService, NotFoundError, RecoveryService } from '@homing/webhooks';
+import { mapPage } from '@homing/webhooks/internal';
 import { API_PREFIX } from './api.constants.js';
 import { ApiErrors } from './api-docs.decorators.js';
 import { AppAccess, MANAGE, READ } from './auth/access.decorators.js';

@@ -1,7 +1,8 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, type RawBodyRequest, Req, UnprocessableEntityException } from '@nestjs/common';
 import type { Request } from 'express';
 import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApplicationsService, mapPage, MessagesService, ProducerService } from '@homing/webhooks';
+import { ApplicationsService, MessagesService, ProducerService } from '@homing/webhooks';
+import { mapPage } from '@homing/webhooks/internal';
 import { API_PREFIX } from './api.constants.js';
 import { ApiErrors } from './api-docs.decorators.js';
 import { applicationOrCreate } from './application-lookup.js';

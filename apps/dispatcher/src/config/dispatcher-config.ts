@@ -1,19 +1,5 @@
-import {
-  DEFAULT_DISABLE_AFTER,
-  DEFAULT_MAX_PAYLOAD,
-  DEFAULT_PAYLOAD_RETENTION,
-  DEFAULT_PURGE_INTERVAL,
-  DEFAULT_REQUEST_TIMEOUT,
-  DEFAULT_RETRY_SCHEDULE,
-  parseByteSize,
-  parseCidr,
-  parseDuration,
-  parseDurationList,
-  parseEncryptionKey,
-  parseProxyUrl,
-  signingScheme,
-  type SigningSchemeName,
-} from '@homing/webhooks';
+import { type SigningSchemeName } from '@homing/webhooks';
+import { DEFAULT_DISABLE_AFTER, DEFAULT_MAX_PAYLOAD, DEFAULT_PAYLOAD_RETENTION, DEFAULT_PURGE_INTERVAL, DEFAULT_REQUEST_TIMEOUT, DEFAULT_RETRY_SCHEDULE, parseByteSize, parseCidr, parseDuration, parseDurationList, parseEncryptionKey, parseProxyUrl, signingScheme } from '@homing/webhooks/internal';
 import { LOG_LEVELS, type DispatcherLogLevel } from '../dispatcher.logger.js';
 
 /** The dispatcher's settings, read once from the environment at start. */

@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { exactCollation } from '@homing/webhooks';
+import { exactCollation } from '@homing/webhooks/internal';
 
 /** The library's migration 1764000000000 created these on databases made before the dispatcher had migrations of its own. */
 const TABLES: Record<string, string> = {

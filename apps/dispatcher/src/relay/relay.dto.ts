@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, ValidateBy } from 'class-validator';
-import { IsIntIn, isHeaderValue } from '@homing/webhooks';
+import { IsIntIn, isHeaderValue } from '@homing/webhooks/internal';
 import { INT32_MAX } from '../api/dto/common.dto.js';
 import type { InboxRecord } from './relay.service.js';
 import type { RelayReply } from './relay.types.js';

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource, In, MoreThan } from 'typeorm';
-import { ApplicationEntity, InjectWebhooksDataSource, newId } from '@homing/webhooks';
+import { ApplicationEntity, InjectWebhooksDataSource } from '@homing/webhooks';
+import { newId } from '@homing/webhooks/internal';
 import { InjectDispatcherDataSource } from '../../dispatcher.database.js';
 import { PortalTokenEntity } from '../../entities/index.js';
 import { PORTAL_TOKEN_PREFIX } from '../api.constants.js';

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, PartialType, type ApiPropertyOptions } from '@nestjs/swagger';
 import { IsBoolean, IsOptional } from 'class-validator';
-import { IsOmittable, IsShortText, IsSignatureScheme, IsStringMap, IsUid, type ApplicationEntity, type SignatureScheme } from '@homing/webhooks';
+import { type ApplicationEntity, type SignatureScheme } from '@homing/webhooks';
+import { IsOmittable, IsShortText, IsSignatureScheme, IsStringMap, IsUid } from '@homing/webhooks/internal';
 import { ListResponse, OrderedListQuery, rateLimitOf, ResourceOut, SIGNATURE_SCHEME, ThrottleIn, ToBoolean } from './common.dto.js';
 
 const NAME: ApiPropertyOptions = { description: 'Application name for human consumption', example: 'Acme Inc.', minLength: 1, maxLength: 256 };

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsOptional, ValidateNested } from 'class-validator';
-import { IsIntIn, IsShortText } from '@homing/webhooks';
+import { IsIntIn, IsShortText } from '@homing/webhooks/internal';
 import { PORTAL_TOKEN_DEFAULT_EXPIRY_S, PORTAL_TOKEN_MAX_EXPIRY_S } from '../api.constants.js';
 import { PORTAL_CAPABILITIES, type PortalCapability } from '../auth/principal.js';
 import { ApplicationIn, ApplicationOut } from './application.dto.js';

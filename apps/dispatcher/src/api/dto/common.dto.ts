@@ -2,7 +2,8 @@ import type { Type as Class } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional, type ApiPropertyOptions } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsOptional, IsString } from 'class-validator';
-import { DEFAULT_PAGE_LIMIT, IsIntIn, IsRateLimit, MAX_PAGE_LIMIT, type SortOrder } from '@homing/webhooks';
+import { type SortOrder } from '@homing/webhooks';
+import { DEFAULT_PAGE_LIMIT, IsIntIn, IsRateLimit, MAX_PAGE_LIMIT } from '@homing/webhooks/internal';
 
 /** Query strings arrive as text: these read them before validation (a value they cannot read is left for the validator to refuse). */
 export const ToBoolean = () => Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value));

@@ -1,27 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, OmitType, PartialType, type ApiPropertyOptions } from '@nestjs/swagger';
 import { IsArray, IsBoolean, IsObject, IsOptional, IsString } from 'class-validator';
-import {
-  IsDateTime,
-  IsDescription,
-  IsEndpointUrl,
-  IsEventTypeFilter,
-  IsEventTypeName,
-  IsHeaderMap,
-  IsIntIn,
-  IsLabelList,
-  IsOmittable,
-  IsSignatureScheme,
-  IsStringMap,
-  IsUid,
-  IsWebhookSecret,
-  KEY_FORMATS,
-  SECRET_FORMATS,
-  ToDate,
-  type SignatureScheme,
-  type EndpointEntity,
-  type EndpointInput,
-  type EndpointStats as DeliveryCounts,
-} from '@homing/webhooks';
+import { type SignatureScheme, type EndpointEntity, type EndpointInput, type EndpointStats as DeliveryCounts } from '@homing/webhooks';
+import { IsDateTime, IsDescription, IsEndpointUrl, IsEventTypeFilter, IsEventTypeName, IsHeaderMap, IsIntIn, IsLabelList, IsOmittable, IsSignatureScheme, IsStringMap, IsUid, IsWebhookSecret, KEY_FORMATS, SECRET_FORMATS, ToDate } from '@homing/webhooks/internal';
 import { INT32_MAX, ListResponse, OrderedListQuery, rateLimitOf, ResourceOut, SIGNATURE_SCHEME, ThrottleIn } from './common.dto.js';
 
 const EVENT_TYPES: ApiPropertyOptions = {

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, OmitType, PartialType, type ApiPropertyOptions } from '@nestjs/swagger';
 import { IsArray, IsBoolean, IsOptional } from 'class-validator';
-import { IsDescription, IsEventTypeName, IsJsonObject, IsOmittable, IsShortText, IsText, MAX_STORED_JSON_DEPTH, type EventTypeEntity } from '@homing/webhooks';
+import { type EventTypeEntity } from '@homing/webhooks';
+import { IsDescription, IsEventTypeName, IsJsonObject, IsOmittable, IsShortText, IsText, MAX_STORED_JSON_DEPTH } from '@homing/webhooks/internal';
 import { ListResponse, OrderedListQuery, ToBoolean } from './common.dto.js';
 
 const SCHEMAS: ApiPropertyOptions = {

@@ -1,21 +1,8 @@
 import { ApiProperty, ApiPropertyOptional, IntersectionType, type ApiPropertyOptions } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsArray, IsObject, IsOptional, ValidateNested } from 'class-validator';
-import {
-  IsDateTime,
-  IsDeliverAt,
-  IsEventTypeName,
-  IsIntIn,
-  IsJsonText,
-  IsLabelList,
-  IsRetentionDays,
-  IsShortText,
-  IsText,
-  IsUid,
-  MAX_DELIVER_AHEAD_DAYS,
-  ToDate,
-  type MessageEntity,
-} from '@homing/webhooks';
+import { type MessageEntity } from '@homing/webhooks';
+import { IsDateTime, IsDeliverAt, IsEventTypeName, IsIntIn, IsJsonText, IsLabelList, IsRetentionDays, IsShortText, IsText, IsUid, MAX_DELIVER_AHEAD_DAYS, ToDate } from '@homing/webhooks/internal';
 import { ApplicationIn } from './application.dto.js';
 import { ListQuery, ListResponse, ToList, WithContentQuery } from './common.dto.js';
 

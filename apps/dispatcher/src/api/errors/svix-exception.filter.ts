@@ -1,6 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { ForbiddenDestinationError, HomingError, type HomingErrorCode, type InvalidField, isDatabaseUnavailable, ValidationError } from '@homing/webhooks';
+import { ForbiddenDestinationError, HomingError, type HomingErrorCode, type InvalidField, ValidationError } from '@homing/webhooks';
+import { isDatabaseUnavailable } from '@homing/webhooks/internal';
 
 /** Svix's `code` for each status, where the exception does not bring its own. */
 const CODES: Record<number, string> = {

@@ -1,7 +1,7 @@
 import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor, UnprocessableEntityException } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { catchError, from, mergeMap, type Observable, of, switchMap } from 'rxjs';
-import { assertJsonDepth } from '@homing/webhooks';
+import { assertJsonDepth } from '@homing/webhooks/internal';
 import type { AuthenticatedRequest } from '../auth/principal.js';
 import { sha256 } from '../hashing.js';
 import { IdempotencyService } from './idempotency.service.js';

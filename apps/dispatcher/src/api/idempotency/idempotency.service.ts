@@ -1,7 +1,7 @@
 import { ConflictException, Injectable, Logger, type OnModuleDestroy, type OnModuleInit, UnprocessableEntityException } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource, LessThan } from 'typeorm';
-import { isDuplicateKey } from '@homing/webhooks';
+import { isDuplicateKey } from '@homing/webhooks/internal';
 import { InjectDispatcherDataSource } from '../../dispatcher.database.js';
 import { IdempotencyRecordEntity } from '../../entities/index.js';
 import { IDEMPOTENCY_ABANDONED_MS, IDEMPOTENCY_TTL_MS, IDEMPOTENCY_WAIT_MS } from '../api.constants.js';

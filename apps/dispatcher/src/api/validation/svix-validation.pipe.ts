@@ -1,6 +1,7 @@
 import { type ArgumentMetadata, Injectable, type PipeTransform, UnprocessableEntityException } from '@nestjs/common';
 import { validate } from 'class-validator';
-import { assertJsonDepth, fieldErrors, type InvalidField, plainToDto, ValidationError } from '@homing/webhooks';
+import { type InvalidField, ValidationError } from '@homing/webhooks';
+import { assertJsonDepth, fieldErrors, plainToDto } from '@homing/webhooks/internal';
 import { svixFieldErrors } from '../errors/svix-exception.filter.js';
 
 const PLAIN_TYPES: unknown[] = [String, Boolean, Number, Array, Object];

@@ -1,0 +1,53 @@
+// What Homing's own dispatcher, CLI and tests build on beyond the public face (index.ts): validators and
+// limits of the API's inputs, configuration parsers and defaults, paging helpers, ids, database error
+// tests, workers a test drives, signing internals. No compatibility promise to host apps.
+
+export {
+  DEFAULT_DISABLE_AFTER,
+  DEFAULT_MAX_PAYLOAD,
+  DEFAULT_PAYLOAD_RETENTION,
+  DEFAULT_PURGE_INTERVAL,
+  DEFAULT_REQUEST_TIMEOUT,
+  DEFAULT_RETRY_SCHEDULE,
+} from './webhooks.constants.js';
+export { parseDuration, parseDurationList } from './config/duration.js';
+export { parseByteSize } from './config/byte-size.js';
+export { parseCidr, parseEncryptionKey, parseProxyUrl } from './config/parse-security.js';
+export { newId } from './entities/entity-id.js';
+export { isDatabaseUnavailable, isDuplicateKey } from './entities/database-errors.js';
+export { exactCollation } from './migrations/exact-collation.js';
+export { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, mapPage, paginate } from './admin/pagination.js';
+export {
+  assertJsonDepth,
+  fieldErrors,
+  isHeaderValue,
+  IsDateTime,
+  IsDeliverAt,
+  IsDescription,
+  IsEndpointUrl,
+  IsEventTypeFilter,
+  IsEventTypeName,
+  IsHeaderMap,
+  IsIntIn,
+  IsJsonObject,
+  IsJsonText,
+  IsLabelList,
+  IsOmittable,
+  IsRateLimit,
+  IsRetentionDays,
+  IsShortText,
+  IsSignatureScheme,
+  IsStringMap,
+  IsText,
+  IsUid,
+  IsWebhookSecret,
+  MAX_DELIVER_AHEAD_DAYS,
+  MAX_JSON_DEPTH,
+  MAX_STORED_JSON_DEPTH,
+  plainToDto,
+  ToDate,
+} from './inputs/validation.js';
+export { KEY_FORMATS, SECRET_FORMATS, signingScheme } from './signing/schemes/registry.js';
+export { generateSecret } from './signing/webhook-secret.js';
+export { DeliverySweeper } from './delivery/delivery.sweeper.js';
+export { PayloadRetentionService, PURGED_PAYLOAD } from './retention/payload-retention.service.js';
