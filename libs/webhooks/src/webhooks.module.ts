@@ -118,6 +118,7 @@ function compose(base: DynamicModule, extras: WebhooksModuleExtras): DynamicModu
     imports: [
       optionsModule,
       ...ownDataSource,
+      // Never injected: it registers the entities, so a host DataSource with autoLoadEntities picks them up.
       TypeOrmModule.forFeature(HOMING_ENTITIES, dataSourceName),
       BullModule.forRootAsync(HOMING_BULL_CONFIG, {
         imports: [optionsModule],

@@ -47,13 +47,14 @@ export class RecoveryService {
   async recover(appIdOrUid: string, endpointIdOrUid: string, since: Date, until?: Date): Promise<number> {
     const endpoint = await this.endpoints.get(appIdOrUid, endpointIdOrUid);
     const deliveries = this.dataSource.getRepository(DeliveryEntity);
+    const messages = this.dataSource.getMetadata(MessageEntity).tableName;
     const createdAt: FindOperator<Date> = until ? And(MoreThanOrEqual(since), LessThan(until)) : MoreThanOrEqual(since);
     let recovered = 0;
     for (;;) {
       const batch = await deliveries.find({
         select: { msgId: true, attempts: true },
         // A message whose payload was purged has nothing left to send.
-        where: { endpointId: endpoint.id, status: 'failed', createdAt, msgId: Raw((column) => `NOT EXISTS (SELECT 1 FROM homing_messages m WHERE m.id = ${column} AND m.payloadPurgedAt IS NOT NULL)`) },
+        where: { endpointId: endpoint.id, status: 'failed', createdAt, msgId: Raw((column) => `NOT EXISTS (SELECT 1 FROM ${messages} m WHERE m.id = ${column} AND m.payloadPurgedAt IS NOT NULL)`) },
         take: RECOVER_BATCH,
       });
       if (batch.length === 0) return recovered;

@@ -1,14 +1,13 @@
 import { Injectable, Optional } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { DataSource, type EntityManager } from 'typeorm';
-import { idFirst } from '../common/lookup.js';
 import { MessageInput } from '../inputs/message.input.js';
 import { invalidField, validateInput } from '../inputs/validation.js';
 import type { ResolvedWebhooksOptions } from '../config/webhooks-options.interface.js';
 import { CallBatcher } from '../common/call-batcher.js';
 import { DeliveryQueue } from '../queue/delivery.queue.js';
-import { ApplicationEntity, DeliveryEntity, EndpointEntity, MessageEntity } from '../entities/index.js';
-import { hydrate, insertRows, selectColumns } from '../store/plain-sql.js';
+import type { DeliveryEntity, EndpointEntity, MessageEntity } from '../entities/index.js';
+import { findSubscribers, insertPublications, type Publication, type Subscribers } from '../store/publication.store.js';
 import { isDuplicateKey, retryingDeadlocks } from '../entities/database-errors.js';
 import { newId } from '../entities/entity-id.js';
 import { ConflictError, NotFoundError, PayloadTooLargeError } from '../exceptions/homing-errors.js';
@@ -39,8 +38,7 @@ export class ProducerService {
   ) {}
 
   private readonly writes = new CallBatcher<Publication, unknown>((batch) => this.writeAll(batch));
-  private readonly lookups = new CallBatcher<string, { appId: string; endpoints: Subscriber[] } | null>((idsOrUids) => this.lookupAll(idsOrUids));
-  private subscribersSql?: string;
+  private readonly lookups = new CallBatcher<string, Subscribers | null>((idsOrUids) => findSubscribers(this.dataSource, idsOrUids));
 
   /**
    * Creates a message for an application (by id or uid) and owes it to every enabled endpoint whose
@@ -61,38 +59,11 @@ export class ProducerService {
   }
 
   /** The application, by id or uid, and its enabled endpoints; lookups made at the same time share one query. */
-  private async subscribers(appIdOrUid: string): Promise<{ appId: string; endpoints: Subscriber[] }> {
+  private async subscribers(appIdOrUid: string): Promise<Subscribers> {
     // No application: nothing is stored (a message stored with no deliveries would be accepted and lost).
     const found = await this.lookups.call(appIdOrUid);
     if (!found) throw new NotFoundError('application', appIdOrUid);
     return found;
-  }
-
-  private async lookupAll(idsOrUids: string[]): Promise<({ appId: string; endpoints: Subscriber[] } | null)[]> {
-    const applications = this.dataSource.getMetadata(ApplicationEntity);
-    const endpoints = this.dataSource.getMetadata(EndpointEntity);
-    const sql = (name: string) => this.dataSource.driver.escape(name);
-    this.subscribersSql ??=
-      `SELECT ${selectColumns(this.dataSource, applications, 'a', ['id', 'uid'])}, ${selectColumns(this.dataSource, endpoints, 'e', SUBSCRIBER)} ` +
-      `FROM ${sql(applications.tableName)} a LEFT JOIN ${sql(endpoints.tableName)} e ON e.${sql('appId')} = a.${sql('id')} AND e.${sql('disabled')} = 0 WHERE`;
-    const wanted = [...new Set(idsOrUids)];
-    const list = wanted.map(() => '?').join(', ');
-    const rows = (await this.dataSource.query(`${this.subscribersSql} a.${sql('id')} IN (${list}) OR a.${sql('uid')} IN (${list})`, [
-      ...wanted,
-      ...wanted,
-    ])) as Record<string, unknown>[];
-    const applicationsFound = rows.map((row) => ({ id: row.a_id as string, uid: row.a_uid as string | null }));
-    return idsOrUids.map((idOrUid) => {
-      const appId = idFirst(applicationsFound, idOrUid, 'uid')?.id;
-      if (appId === undefined) return null;
-      return {
-        appId,
-        endpoints: rows
-          .filter((row) => row.a_id === appId)
-          .map((row) => hydrate<Subscriber>(this.dataSource, endpoints, row, 'e', SUBSCRIBER))
-          .filter((endpoint) => endpoint !== null),
-      };
-    });
   }
 
   /** Stores the message and one delivery per endpoint in one transaction, then queues the deliveries. */
@@ -139,7 +110,7 @@ export class ProducerService {
     const publication = { message, deliveries };
     try {
       if (manager) {
-        await insert(manager, [publication]);
+        await insertPublications(manager, [publication]);
         // In a host transaction the rows exist only once it commits: queue them then.
         if (manager.queryRunner?.isTransactionActive) this.afterCommit.defer(manager.queryRunner, () => this.enqueue([publication]));
         else await this.enqueue([publication]);
@@ -162,7 +133,7 @@ export class ProducerService {
    */
   private async writeAll(batch: Publication[]): Promise<unknown[]> {
     try {
-      await retryingDeadlocks(() => this.dataSource.transaction((writer) => insert(writer, batch)));
+      await retryingDeadlocks(() => this.dataSource.transaction((writer) => insertPublications(writer, batch)));
     } catch (error) {
       if (batch.length === 1 || !isDuplicateKey(error)) throw error;
       return Promise.all(batch.map((publication) => this.writeAll([publication]).then(() => null, (failure: unknown) => failure)));
@@ -180,24 +151,8 @@ export class ProducerService {
   }
 }
 
-type Subscriber = Pick<EndpointEntity, 'id' | 'filterTypes' | 'channels'>;
-const SUBSCRIBER = ['id', 'filterTypes', 'channels'];
-
 /** The message as stored, with the payload as the caller gave it (an object stays an object). */
 export type SentMessage<P = unknown> = Omit<MessageEntity, 'payload'> & { payload: P };
-
-/** A message and what it owes. */
-interface Publication {
-  message: MessageEntity;
-  deliveries: DeliveryEntity[];
-}
-
-async function insert(writer: EntityManager, publications: readonly Publication[]): Promise<void> {
-  // Plain INSERTs: TypeORM's insert builder costs more CPU than the database does for the same rows.
-  await insertRows(writer, writer.connection.getMetadata(MessageEntity), publications.map((publication) => publication.message));
-  const deliveries = publications.flatMap((publication) => publication.deliveries);
-  if (deliveries.length > 0) await insertRows(writer, writer.connection.getMetadata(DeliveryEntity), deliveries);
-}
 
 function serializePayload(payload: unknown): string {
   if (typeof payload !== 'string') return JSON.stringify(payload);

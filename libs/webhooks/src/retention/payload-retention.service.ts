@@ -47,7 +47,7 @@ export class PayloadRetentionService implements OnApplicationBootstrap, OnApplic
         .subQuery()
         .select('1')
         .from(DeliveryEntity, 'delivery')
-        .where('delivery.msgId = homing_messages.id')
+        .where(`delivery.msgId = ${this.dataSource.getMetadata(MessageEntity).tableName}.id`)
         .andWhere("delivery.status IN ('pending', 'sending')")
         .getQuery();
       const result = await this.dataSource
