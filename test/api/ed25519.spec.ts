@@ -105,5 +105,14 @@ describe('ed25519 endpoints (Standard Webhooks v1a) through the svix SDK, HOMING
     const refused = await api('POST', `app/${app.id}/endpoint`, { url: h.receiver.url('/rye'), signatureScheme: { type: 'body-hmac' }, secret: SVIX_SECRET });
     expect(refused.status).toBe(422);
     expect(JSON.stringify(await refused.json())).toContain('body-HMAC');
+
+    // Nor can an ed25519 endpoint be switched to body-HMAC afterwards: its receiver holds only the public key.
+    const asymmetric = await h.svix.endpoint.create(app.id, { url: h.receiver.url('/v1a') });
+    const switched = await api('PATCH', `app/${app.id}/endpoint/${asymmetric.id}`, { signatureScheme: { type: 'body-hmac' } });
+    expect(switched.status).toBe(422);
+    expect(((await switched.json()) as { detail: { loc: string[]; msg: string }[] }).detail).toEqual([
+      expect.objectContaining({ loc: ['body', 'signatureScheme'], msg: expect.stringContaining('body-HMAC') }),
+    ]);
+    expect((await h.svix.endpoint.getSecret(app.id, asymmetric.id)).key).toMatch(/^whpk_/);
   });
 });

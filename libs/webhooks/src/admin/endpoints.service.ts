@@ -104,6 +104,10 @@ export class EndpointsService {
       updated.failingSince = null;
     }
     if (!endpoint.disabled && valid.disabled === true) updated.disabledReason = 'disabled by the user';
+    if (valid.signatureScheme !== undefined || valid.secret !== undefined) {
+      const { signatureScheme: applicationScheme } = await this.applications.get(appIdOrUid);
+      this.assertVerifiable(updated.secret, updated.signatureScheme, applicationScheme, valid.secret !== undefined ? 'secret' : 'signatureScheme');
+    }
     await this.save(() => this.repository.update({ id: endpoint.id }, this.secrets.sealSecrets(updated)), valid.uid);
     await this.operationalEvents.endpoint(OPERATIONAL_EVENT.endpointUpdated, updated);
     if (!endpoint.disabled && updated.disabled) {
@@ -166,10 +170,16 @@ export class EndpointsService {
    * receiver holds, so an endpoint signing that way needs a symmetric one.
    */
   private nextSecret(given: string | null | undefined, endpointScheme: SignatureScheme | null, applicationScheme: SignatureScheme | null): string {
-    const bodyHmac = bodyHmacSigning(endpointScheme, applicationScheme) !== null;
-    if (given == null) return generateSecret(bodyHmac ? 'hmac-sha256' : this.options.defaultSignature);
-    if (bodyHmac && !schemeOfSecret(given).symmetric) throw invalidField(['secret'], 'secret must be a whsec_ secret: body-HMAC signs with the secret the receiver holds');
+    if (given == null) return generateSecret(bodyHmacSigning(endpointScheme, applicationScheme) ? 'hmac-sha256' : this.options.defaultSignature);
+    this.assertVerifiable(given, endpointScheme, applicationScheme, 'secret');
     return given;
+  }
+
+  /** A body-HMAC endpoint with an asymmetric secret would sign what its receiver, holding only the public key, cannot check. */
+  private assertVerifiable(secret: string, endpointScheme: SignatureScheme | null, applicationScheme: SignatureScheme | null, field: 'secret' | 'signatureScheme'): void {
+    if (bodyHmacSigning(endpointScheme, applicationScheme) && !schemeOfSecret(secret).symmetric) {
+      throw invalidField([field], `${field} is refused: body-HMAC signs with the secret the receiver holds, so it needs a whsec_ secret, not an ed25519 one`);
+    }
   }
 
   private async save(write: () => Promise<unknown>, uid: string | null | undefined): Promise<void> {
