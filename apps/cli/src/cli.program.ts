@@ -85,7 +85,7 @@ export function createProgram(io: CliIo): Command {
     });
   endpoints
     .command('add')
-    .description('add an endpoint (a whsec_ secret is generated and shown)')
+    .description('add an endpoint (a secret is generated; the key its receiver verifies with, whsec_ or whpk_, is shown)')
     .argument('<url>', 'where deliveries go')
     .option('--uid <uid>', 'your own id for it')
     .option('--description <text>', 'description')
