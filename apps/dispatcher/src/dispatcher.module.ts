@@ -40,7 +40,7 @@ export class DispatcherModule {
         dispatcherDatabase(config.databaseUrl),
         ApiModule.register({ apiToken: config.apiToken, portalUrl: config.portalUrl }),
         MetricsModule,
-        PortalModule,
+        PortalModule.register({ corsOrigins: config.corsOrigins, frameAncestors: config.portalFrameAncestors }),
         RelayModule.register({ redisUrl: config.redisUrl, keyPrefix: config.queuePrefix }),
       ],
     };

@@ -3,6 +3,8 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { WEBHOOKS_OPTIONS, type ResolvedWebhooksOptions } from '@homing/webhooks';
 import { REQUEST_ENVELOPE_BYTES } from './api/api.constants.js';
+import { EMBEDDING_OPTIONS, type EmbeddingOptions } from './portal/portal.constants.js';
+import { enableApiCors } from './portal/portal.cors.js';
 import { isRelayInboxRequest } from './relay/relay.module.js';
 
 /** How the dispatcher's app is created: the raw JSON is kept so a message's payload goes out as the client wrote it (see memberText). */
@@ -18,6 +20,7 @@ export function configureDispatcher(app: NestExpressApplication): NestExpressApp
   // Relay inboxes pass bodies on byte for byte: read raw, ahead of the JSON parser.
   app.useBodyParser('raw', { type: isRelayInboxRequest, limit: maxPayloadBytes + REQUEST_ENVELOPE_BYTES });
   app.useBodyParser('json', { limit: maxPayloadBytes + REQUEST_ENVELOPE_BYTES });
+  enableApiCors(app, app.get<EmbeddingOptions>(EMBEDDING_OPTIONS, { strict: false }).corsOrigins);
   // Express hashes every JSON answer for an ETag; API clients (the Svix SDKs) never send it back.
   app.set('etag', false);
   const config = new DocumentBuilder()

@@ -69,6 +69,24 @@ describe('readDispatcherConfig', () => {
     expect(readDispatcherConfig({})).toMatchObject({ apiToken: undefined, portalUrl: undefined });
   });
 
+  it('reads the origins that may call the API from a browser and frame the portal, none by default', () => {
+    expect(readDispatcherConfig({})).toMatchObject({ corsOrigins: [], portalFrameAncestors: [] });
+    expect(
+      readDispatcherConfig({ HOMING_CORS_ORIGINS: ' https://dashboard.example.com, http://localhost:5173 ,', HOMING_PORTAL_FRAME_ANCESTORS: 'https://dashboard.example.com' }),
+    ).toMatchObject({ corsOrigins: ['https://dashboard.example.com', 'http://localhost:5173'], portalFrameAncestors: ['https://dashboard.example.com'] });
+  });
+
+  it.each([
+    ['HOMING_CORS_ORIGINS', 'https://dashboard.example.com/', 'https://dashboard.example.com/'],
+    ['HOMING_CORS_ORIGINS', '*', '*'],
+    ['HOMING_CORS_ORIGINS', 'https://Dashboard.example.com', 'https://Dashboard.example.com'],
+    ['HOMING_PORTAL_FRAME_ANCESTORS', 'https://a.example.com,dashboard.example.com', 'dashboard.example.com'],
+    ['HOMING_PORTAL_FRAME_ANCESTORS', "https://a;script-src 'unsafe-inline'", "https://a;script-src 'unsafe-inline'"],
+    ['HOMING_PORTAL_FRAME_ANCESTORS', 'ftp://files.example.com', 'ftp://files.example.com'],
+  ])('stops on %s=%s naming the value that is not an origin', (name, value, bad) => {
+    expect(() => readDispatcherConfig({ [name]: value })).toThrow(`${name}=${JSON.stringify(value)} is invalid: ${JSON.stringify(bad)} is not an origin; expected http(s)://host[:port]`);
+  });
+
   it.each([
     ['PORT', 'eighty', /PORT="eighty" is invalid/],
     ['HOMING_PORTAL_URL', 'ftp://portal.example.com', /HOMING_PORTAL_URL=.* expected http: or https:/],

@@ -30,6 +30,10 @@ export interface DispatcherConfig {
   apiToken?: string;
   /** Where consumer-portal links point. */
   portalUrl?: string;
+  /** Origins whose pages may call the API from the browser (CORS); none: no CORS headers at all. */
+  corsOrigins: string[];
+  /** Origins whose pages may show the portal in a frame; none: no page may. */
+  portalFrameAncestors: string[];
   logLevel: DispatcherLogLevel;
 }
 
@@ -88,6 +92,16 @@ export function readDispatcherConfig(env: Env = process.env): DispatcherConfig {
       .split(',')
       .map((cidr) => cidr.trim())
       .filter(Boolean);
+  // Browsers compare origins as text, so each has to be one exactly (no path, no trailing slash, lower case).
+  const origins = (name: string) => {
+    const raw = text(name, '');
+    const list = raw.split(',').map((origin) => origin.trim()).filter(Boolean);
+    const bad = list.find((origin) => webOrigin(origin) !== origin);
+    if (bad !== undefined) {
+      throw new ConfigError(`${name}=${JSON.stringify(raw)} is invalid: ${JSON.stringify(bad)} is not an origin; expected http(s)://host[:port] without a path or trailing slash, e.g. https://dashboard.example.com`);
+    }
+    return list;
+  };
   const flag = (name: string, fallback: boolean) => {
     const raw = text(name, String(fallback)).toLowerCase();
     if (!['true', 'false', '1', '0'].includes(raw)) throw new ConfigError(`${name}=${JSON.stringify(raw)} is invalid: expected true or false`);
@@ -116,8 +130,24 @@ export function readDispatcherConfig(env: Env = process.env): DispatcherConfig {
     proxyUrl: confidential('HOMING_PROXY_URL', parseProxyUrl),
     apiToken: confidential('HOMING_API_TOKEN', parseApiToken),
     portalUrl: env.HOMING_PORTAL_URL?.trim() ? url('HOMING_PORTAL_URL', '', ['http:', 'https:']) : undefined,
+    corsOrigins: origins('HOMING_CORS_ORIGINS'),
+    portalFrameAncestors: origins('HOMING_PORTAL_FRAME_ANCESTORS'),
     logLevel: check('HOMING_LOG_LEVEL', text('HOMING_LOG_LEVEL', 'log'), parseLogLevel) as DispatcherLogLevel,
   };
+}
+
+/**
+ * The origin of an http(s) URL, or undefined. Its host is letters, digits, dots and dashes (or an IPv6
+ * address), as browsers send it: WHATWG URLs allow `;` or `'` in a host, which would end a CSP source.
+ */
+export function webOrigin(value: string): string | undefined {
+  let origin: string;
+  try {
+    origin = new URL(value).origin;
+  } catch {
+    return undefined;
+  }
+  return /^https?:\/\/(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:\d+)?$/.test(origin) ? origin : undefined;
 }
 
 function parseLogLevel(level: string): string {

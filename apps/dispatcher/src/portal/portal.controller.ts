@@ -1,8 +1,8 @@
-import { Controller, Get, Param, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Query, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Public } from '../api/auth/access.decorators.js';
-import { PORTAL_DIST, PORTAL_HEADERS } from './portal.constants.js';
+import { EMBEDDING_OPTIONS, type EmbeddingOptions, PORTAL_DIST, portalHeaders } from './portal.constants.js';
 
 /**
  * The consumer portal's built files (apps/portal). Paths that are not files are pages of the app,
@@ -12,11 +12,13 @@ import { PORTAL_DIST, PORTAL_HEADERS } from './portal.constants.js';
 @ApiExcludeController()
 @Controller('portal')
 export class PortalController {
+  constructor(@Inject(EMBEDDING_OPTIONS) private readonly embedding: EmbeddingOptions) {}
+
   @Get(['', '*path'])
   @Public()
-  serve(@Param('path') path: string[] | undefined, @Res() response: Response): void {
+  serve(@Param('path') path: string[] | undefined, @Query('icon') icon: unknown, @Res() response: Response): void {
     const file = (path ?? []).join('/');
-    response.set(PORTAL_HEADERS);
+    response.set(portalHeaders(this.embedding.frameAncestors, icon));
     if (!file) return this.page(response);
     // Built assets have content hashes in their names, so they never change.
     const hashed = file.startsWith('assets/');
