@@ -9,7 +9,7 @@ describe('applications through the svix SDK', () => {
   it('creates an application with a uid and reads it back by id and by uid', async () => {
     const created = await h.svix.application.create({ name: 'Acme', uid: 'acme', metadata: { plan: 'pro' }, throttleRate: 20 });
     expect(created).toMatchObject({ name: 'Acme', uid: 'acme', metadata: { plan: 'pro' }, throttleRate: 20 });
-    expect(created.id).toMatch(/^app_[0-9A-Z]{26}$/);
+    expect(created.id).toMatch(/^app_[A-Za-z0-9]{27}$/);
     expect(created.createdAt).toBeInstanceOf(Date);
     expect(await h.svix.application.get(created.id)).toEqual(created);
     expect(await h.svix.application.get('acme')).toEqual(created);

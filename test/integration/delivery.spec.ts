@@ -69,9 +69,9 @@ describe('fan-out, filters and signed delivery', () => {
     const endpoint = await h.homing.endpoints.create(app.id, { url: h.receiver.url('/ids') });
     const first = await h.homing.producer.send(app.id, { eventType: 'a.b', payload: {} });
     const second = await h.homing.producer.send(app.id, { eventType: 'a.b', payload: {} });
-    expect(app.id).toMatch(/^app_[0-9A-Z]{26}$/);
-    expect(endpoint.id).toMatch(/^ep_[0-9A-Z]{26}$/);
-    expect(first.id).toMatch(/^msg_[0-9A-Z]{26}$/);
+    expect(app.id).toMatch(/^app_[A-Za-z0-9]{27}$/);
+    expect(endpoint.id).toMatch(/^ep_[A-Za-z0-9]{27}$/);
+    expect(first.id).toMatch(/^msg_[A-Za-z0-9]{27}$/);
     expect(second.id > first.id).toBe(true);
     expect(endpoint.secret).toMatch(/^whsec_/);
   });

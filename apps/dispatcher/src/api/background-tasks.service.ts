@@ -40,7 +40,7 @@ export class BackgroundTasksService implements OnApplicationShutdown {
     const query = this.tasks.createQueryBuilder('task');
     if (options.status) query.andWhere('task.status = :status', { status: options.status });
     if (options.task) query.andWhere('task.task = :task', { task: options.task });
-    return paginate(query, 'task.id', (task) => task.id, options, 'descending');
+    return paginate(query, 'task.id', 'backgroundTask', options, 'descending');
   }
 
   /** Part of deleting the application. */

@@ -75,7 +75,7 @@ export class ApplicationsService {
     const hasEnabledEndpoint = `EXISTS ${endpoints.andWhere('ep.disabled = 0').getQuery()}`;
     if (options.excludeAppsWithNoEndpoints) query.andWhere(hasEndpoint);
     if (options.excludeAppsWithDisabledEndpoints) query.andWhere(new Brackets((qb) => qb.where(`NOT ${hasEndpoint}`).orWhere(hasEnabledEndpoint)));
-    return paginate(query, 'app.id', (app) => app.id, options, 'ascending');
+    return paginate(query, 'app.id', 'application', options, 'ascending');
   }
 
   async update(idOrUid: string, changes: Partial<ApplicationInput>): Promise<ApplicationEntity> {

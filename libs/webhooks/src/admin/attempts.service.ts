@@ -75,7 +75,7 @@ export class AttemptsService {
     if (options.status) query.andWhere('delivery.status = :status', { status: options.status });
     filterMessages(query, 'msg', options);
     filterCreated(query, 'msg.createdAt', options);
-    const page = await paginate(query, 'delivery.msgId', (delivery) => delivery.msgId, options, 'descending');
+    const page = await paginate(query, 'delivery.msgId', 'message', options, 'descending');
     const messages = await this.byId(MessageEntity, page.data.map((delivery) => delivery.msgId));
     return mapPage(page, (delivery) => ({ delivery, message: messages.get(delivery.msgId)! }));
   }
@@ -84,7 +84,7 @@ export class AttemptsService {
   async attemptedDestinations(appIdOrUid: string, msgIdOrEventId: string, options: PageOptions = {}): Promise<Page<MessageDestination>> {
     const message = await this.messages.get(appIdOrUid, msgIdOrEventId);
     const query = this.dataSource.getRepository(DeliveryEntity).createQueryBuilder('delivery').where('delivery.msgId = :msgId', { msgId: message.id });
-    const page = await paginate(query, 'delivery.endpointId', (delivery) => delivery.endpointId, options, 'ascending');
+    const page = await paginate(query, 'delivery.endpointId', 'endpoint', options, 'ascending');
     const endpoints = await this.byId(EndpointEntity, page.data.map((delivery) => delivery.endpointId));
     return mapPage(page, (delivery) => ({ delivery, endpoint: endpoints.get(delivery.endpointId)! }));
   }
@@ -118,7 +118,7 @@ export class AttemptsService {
       filterMessages(query, 'msg', options);
     }
     filterCreated(query, 'attempt.createdAt', options);
-    return paginate(query, 'attempt.id', (attempt) => attempt.id, options, 'descending');
+    return paginate(query, 'attempt.id', 'attempt', options, 'descending');
   }
 
   private async byId<T extends { id: string }>(entity: new () => T, ids: string[]): Promise<Map<string, T>> {

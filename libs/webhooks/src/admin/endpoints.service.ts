@@ -87,7 +87,7 @@ export class EndpointsService {
   async page(appIdOrUid: string, options: PageOptions = {}): Promise<Page<EndpointEntity>> {
     const application = await this.applications.get(appIdOrUid);
     const query = this.repository.createQueryBuilder('ep').where('ep.appId = :appId', { appId: application.id });
-    const page = await paginate(query, 'ep.id', (endpoint) => endpoint.id, options, 'ascending');
+    const page = await paginate(query, 'ep.id', 'endpoint', options, 'ascending');
     return mapPage(page, (endpoint) => this.secrets.openSecrets(endpoint));
   }
 

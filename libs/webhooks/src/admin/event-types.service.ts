@@ -51,7 +51,7 @@ export class EventTypesService {
   page(options: PageOptions & { includeArchived?: boolean } = {}): Promise<Page<EventTypeEntity>> {
     const query = this.repository.createQueryBuilder('type');
     if (!options.includeArchived) query.where('type.archived = 0');
-    return paginate(query, 'type.name', (eventType) => eventType.name, options, 'ascending');
+    return paginate(query, 'type.name', 'eventTypeName', options, 'ascending');
   }
 
   async update(name: string, changes: Partial<Omit<EventTypeInput, 'name'>>): Promise<EventTypeEntity> {

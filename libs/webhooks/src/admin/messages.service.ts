@@ -61,7 +61,7 @@ export class MessagesService {
     const query = this.dataSource.getRepository(MessageEntity).createQueryBuilder('msg').where('msg.appId = :appId', { appId: application.id });
     filterMessages(query, 'msg', options);
     filterCreated(query, 'msg.createdAt', options);
-    return paginate(query, 'msg.id', (message) => message.id, options, 'descending');
+    return paginate(query, 'msg.id', 'message', options, 'descending');
   }
 }
 
