@@ -10,6 +10,7 @@ import { ApplicationIn } from '../../apps/dispatcher/src/api/dto/application.dto
 import { TransformationsParams } from '../../apps/dispatcher/src/api/dto/message.dto.js';
 import { UNVALIDATED_INPUT } from '../../apps/dispatcher/src/api/errors/svix-exception.filter.js';
 import { BackgroundTaskEntity } from '../../apps/dispatcher/src/entities/index.js';
+import { MessageEntity, OPERATIONAL_EVENT } from '@homing/webhooks';
 import { OPERATOR_TOKEN, useDispatcher } from '../support/dispatcher-app.js';
 
 /**
@@ -84,6 +85,10 @@ const BODIES: Record<string, () => Record<string, unknown>> = {
   AppPortalAccessIn: () => ({}),
   ApplicationTokenExpireIn: () => ({}),
   RelayReplyIn: () => ({ status: 200, durationMs: 1 }),
+  OperationalWebhookEndpointIn: () => ({ url: ENDPOINT_URL }),
+  OperationalWebhookEndpointUpsertIn: () => ({ url: ENDPOINT_URL }),
+  OperationalWebhookEndpointSecretIn: () => ({}),
+  OperationalWebhookEndpointHeadersIn: () => ({ headers: { 'x-fuzz': '1' } }),
   // Nested in others.
   TransformationsParams: () => ({}),
 };
@@ -186,6 +191,9 @@ describe('hostile values in every field of every body and query of the API', () 
   /** An accepted recover goes on after its answer: let it end, so it does not write while a later request is judged. */
   async function settled(): Promise<void> {
     await vi.waitFor(async () => expect(await h.dispatcher.records.getRepository(BackgroundTaskEntity).countBy({ status: 'running' })).toBe(0), { interval: 10 });
+    // The end of each is then told to the operational endpoint (the fixture): a message written after the task's record.
+    const ended = await h.dispatcher.records.getRepository(BackgroundTaskEntity).count();
+    await vi.waitFor(async () => expect(await h.dispatcher.dataSource.getRepository(MessageEntity).countBy({ eventType: OPERATIONAL_EVENT.backgroundTaskFinished })).toBe(ended), { interval: 10 });
   }
 
   /** Routes that would destroy a fixture name one that does not exist (a 404 after validation). */
@@ -235,6 +243,7 @@ describe('hostile values in every field of every body and query of the API', () 
     await api('POST', '/event-type', { name: EDITED_TYPE, description: 'Edited by the fuzzer' });
     params.msgId = (await api('POST', `/app/${params.appId}/msg`, { eventType: 'fuzz.happened', payload: { n: 0 } })).id;
     params.inboxId = (await api('POST', '/relay', {})).id;
+    params.operationalEndpointId = (await api('POST', '/operational-webhook/endpoint', { url: ENDPOINT_URL, uid: 'fuzz-operational' })).id;
     // No request waits for it: the reply is published to no one.
     params.requestId = 'rq_nobody';
   });

@@ -50,4 +50,6 @@ export {
 export { KEY_FORMATS, SECRET_FORMATS, signingScheme } from './signing/schemes/registry.js';
 export { generateSecret } from './signing/webhook-secret.js';
 export { DeliverySweeper } from './delivery/delivery.sweeper.js';
+export { OperationalEventsService } from './operational/operational-events.service.js';
+export { OPERATIONAL_APP_ID } from './webhooks.constants.js';
 export { PayloadRetentionService, PURGED_PAYLOAD } from './retention/payload-retention.service.js';

@@ -42,12 +42,22 @@ export const OPERATIONAL_EVENT = {
   endpointUpdated: 'endpoint.updated',
   endpointDeleted: 'endpoint.deleted',
   endpointDisabled: 'endpoint.disabled',
+  /** A disabled endpoint enabled again (by an update). */
+  endpointEnabled: 'endpoint.enabled',
   /** On the 4th failed attempt of a delivery in a run of the retry schedule. */
   messageAttemptFailing: 'message.attempt.failing',
   messageAttemptExhausted: 'message.attempt.exhausted',
   /** A success after `message.attempt.failing` was sent for the delivery. */
   messageAttemptRecovered: 'message.attempt.recovered',
+  /** A dispatcher background task ended, `finished` or `failed`. */
+  backgroundTaskFinished: 'background_task.finished',
 } as const;
+/**
+ * The application that holds the operational webhook endpoints made through the API when no
+ * `operationalApp` is configured; left out of application listings. A fixed id of the generated
+ * ids' shape that the random part of one would have to match by chance (112 bits).
+ */
+export const OPERATIONAL_APP_ID = 'app_OperationalWebhooks00000000';
 /** The failed attempt on which `message.attempt.failing` is sent, as Svix does. */
 export const FAILING_AFTER_ATTEMPTS = 4;
 

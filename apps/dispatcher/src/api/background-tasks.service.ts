@@ -1,28 +1,32 @@
 import { Injectable, Logger, NotFoundException, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { type Page, type PageOptions } from '@homing/webhooks';
-import { newId, paginate } from '@homing/webhooks/internal';
+import { OPERATIONAL_EVENT, type Page, type PageOptions } from '@homing/webhooks';
+import { newId, OperationalEventsService, paginate } from '@homing/webhooks/internal';
 import { InjectDispatcherDataSource } from '../dispatcher.database.js';
 import { BackgroundTaskEntity, type BackgroundTaskStatus } from '../entities/index.js';
 
 /**
  * Work a request starts and the response does not wait for (Svix's background tasks): recorded in
- * MariaDB as `running`, then `finished` with its result or `failed` with the reason.
+ * MariaDB as `running`, then `finished` with its result or `failed` with the reason, and the end told
+ * to the operator (`background_task.finished`).
  */
 @Injectable()
 export class BackgroundTasksService implements OnApplicationShutdown {
   private readonly logger = new Logger('HomingBackgroundTasks');
   private readonly inFlight = new Set<Promise<void>>();
 
-  constructor(@InjectDispatcherDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDispatcherDataSource() private readonly dataSource: DataSource,
+    private readonly operational: OperationalEventsService,
+  ) {}
 
   async start(appId: string, task: string, work: () => Promise<Record<string, any>>): Promise<BackgroundTaskEntity> {
     const now = new Date();
     const record: BackgroundTaskEntity = { id: newId('backgroundTask'), appId, task, status: 'running', data: {}, createdAt: now, updatedAt: now };
     await this.tasks.insert(record);
     const done = work().then(
-      (data) => this.settle(record.id, 'finished', data),
-      (error: Error) => this.settle(record.id, 'failed', { error: error.message }),
+      (data) => this.settle(record, 'finished', data),
+      (error: Error) => this.settle(record, 'failed', { error: error.message }),
     );
     this.inFlight.add(done);
     void done.finally(() => this.inFlight.delete(done));
@@ -53,12 +57,13 @@ export class BackgroundTasksService implements OnApplicationShutdown {
     await Promise.allSettled([...this.inFlight]);
   }
 
-  private async settle(id: string, status: BackgroundTaskStatus, data: Record<string, any>): Promise<void> {
+  private async settle({ id, task }: BackgroundTaskEntity, status: BackgroundTaskStatus, data: Record<string, any>): Promise<void> {
     try {
       await this.tasks.update({ id }, { status, data, updatedAt: new Date() });
     } catch (error) {
       this.logger.error(`could not record the end of task ${id}: ${(error as Error).message}`);
     }
+    await this.operational.publish(OPERATIONAL_EVENT.backgroundTaskFinished, { taskId: id, task, status, data });
   }
 
   private get tasks() {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Brackets, DataSource } from 'typeorm';
+import { Brackets, DataSource, Not } from 'typeorm';
 import {
   ApplicationEntity,
   AttemptEntity,
@@ -10,6 +10,7 @@ import {
 import { isDuplicateKey } from '../entities/database-errors.js';
 import { newId } from '../entities/entity-id.js';
 import { ConflictError, NotFoundError } from '../exceptions/homing-errors.js';
+import { OPERATIONAL_APP_ID } from '../webhooks.constants.js';
 import { InjectWebhooksDataSource } from '../webhooks.decorators.js';
 import { ApplicationInput } from '../inputs/application.input.js';
 import { findApplication } from '../store/application-lookup.js';
@@ -63,13 +64,14 @@ export class ApplicationsService {
     return findApplication(this.dataSource, idOrUid);
   }
 
+  /** Every application but the reserved one of operational webhooks (see `OPERATIONAL_APP_ID`). */
   list(): Promise<ApplicationEntity[]> {
-    return this.repository.find({ order: { id: 'ASC' } });
+    return this.repository.find({ where: { id: Not(OPERATIONAL_APP_ID) }, order: { id: 'ASC' } });
   }
 
-  /** A page of applications, oldest first unless `order` says otherwise. */
+  /** A page of applications (not the reserved one of operational webhooks), oldest first unless `order` says otherwise. */
   page(options: ApplicationPageOptions = {}): Promise<Page<ApplicationEntity>> {
-    const query = this.repository.createQueryBuilder('app');
+    const query = this.repository.createQueryBuilder('app').where('app.id <> :reserved', { reserved: OPERATIONAL_APP_ID });
     const endpoints = query.subQuery().select('1').from(EndpointEntity, 'ep').where('ep.appId = app.id');
     const hasEndpoint = `EXISTS ${endpoints.getQuery()}`;
     const hasEnabledEndpoint = `EXISTS ${endpoints.andWhere('ep.disabled = 0').getQuery()}`;

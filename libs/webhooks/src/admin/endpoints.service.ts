@@ -113,6 +113,7 @@ export class EndpointsService {
     if (!endpoint.disabled && updated.disabled) {
       await this.operationalEvents.endpoint(OPERATIONAL_EVENT.endpointDisabled, updated, { failSince: endpoint.failingSince?.toISOString() ?? null, trigger: 'manual' });
     }
+    if (endpoint.disabled && !updated.disabled) await this.operationalEvents.endpoint(OPERATIONAL_EVENT.endpointEnabled, updated);
     return updated;
   }
 

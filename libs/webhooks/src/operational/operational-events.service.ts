@@ -2,8 +2,10 @@ import { forwardRef, Inject, Injectable, Logger, Optional } from '@nestjs/common
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { DataSource } from 'typeorm';
 import type { ResolvedWebhooksOptions } from '../config/webhooks-options.interface.js';
-import type { AttemptEntity, EndpointEntity, MessageEntity } from '../entities/index.js';
-import { OPERATIONAL_EVENT } from '../webhooks.constants.js';
+import { ApplicationEntity, type AttemptEntity, type EndpointEntity, type MessageEntity } from '../entities/index.js';
+import { isDuplicateKey } from '../entities/database-errors.js';
+import { newId } from '../entities/entity-id.js';
+import { OPERATIONAL_APP_ID, OPERATIONAL_EVENT } from '../webhooks.constants.js';
 import { InjectWebhooksDataSource, InjectWebhooksOptions } from '../webhooks.decorators.js';
 import { ProducerService } from '../producer/producer.service.js';
 import { findApplication } from '../store/application-lookup.js';
@@ -15,12 +17,15 @@ export interface OperationalEvent<T = Record<string, unknown>> {
   data: T;
 }
 
-type EndpointEvent = (typeof OPERATIONAL_EVENT)['endpointCreated' | 'endpointUpdated' | 'endpointDeleted' | 'endpointDisabled'];
+type EndpointEvent = (typeof OPERATIONAL_EVENT)['endpointCreated' | 'endpointUpdated' | 'endpointDeleted' | 'endpointDisabled' | 'endpointEnabled'];
 type AttemptEvent = (typeof OPERATIONAL_EVENT)['messageAttemptFailing' | 'messageAttemptExhausted' | 'messageAttemptRecovered'];
 
 /**
- * Tells the operator what happened to endpoints and deliveries: as a Nest event when the host has
- * `EventEmitterModule`, and as a webhook to the operational application if one is set.
+ * Tells the operator what happened to endpoints, deliveries and background tasks: as a Nest event when
+ * the host has `EventEmitterModule`, and as a webhook to the endpoints of the operational application:
+ * the configured one (`operationalApp`), else the reserved one (`OPERATIONAL_APP_ID`) once the
+ * operational webhook endpoints API has made it. Those webhooks are messages like any other: signed,
+ * retried, logged.
  */
 @Injectable()
 export class OperationalEventsService {
@@ -36,7 +41,6 @@ export class OperationalEventsService {
 
   /** `endpoint.*`: `{ appId, appUid, endpointId, endpointUid }`, plus `failSince` and `trigger` for `endpoint.disabled`. */
   async endpoint(type: EndpointEvent, endpoint: Pick<EndpointEntity, 'id' | 'uid' | 'appId'>, extra: Record<string, unknown> = {}): Promise<void> {
-    if (!this.observed) return;
     const appUid = await this.appUid(endpoint.appId);
     await this.publish(type, { appId: endpoint.appId, appUid, endpointId: endpoint.id, endpointUid: endpoint.uid, ...extra });
   }
@@ -44,7 +48,7 @@ export class OperationalEventsService {
   /** `message.attempt.*`: `{ appId, appUid, msgId, msgEventId, endpointId, lastAttempt: { id, responseStatusCode, timestamp } }`. */
   async attempt(type: AttemptEvent, message: Pick<MessageEntity, 'id' | 'appId' | 'eventId'>, attempt: AttemptEntity): Promise<void> {
     // Deliveries of operational events themselves are not reported: a failing operator endpoint would feed on itself.
-    if (!this.observed || (await this.isOperationalApp(message.appId))) return;
+    if (await this.isOperationalApp(message.appId)) return;
     await this.publish(type, {
       appId: message.appId,
       appUid: await this.appUid(message.appId),
@@ -58,21 +62,43 @@ export class OperationalEventsService {
   async publish(type: string, data: Record<string, unknown>): Promise<void> {
     const event: OperationalEvent = { type, timestamp: new Date().toISOString(), data };
     this.eventEmitter?.emit(type, event);
-    if (!this.options.operationalApp) return;
     try {
-      await this.producer.send(this.options.operationalApp, { eventType: type, payload: event });
+      // Resolved by id, so an application given the reserved id as its uid cannot stand in for it. It exists
+      // only once an operational endpoint has been made: until then nobody listens.
+      const target = this.options.operationalApp ?? (await this.application())?.id;
+      if (target) await this.producer.send(target, { eventType: type, payload: event });
     } catch (error) {
       this.logger.error(`could not send ${type} to the operational application: ${(error as Error).message}`);
     }
   }
 
-  /** Whether anyone would hear an event: a Nest event emitter or an operational application. */
-  private get observed(): boolean {
-    return this.eventEmitter !== undefined || this.options.operationalApp !== undefined;
+  /**
+   * The application whose endpoints receive operational events, or null when it does not exist yet.
+   * With `create`, makes it first: the configured one under its name as uid, else the reserved one.
+   */
+  async application(options: { create?: boolean } = {}): Promise<ApplicationEntity | null> {
+    const configured = this.options.operationalApp;
+    const find = () => (configured ? findApplication(this.dataSource, configured) : this.dataSource.getRepository(ApplicationEntity).findOneBy({ id: OPERATIONAL_APP_ID }));
+    const found = await find();
+    if (found || !options.create) return found;
+    const now = new Date();
+    try {
+      await this.dataSource.getRepository(ApplicationEntity).insert({
+        id: configured ? newId('application') : OPERATIONAL_APP_ID,
+        uid: configured ?? null,
+        name: 'Operational webhooks',
+        createdAt: now,
+        updatedAt: now,
+      });
+    } catch (error) {
+      // Made by a concurrent request in the meantime.
+      if (!isDuplicateKey(error)) throw error;
+    }
+    return find();
   }
 
   private async isOperationalApp(appId: string): Promise<boolean> {
-    if (!this.options.operationalApp) return false;
+    if (!this.options.operationalApp) return appId === OPERATIONAL_APP_ID;
     this.operationalAppId ??= (await findApplication(this.dataSource, this.options.operationalApp).catch(() => null))?.id;
     return appId === this.operationalAppId;
   }
