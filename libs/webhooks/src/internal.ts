@@ -16,6 +16,7 @@ export { parseCidr, parseEncryptionKey, parseProxyUrl } from './config/parse-sec
 export { newId } from './entities/entity-id.js';
 export { isDatabaseUnavailable, isDuplicateKey } from './entities/database-errors.js';
 export { exactCollation } from './migrations/exact-collation.js';
+export { isJsonMediaType } from './common/media-type.js';
 export { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, mapPage, paginate } from './admin/pagination.js';
 export {
   assertJsonDepth,
@@ -30,9 +31,10 @@ export {
   IsHeaderMap,
   IsIntIn,
   IsJsonObject,
-  IsJsonText,
   IsLabelList,
+  IsMediaType,
   IsOmittable,
+  IsPayloadText,
   IsRateLimit,
   IsRetentionDays,
   IsShortText,
@@ -49,7 +51,6 @@ export {
 } from './inputs/validation.js';
 export { KEY_FORMATS, SECRET_FORMATS, signingScheme } from './signing/schemes/registry.js';
 export { generateSecret } from './signing/webhook-secret.js';
-export { MAX_RETRY_DELAY_MS, MAX_RETRY_SCHEDULE_LENGTH } from './inputs/event-type-operations.input.js';
 export { DeliverySweeper } from './delivery/delivery.sweeper.js';
 export { OperationalEventsService } from './operational/operational-events.service.js';
 export { OPERATIONAL_APP_ID } from './webhooks.constants.js';

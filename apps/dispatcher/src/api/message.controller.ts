@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, type RawBodyRequest, Req, UnprocessableEntityException } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, type RawBodyRequest, Req } from '@nestjs/common';
 import type { Request } from 'express';
 import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApplicationsService, MessagesService, ProducerService } from '@homing/webhooks';
@@ -49,8 +49,11 @@ export class MessageController {
     const application = body.application ? (await applicationOrCreate(this.applications, appId, body.application, ['body', 'application'])).id : appId;
     const message = await this.producer.send(application, {
       eventType: body.eventType,
-      // The payload's JSON text as sent: parsed and written again, numbers such as 12345678901234567890 or 1.0 would change.
-      payload: rawPayload(body) ?? (request.rawBody && memberText(request.rawBody.toString('utf8'), 'payload')) ?? JSON.stringify(body.payload),
+      // `rawPayload` (the SDK's `messageInRaw`) is sent as is; else the payload's JSON text as sent: parsed and
+      // written again, numbers such as 12345678901234567890 or 1.0 would change.
+      payload:
+        body.transformationsParams?.rawPayload ?? (request.rawBody && memberText(request.rawBody.toString('utf8'), 'payload')) ?? JSON.stringify(body.payload),
+      contentType: body.transformationsParams?.headers?.['content-type'],
       eventId: body.eventId,
       channels: body.channels,
       tags: body.tags,
@@ -70,14 +73,3 @@ export class MessageController {
   }
 }
 
-/** `transformationsParams.rawPayload` (the SDK's `messageInRaw`): JSON text delivered byte for byte. */
-function rawPayload(body: MessageIn): string | undefined {
-  const params = body.transformationsParams;
-  const contentType = Object.entries(params?.headers ?? {}).find(([name]) => name.toLowerCase() === 'content-type')?.[1];
-  if (contentType !== undefined && !/^application\/json\b/i.test(contentType)) {
-    throw new UnprocessableEntityException({
-      detail: [{ loc: ['body', 'transformationsParams', 'headers', 'content-type'], msg: 'only application/json payloads are delivered', type: 'value_error' }],
-    });
-  }
-  return params?.rawPayload;
-}

@@ -20,6 +20,12 @@ export interface MessageFilters {
   after?: Date;
 }
 
+/** A message's payload text and its media type. */
+export interface RawPayload {
+  payload: string;
+  contentType: string;
+}
+
 /** Reading the message log of an application. */
 @Injectable()
 export class MessagesService {
@@ -32,6 +38,15 @@ export class MessagesService {
   async get(appIdOrUid: string, idOrEventId: string): Promise<MessageEntity> {
     const application = await this.applications.get(appIdOrUid);
     return this.find(application.id, idOrEventId);
+  }
+
+  /**
+   * A message's payload as stored, the text delivered byte for byte, with its content type (Svix's
+   * get-raw-payload): for a payload that is not JSON, which `payload` of the API's message cannot show.
+   */
+  async rawPayload(appIdOrUid: string, idOrEventId: string): Promise<RawPayload> {
+    const message = await this.get(appIdOrUid, idOrEventId);
+    return { payload: message.payload, contentType: message.contentType ?? 'application/json' };
   }
 
   /** By id or `eventId` within an application already resolved. */

@@ -14,12 +14,14 @@ export interface DeliveryRequest {
 type Application = Pick<ApplicationEntity, 'id' | 'uid' | 'developerId' | 'envelope' | 'signatureScheme'>;
 
 /**
- * What one attempt sends: the payload as stored (or wrapped in the application's envelope), signed
- * per the endpoint's scheme, else the application's. `endpoint` carries its secrets in the clear.
+ * What one attempt sends: the payload as stored, with its content type (or wrapped in the application's
+ * envelope, which is JSON), signed per the endpoint's scheme, else the application's. `endpoint` carries
+ * its secrets in the clear.
  */
 export function deliveryRequest(message: MessageEntity, endpoint: EndpointEntity, application: Application, at = new Date()): DeliveryRequest {
   const body = application.envelope ? envelopeBody(message, developerIdOf(application)) : message.payload;
-  const headers: Record<string, string> = { ...endpoint.headers, 'content-type': 'application/json', 'user-agent': USER_AGENT };
+  const contentType = (!application.envelope && message.contentType) || 'application/json';
+  const headers: Record<string, string> = { ...endpoint.headers, 'content-type': contentType, 'user-agent': USER_AGENT };
   const bodyHmacScheme = bodyHmacSigning(endpoint.signatureScheme, application.signatureScheme);
   if (bodyHmacScheme) {
     // One signature, by the current secret: Rye's receivers compare the whole header with one digest.

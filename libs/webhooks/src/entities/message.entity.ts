@@ -22,9 +22,13 @@ export class MessageEntity {
   @Column({ type: 'json', nullable: true })
   channels: string[] | null;
 
-  /** The JSON body exactly as it is delivered, byte for byte. */
+  /** The body exactly as it is delivered, byte for byte: JSON text unless `contentType` says otherwise. */
   @Column({ type: 'longtext' })
   payload: string;
+
+  /** The delivery's `content-type` as the sender gave it; null for `application/json`. */
+  @Column({ type: 'varchar', length: 255, nullable: true })
+  contentType: string | null;
 
   /** Free-form labels to find messages by. */
   @Column({ type: 'json', nullable: true })

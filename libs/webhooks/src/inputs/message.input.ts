@@ -1,13 +1,21 @@
 import { IsOptional } from 'class-validator';
-import { IsDeliverAt, IsEventTypeName, IsLabelList, IsPayload, IsRetentionDays, IsShortText, IsUid } from './validation.js';
+import { IsDeliverAt, IsEventTypeName, IsLabelList, IsMediaType, IsPayload, IsRetentionDays, IsShortText, IsUid } from './validation.js';
 
 export class MessageInput {
   @IsEventTypeName()
   eventType: string;
 
-  /** A JSON value, or a string of JSON to be delivered byte for byte (either nested at most 128 levels). */
-  @IsPayload()
+  /**
+   * A JSON value, or a string of JSON to be delivered byte for byte (either nested at most 128 levels);
+   * with a `contentType` other than JSON, a string of any text, delivered byte for byte.
+   */
+  @IsPayload((input: MessageInput) => input.contentType)
   payload: unknown;
+
+  /** The delivery's `content-type` (a media type such as `application/xml`); default `application/json`. */
+  @IsOptional()
+  @IsMediaType()
+  contentType?: string | null;
 
   /** The sender's idempotency key: a second message with the same one in the application is a conflict. */
   @IsOptional()

@@ -13,6 +13,7 @@ import {
 } from 'class-validator';
 import { type InvalidField, ValidationError } from '../exceptions/homing-errors.js';
 import { isValidEventTypeName, isValidEventTypePattern } from '../common/event-type-pattern.js';
+import { isJsonMediaType, isMediaType, MAX_MEDIA_TYPE_LENGTH } from '../common/media-type.js';
 import { isValidSecret, secretFormat } from '../signing/webhook-secret.js';
 import { SIGNATURE_HEADERS } from '../webhooks.constants.js';
 
@@ -190,31 +191,63 @@ function jsonTextProblem(text: string): string | null {
   }
 }
 
-/** JSON text nested at most MAX_JSON_DEPTH levels (a payload sent byte for byte). */
-export const IsJsonText = (options?: ValidationOptions) =>
+/** What a payload under this media type must be: JSON (no type means JSON), any text, or left unjudged (an invalid type fails on its own). */
+function payloadKind(mediaType: unknown): 'json' | 'text' | 'unjudged' {
+  if (mediaType === undefined || mediaType === null) return 'json';
+  if (!isMediaType(mediaType)) return 'unjudged';
+  return isJsonMediaType(mediaType) ? 'json' : 'text';
+}
+
+/** A validator of a value by `problem`, given the media type `mediaTypeOf` reads from the object validated. */
+function underMediaType<T extends object>(name: string, problem: (value: unknown, mediaType: unknown) => string | null, mediaTypeOf: (object: T) => unknown) {
+  return ValidateBy({
+    name,
+    validator: {
+      validate: (v, a) => problem(v, mediaTypeOf(a!.object as T)) === null,
+      defaultMessage: (a) => `${a?.property} ${problem(a?.value, mediaTypeOf(a!.object as T))}`,
+    },
+  });
+}
+
+/** Why text cannot be sent byte for byte under this media type, or null when it can. */
+function payloadTextProblem(text: unknown, mediaType: unknown): string | null {
+  const kind = payloadKind(mediaType);
+  if (kind !== 'json') return kind === 'unjudged' || typeof text === 'string' ? null : 'must be a string';
+  return typeof text === 'string' ? jsonTextProblem(text) : 'must be JSON text';
+}
+
+/**
+ * Text sent byte for byte: JSON text nested at most MAX_JSON_DEPTH levels, unless `mediaTypeOf` (given
+ * the object validated) names a media type other than JSON, when any text goes.
+ */
+export const IsPayloadText = <T extends object>(mediaTypeOf: (object: T) => unknown) => underMediaType('isPayloadText', payloadTextProblem, mediaTypeOf);
+
+/** Why a value cannot be a message's payload under this media type, or null when it can (a string's JSON syntax is the producer's to check). */
+function payloadProblem(value: unknown, mediaType: unknown): string | null {
+  const kind = payloadKind(mediaType);
+  if (kind !== 'json') return kind === 'unjudged' || typeof value === 'string' ? null : 'must be a string when contentType is not JSON';
+  if (value === undefined || value === null) return 'must be a JSON value';
+  return typeof value === 'string' && jsonTextDeeperThan(value, MAX_JSON_DEPTH) ? PAYLOAD_TOO_DEEP : null;
+}
+
+/**
+ * A message's payload: a JSON value (the input's depth limit bounds it), or JSON text nested at most
+ * MAX_JSON_DEPTH levels, measured on the text; any text when `mediaTypeOf` names a type other than JSON.
+ */
+export const IsPayload = <T extends object>(mediaTypeOf: (object: T) => unknown) => underMediaType('isPayload', payloadProblem, mediaTypeOf);
+
+/** A media type as a `content-type` header carries it: `type/subtype`, parameters allowed, no control characters. */
+export const IsMediaType = (options?: ValidationOptions) =>
   ValidateBy(
     {
-      name: 'isJsonText',
+      name: 'isMediaType',
       validator: {
-        validate: (v) => typeof v === 'string' && jsonTextProblem(v) === null,
-        defaultMessage: (a) => `${a?.property} ${typeof a?.value === 'string' ? jsonTextProblem(a.value) : 'must be JSON text'}`,
+        validate: (v) => isMediaType(v),
+        defaultMessage: (a) => `${a?.property} must be a media type such as text/plain or application/xml; charset=utf-8 (RFC 7231, at most ${MAX_MEDIA_TYPE_LENGTH} ASCII characters)`,
       },
     },
     options,
   );
-
-/**
- * A message's payload: a JSON value (the input's depth limit bounds it), or JSON text nested at most
- * MAX_JSON_DEPTH levels, measured on the text (the producer checks its syntax as it serializes).
- */
-export const IsPayload = () =>
-  ValidateBy({
-    name: 'isPayload',
-    validator: {
-      validate: (v) => v !== undefined && v !== null && !(typeof v === 'string' && jsonTextDeeperThan(v, MAX_JSON_DEPTH)),
-      defaultMessage: (a) => `${a?.property} ${typeof a?.value === 'string' ? PAYLOAD_TOO_DEEP : 'must be a JSON value'}`,
-    },
-  });
 
 /** A JSON object that fits a JSON column: nested at most MAX_STORED_JSON_DEPTH levels. */
 export const IsJsonObject = (options?: ValidationOptions) =>

@@ -3,7 +3,7 @@ import { AddApiRecords1764000000000 } from './1764000000000-add-api-records.js';
 import { AddSendingOptions1764200000000 } from './1764200000000-add-sending-options.js';
 import { AddDeliveryClaim1764400000000 } from './1764400000000-add-delivery-claim.js';
 import { ExactIdentifiers1764600000000 } from './1764600000000-exact-identifiers.js';
-import { AddEventTypeRetrySchedule1765100000000 } from './1765100000000-add-event-type-retry-schedule.js';
+import { AddMessageContentType1764900000000 } from './1764900000000-add-message-content-type.js';
 
 /** Migrations to add to a host's own DataSource when it lends one to the module. */
 export const HOMING_MIGRATIONS = [
@@ -12,5 +12,5 @@ export const HOMING_MIGRATIONS = [
   AddSendingOptions1764200000000,
   AddDeliveryClaim1764400000000,
   ExactIdentifiers1764600000000,
-  AddEventTypeRetrySchedule1765100000000,
+  AddMessageContentType1764900000000,
 ];

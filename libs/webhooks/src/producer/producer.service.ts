@@ -15,6 +15,7 @@ import { HOMING_EVENT } from '../webhooks.constants.js';
 import { InjectWebhooksDataSource, InjectWebhooksOptions } from '../webhooks.decorators.js';
 import { AfterCommitSubscriber } from './after-commit.subscriber.js';
 import { channelsAccept, filterAccepts } from '../common/event-type-pattern.js';
+import { isJsonMediaType } from '../common/media-type.js';
 
 export interface SendOptions {
   /**
@@ -43,12 +44,12 @@ export class ProducerService {
   /**
    * Creates a message for an application (by id or uid) and owes it to every enabled endpoint whose
    * event-type filter and channels accept it. `payload` is a JSON value, or a string of JSON that is
-   * delivered byte for byte.
+   * delivered byte for byte; with a `contentType` other than JSON, a string of any text, delivered as is.
    */
   async send<P>(appIdOrUid: string, input: MessageInput & { payload: P }, options: SendOptions = {}): Promise<SentMessage<P>> {
     const { appId, endpoints } = await this.subscribers(appIdOrUid);
     const valid = await validateInput(MessageInput, input);
-    const payload = serializePayload(input.payload);
+    const payload = serializePayload(input.payload, valid.contentType);
     const size = Buffer.byteLength(payload);
     if (size > this.options.maxPayloadBytes) throw new PayloadTooLargeError(size, this.options.maxPayloadBytes);
     const subscribed = endpoints.filter(
@@ -87,6 +88,7 @@ export class ProducerService {
       channels: input.channels?.length ? input.channels : null,
       tags: input.tags?.length ? input.tags : null,
       payload,
+      contentType: input.contentType ?? null,
       requestId: input.requestId ?? null,
       payloadExpiresAt: new Date(now.getTime() + (input.payloadRetentionPeriod ? input.payloadRetentionPeriod * DAY_MS : this.options.payloadRetentionMs)),
       payloadPurgedAt: null,
@@ -154,7 +156,9 @@ export class ProducerService {
 /** The message as stored, with the payload as the caller gave it (an object stays an object). */
 export type SentMessage<P = unknown> = Omit<MessageEntity, 'payload'> & { payload: P };
 
-function serializePayload(payload: unknown): string {
+function serializePayload(payload: unknown, contentType: string | null | undefined): string {
+  // Validation has made sure a payload of another type is text.
+  if (!isJsonMediaType(contentType)) return payload as string;
   if (typeof payload !== 'string') return JSON.stringify(payload);
   try {
     JSON.parse(payload);

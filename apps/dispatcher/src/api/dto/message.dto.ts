@@ -1,23 +1,53 @@
 import { ApiProperty, ApiPropertyOptional, IntersectionType, type ApiPropertyOptions } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Expose, Transform, Type } from 'class-transformer';
 import { IsArray, IsObject, IsOptional, ValidateNested } from 'class-validator';
 import { type MessageEntity } from '@homing/webhooks';
-import { IsDateTime, IsDeliverAt, IsEventTypeName, IsIntIn, IsJsonText, IsLabelList, IsRetentionDays, IsShortText, IsText, IsUid, MAX_DELIVER_AHEAD_DAYS, ToDate } from '@homing/webhooks/internal';
+import {
+  IsDateTime,
+  IsDeliverAt,
+  IsEventTypeName,
+  IsIntIn,
+  isJsonMediaType,
+  IsLabelList,
+  IsMediaType,
+  IsPayloadText,
+  IsRetentionDays,
+  IsShortText,
+  IsText,
+  IsUid,
+  MAX_DELIVER_AHEAD_DAYS,
+  ToDate,
+} from '@homing/webhooks/internal';
 import { ApplicationIn } from './application.dto.js';
 import { ListQuery, ListResponse, ToList, WithContentQuery } from './common.dto.js';
 
 const LABELS: ApiPropertyOptions = { type: [String], nullable: true };
 
-export class TransformationsParams {
-  @ApiPropertyOptional({ description: 'JSON text delivered byte for byte instead of `payload`' })
+/** `transformationsParams.headers`: only `content-type` (named in any case) is read; other headers are dropped. */
+export class PayloadHeaders {
+  @Expose()
+  @Transform(({ obj }: { obj: Record<string, unknown> }) => Object.entries(obj).find(([name]) => name.toLowerCase() === 'content-type')?.[1])
   @IsOptional()
-  @IsJsonText()
+  @IsMediaType()
+  'content-type'?: string | null;
+}
+
+export class TransformationsParams {
+  @ApiPropertyOptional({ description: 'Text delivered byte for byte instead of `payload`: JSON text unless `headers` give another content type' })
+  @IsOptional()
+  @IsPayloadText((params: TransformationsParams) => params.headers?.['content-type'])
   rawPayload?: string;
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' }, description: 'Only `content-type: application/json` is supported' })
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    description: "`content-type`: the webhook's content type (default `application/json`), e.g. `application/xml` for an XML `rawPayload`",
+  })
   @IsOptional()
   @IsObject()
-  headers?: Record<string, string>;
+  @ValidateNested()
+  @Type(() => PayloadHeaders)
+  headers?: PayloadHeaders;
 }
 
 export class MessageIn {
@@ -107,7 +137,8 @@ export class MessageOut {
       id: message.id,
       eventId: message.eventId,
       eventType: message.eventType,
-      payload: withContent ? JSON.parse(message.payload) : {},
+      // `payload` is an object in Svix's schema: one that is not JSON shows as `{}` (its text is at get-raw-payload).
+      payload: withContent && isJsonMediaType(message.contentType) ? JSON.parse(message.payload) : {},
       channels: message.channels,
       tags: message.tags,
       timestamp: message.createdAt,
