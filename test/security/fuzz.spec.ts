@@ -81,6 +81,8 @@ const BODIES: Record<string, () => Record<string, unknown>> = {
   EventTypeIn: () => ({ name: `fuzz.type-${(serial += 1)}`, description: 'Fuzzed' }),
   EventTypeUpdate: () => ({ description: 'Fuzzed' }),
   EventTypePatch: () => ({}),
+  EventTypeImportOpenApiIn: () => ({ dryRun: true, spec: { openapi: '3.1.0', info: { title: 'Fuzz', version: '1' }, webhooks: { 'fuzz.imported': { post: { description: 'Fuzzed' } } } } }),
+  RetryScheduleInOut: () => ({ retrySchedule: [{ secs: 0, nanos: 200_000_000 }] }),
   MessageIn: () => ({ eventType: 'fuzz.happened', payload: { n: 1 } }),
   AppPortalAccessIn: () => ({}),
   ApplicationTokenExpireIn: () => ({}),

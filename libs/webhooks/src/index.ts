@@ -11,7 +11,8 @@ export { InjectWebhooksDataSource, InjectWebhooksOptions } from './webhooks.deco
 // The services a host calls, what they take and what they give
 export { ApplicationsService, type ApplicationPageOptions } from './admin/applications.service.js';
 export { EndpointsService } from './admin/endpoints.service.js';
-export { EventTypesService } from './admin/event-types.service.js';
+export { EventTypesService, type EventTypeImport } from './admin/event-types.service.js';
+export type { EventTypeFromOpenApi } from './admin/event-type-openapi.js';
 export { MessagesService, type MessageFilters, type RawPayload } from './admin/messages.service.js';
 export { AttemptsService, type AttemptFilters, type EndpointMessage, type EndpointStats, type MessageDestination } from './admin/attempts.service.js';
 export { StatusService, type QueueDepth, type StoresHealth } from './admin/status.service.js';
@@ -20,6 +21,7 @@ export { ProducerService, type SendOptions, type SentMessage } from './producer/
 export { ApplicationInput } from './inputs/application.input.js';
 export { EndpointInput } from './inputs/endpoint.input.js';
 export { EventTypeInput } from './inputs/event-type.input.js';
+export { EventTypeImportInput } from './inputs/event-type-operations.input.js';
 export { MessageInput } from './inputs/message.input.js';
 export type { Page, PageOptions, SortOrder } from './admin/pagination.js';
 export type { SignatureScheme } from './signing/signature-scheme.js';

@@ -20,7 +20,8 @@ export class BackgroundTasksService implements OnApplicationShutdown {
     private readonly operational: OperationalEventsService,
   ) {}
 
-  async start(appId: string, task: string, work: () => Promise<Record<string, any>>): Promise<BackgroundTaskEntity> {
+  /** `appId` null: a task over every application (an aggregation), which only the operator sees. */
+  async start(appId: string | null, task: string, work: () => Promise<Record<string, any>>): Promise<BackgroundTaskEntity> {
     const now = new Date();
     const record: BackgroundTaskEntity = { id: newId('backgroundTask'), appId, task, status: 'running', data: {}, createdAt: now, updatedAt: now };
     await this.tasks.insert(record);

@@ -1,11 +1,13 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query, Res } from '@nestjs/common';
-import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { BadRequestException, Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query, Res } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { EventTypesService, NotFoundError } from '@homing/webhooks';
 import { mapPage } from '@homing/webhooks/internal';
 import { API_PREFIX } from './api.constants.js';
 import { ApiErrors } from './api-docs.decorators.js';
 import { PortalAccess } from './auth/access.decorators.js';
+import { BackgroundTasksService } from './background-tasks.service.js';
+import { BackgroundTaskOut, TASKS } from './dto/background-task.dto.js';
 import {
   EventTypeDeleteQuery,
   EventTypeIn,
@@ -15,13 +17,17 @@ import {
   EventTypeUpdate,
   ListResponseEventTypeOut,
 } from './dto/event-type.dto.js';
+import { EventTypeImportOpenApiIn, EventTypeImportOpenApiOut, RetryScheduleInOut } from './dto/event-type-operations.dto.js';
 
 /** The catalogue: portal tokens may read it, only the operator changes it. */
 @ApiTags('Event Type')
 @ApiErrors()
 @Controller(`${API_PREFIX}/event-type`)
 export class EventTypeController {
-  constructor(private readonly eventTypes: EventTypesService) {}
+  constructor(
+    private readonly eventTypes: EventTypesService,
+    private readonly tasks: BackgroundTasksService,
+  ) {}
 
   @Get()
   @PortalAccess()
@@ -38,6 +44,51 @@ export class EventTypeController {
   @ApiCreatedResponse({ type: EventTypeOut })
   async create(@Body() body: EventTypeIn): Promise<EventTypeOut> {
     return EventTypeOut.from(await this.eventTypes.create(body));
+  }
+
+  @Post('import/openapi')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: "Create or update event types from an OpenAPI document's webhooks",
+    description:
+      'Each webhook of `webhooks` (or `x-webhooks`) is an event type named by its key: description, schema (local `$ref`s inlined), examples, ' +
+      '`deprecated`, `x-svix-group-name`, `x-svix-feature-flags`. Types it names are unarchived; `replaceAll` archives the others. ' +
+      'Give the document as `spec` (JSON) or `specRaw` (YAML or JSON text): neither or both is a 400.',
+  })
+  @ApiOkResponse({ type: EventTypeImportOpenApiOut })
+  async importOpenApi(@Body() body: EventTypeImportOpenApiIn): Promise<EventTypeImportOpenApiOut> {
+    if ((body.spec === undefined || body.spec === null) === (body.specRaw === undefined || body.specRaw === null)) {
+      throw new BadRequestException('give the OpenAPI document as either spec (JSON) or specRaw (YAML or JSON text), not both and not neither');
+    }
+    return EventTypeImportOpenApiOut.from(await this.eventTypes.importOpenApi(body));
+  }
+
+  @Post('export/openapi')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Export the catalogue as an OpenAPI 3.1 document',
+    description: "Runs as a background task (`sdk.generate`); once finished, its `data.spec` is the document, whose `webhooks` import back to the same types. Archived types are left out.",
+  })
+  @ApiAcceptedResponse({ type: BackgroundTaskOut })
+  async exportOpenApi(): Promise<BackgroundTaskOut> {
+    return BackgroundTaskOut.from(await this.tasks.start(null, TASKS.sdkGenerate, async () => ({ spec: await this.eventTypes.exportOpenApi() })));
+  }
+
+  @Get(':name/retry-schedule')
+  @ApiOperation({ summary: "Get the event type's own retry schedule", description: "null: its messages follow the dispatcher's HOMING_RETRY_SCHEDULE." })
+  @ApiOkResponse({ type: RetryScheduleInOut })
+  async getRetrySchedule(@Param('name') name: string): Promise<RetryScheduleInOut> {
+    return RetryScheduleInOut.from(await this.eventTypes.getRetrySchedule(name));
+  }
+
+  @Put(':name/retry-schedule')
+  @ApiOperation({
+    summary: 'Set the retry schedule of messages of this event type',
+    description: "Replaces the dispatcher's HOMING_RETRY_SCHEDULE for them from their next failed attempt on; null goes back to it.",
+  })
+  @ApiOkResponse({ type: RetryScheduleInOut })
+  async setRetrySchedule(@Param('name') name: string, @Body() body: RetryScheduleInOut): Promise<RetryScheduleInOut> {
+    return RetryScheduleInOut.from(await this.eventTypes.setRetrySchedule(name, RetryScheduleInOut.toMs(body)));
   }
 
   @Get(':name')

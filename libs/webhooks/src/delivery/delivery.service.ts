@@ -56,7 +56,7 @@ export class DeliveryService {
     }
     const outcome = await this.send(message, endpoint, application);
     sent?.(outcome);
-    await this.record(delivery, message, endpoint, outcome);
+    await this.record(delivery, message, endpoint, outcome, loaded.retrySchedule ?? this.options.retrySchedule);
   }
 
   /** Gives the row back until the endpoint's throttle slot comes, and queues it for then: it waits, it does not fail. */
@@ -72,13 +72,13 @@ export class DeliveryService {
     return this.http.post(endpoint.url, body, headers);
   }
 
-  private async record(delivery: DeliveryEntity, message: MessageEntity, endpoint: EndpointEntity, outcome: HttpOutcome): Promise<void> {
+  private async record(delivery: DeliveryEntity, message: MessageEntity, endpoint: EndpointEntity, outcome: HttpOutcome, retrySchedule: readonly number[]): Promise<void> {
     const at = new Date();
     const success = outcome.statusCode >= 200 && outcome.statusCode < 300;
     const attempts = delivery.attempts + 1;
     const scheduleStep = delivery.scheduleStep + 1;
     const gone = outcome.statusCode === GONE;
-    const retryDelay = success || gone ? null : this.retryDelay(delivery, scheduleStep, outcome);
+    const retryDelay = success || gone ? null : this.retryDelay(delivery, retrySchedule, scheduleStep, outcome);
     const nextAttemptAt = retryDelay === null ? null : new Date(at.getTime() + retryDelay);
 
     const attempt: AttemptEntity = {
@@ -115,10 +115,13 @@ export class DeliveryService {
     this.events?.emit(HOMING_EVENT.attemptMade, { attempt, messageDueAt: message.deliverAt ?? message.createdAt } satisfies AttemptMadeEvent);
   }
 
-  /** The schedule's next delay, stretched to what a throttled receiver asked for (up to a cap); null when none is left. */
-  private retryDelay(delivery: DeliveryEntity, scheduleStep: number, outcome: HttpOutcome): number | null {
+  /**
+   * The schedule's next delay (the message's event type's own schedule, else the dispatcher's), stretched to what a
+   * throttled receiver asked for (up to a cap); null when none is left.
+   */
+  private retryDelay(delivery: DeliveryEntity, retrySchedule: readonly number[], scheduleStep: number, outcome: HttpOutcome): number | null {
     if (delivery.trigger !== 'scheduled') return null;
-    const scheduled = nextRetryDelay(this.options.retrySchedule, scheduleStep);
+    const scheduled = nextRetryDelay(retrySchedule, scheduleStep);
     if (scheduled === null || outcome.retryAfterMs === undefined || !THROTTLED.has(outcome.statusCode)) return scheduled;
     return Math.max(scheduled, Math.min(outcome.retryAfterMs, RETRY_AFTER_CAP_MS));
   }

@@ -29,6 +29,10 @@ export class EventTypeEntity {
   @Column({ type: 'varchar', length: 256, nullable: true })
   groupName: string | null;
 
+  /** Delays in ms between attempts of this type's messages, replacing the dispatcher's `retrySchedule`; null: that one. */
+  @Column({ type: 'json', nullable: true })
+  retrySchedule: number[] | null;
+
   @Column({ type: 'datetime', precision: 3 })
   createdAt: Date;
 

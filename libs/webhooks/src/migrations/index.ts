@@ -4,6 +4,7 @@ import { AddSendingOptions1764200000000 } from './1764200000000-add-sending-opti
 import { AddDeliveryClaim1764400000000 } from './1764400000000-add-delivery-claim.js';
 import { ExactIdentifiers1764600000000 } from './1764600000000-exact-identifiers.js';
 import { AddMessageContentType1764900000000 } from './1764900000000-add-message-content-type.js';
+import { AddEventTypeRetrySchedule1765100000000 } from './1765100000000-add-event-type-retry-schedule.js';
 
 /** Migrations to add to a host's own DataSource when it lends one to the module. */
 export const HOMING_MIGRATIONS = [
@@ -13,4 +14,5 @@ export const HOMING_MIGRATIONS = [
   AddDeliveryClaim1764400000000,
   ExactIdentifiers1764600000000,
   AddMessageContentType1764900000000,
+  AddEventTypeRetrySchedule1765100000000,
 ];

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { DataSource, EntityMetadata, EntityTarget, ObjectLiteral } from 'typeorm';
-import { ApplicationEntity, AttemptEntity, DeliveryEntity, EndpointEntity, MessageEntity } from '../entities/index.js';
+import { ApplicationEntity, AttemptEntity, DeliveryEntity, EndpointEntity, EventTypeEntity, MessageEntity } from '../entities/index.js';
 import { retryingDeadlocks } from '../entities/database-errors.js';
 import { hydrate, insertRows, selectColumns } from './plain-sql.js';
 import { InjectWebhooksDataSource } from '../webhooks.decorators.js';
@@ -14,7 +14,12 @@ export interface LoadedDelivery {
   message: MessageEntity | null;
   endpoint: EndpointEntity | null;
   application: ApplicationEntity | null;
+  /** The retry schedule of the message's event type (ms), when it has its own. */
+  retrySchedule: number[] | null;
 }
+
+/** Of the message's event type, the load reads only its own retry schedule. */
+const EVENT_TYPE_COLUMNS = ['name', 'retrySchedule'] as const;
 
 type Row = Record<string, unknown>;
 type Finish = { job: DeliveryJob; changes: Partial<DeliveryEntity> };
@@ -77,7 +82,7 @@ export class DeliveryStore {
       claimId,
       ...claims.flatMap(({ job }) => [job.msgId, job.endpointId]),
     ])) as Row[];
-    const { delivery, message, endpoint, application } = this.sql.tables;
+    const { delivery, message, endpoint, application, eventType } = this.sql.tables;
     const taken = new Map<string, LoadedDelivery>();
     for (const row of rows) {
       const entity = hydrate<DeliveryEntity>(this.dataSource, delivery, row, 'd')!;
@@ -86,6 +91,7 @@ export class DeliveryStore {
         message: hydrate<MessageEntity>(this.dataSource, message, row, 'm'),
         endpoint: hydrate<EndpointEntity>(this.dataSource, endpoint, row, 'e'),
         application: hydrate<ApplicationEntity>(this.dataSource, application, row, 'a'),
+        retrySchedule: hydrate<EventTypeEntity>(this.dataSource, eventType, row, 't', EVENT_TYPE_COLUMNS)?.retrySchedule ?? null,
       });
     }
     return claims.map(({ job }) => {
@@ -137,11 +143,12 @@ export class DeliveryStore {
       endpoint: metadata(EndpointEntity),
       application: metadata(ApplicationEntity),
       attempt: metadata(AttemptEntity),
+      eventType: metadata(EventTypeEntity),
     };
     const table = (entity: EntityMetadata) => driver.escape(entity.tableName);
     const column = (entity: EntityMetadata, property: string) => driver.escape(entity.findColumnWithPropertyName(property)!.databaseName);
     const select = (entity: EntityMetadata, alias: string) => selectColumns(this.dataSource, entity, alias);
-    const { delivery, message, endpoint, application } = tables;
+    const { delivery, message, endpoint, application, eventType } = tables;
     const d = (property: string) => column(delivery, property);
     return {
       tables,
@@ -152,11 +159,13 @@ export class DeliveryStore {
       wherePrimary: `(d.${d('msgId')} = ? AND d.${d('endpointId')} = ?)`,
       wherePrimaryUnaliased: `${d('msgId')} = ? AND ${d('endpointId')} = ?`,
       load:
-        `SELECT ${select(delivery, 'd')}, ${select(message, 'm')}, ${select(endpoint, 'e')}, ${select(application, 'a')} ` +
+        `SELECT ${select(delivery, 'd')}, ${select(message, 'm')}, ${select(endpoint, 'e')}, ${select(application, 'a')}, ${selectColumns(this.dataSource, eventType, 't', EVENT_TYPE_COLUMNS)} ` +
         `FROM ${table(delivery)} d ` +
         `LEFT JOIN ${table(message)} m ON m.${column(message, 'id')} = d.${d('msgId')} ` +
         `LEFT JOIN ${table(endpoint)} e ON e.${column(endpoint, 'id')} = d.${d('endpointId')} ` +
-        `LEFT JOIN ${table(application)} a ON a.${column(application, 'id')} = m.${column(message, 'appId')}`,
+        `LEFT JOIN ${table(application)} a ON a.${column(application, 'id')} = m.${column(message, 'appId')} ` +
+        // By primary key, so a type's own retry schedule costs the hot path no query of its own.
+        `LEFT JOIN ${table(eventType)} t ON t.${column(eventType, 'name')} = m.${column(message, 'eventType')}`,
     };
   }
 }
