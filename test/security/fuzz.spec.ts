@@ -84,6 +84,8 @@ const BODIES: Record<string, () => Record<string, unknown>> = {
   EventTypeImportOpenApiIn: () => ({ dryRun: true, spec: { openapi: '3.1.0', info: { title: 'Fuzz', version: '1' }, webhooks: { 'fuzz.imported': { post: { description: 'Fuzzed' } } } } }),
   RetryScheduleInOut: () => ({ retrySchedule: [{ secs: 0, nanos: 200_000_000 }] }),
   MessageIn: () => ({ eventType: 'fuzz.happened', payload: { n: 1 } }),
+  MessagePrecheckIn: () => ({ eventType: 'fuzz.happened' }),
+  BulkExpungeContentsIn: () => ({ ids: ['fuzz-event'] }),
   AppPortalAccessIn: () => ({}),
   ApplicationTokenExpireIn: () => ({}),
   RelayReplyIn: () => ({ status: 200, durationMs: 1 }),

@@ -13,8 +13,8 @@ export { ApplicationsService, type ApplicationPageOptions } from './admin/applic
 export { EndpointsService } from './admin/endpoints.service.js';
 export { EventTypesService, type EventTypeImport } from './admin/event-types.service.js';
 export type { EventTypeFromOpenApi } from './admin/event-type-openapi.js';
-export { MessagesService, type MessageFilters, type RawPayload } from './admin/messages.service.js';
-export { AttemptsService, type AttemptFilters, type EndpointMessage, type EndpointStats, type MessageDestination } from './admin/attempts.service.js';
+export { MessagesService, type MessageEvents, type MessageEventsOptions, type MessageFilters, type RawPayload } from './admin/messages.service.js';
+export { AttemptsService, type AttemptCount, type AttemptFilters, type EndpointMessage, type EndpointStats, type MessageDestination } from './admin/attempts.service.js';
 export { StatusService, type QueueDepth, type StoresHealth } from './admin/status.service.js';
 export { RecoveryService } from './admin/recovery.service.js';
 export { ProducerService, type SendOptions, type SentMessage } from './producer/producer.service.js';

@@ -55,4 +55,7 @@ export { MAX_RETRY_DELAY_MS, MAX_RETRY_SCHEDULE_LENGTH } from './inputs/event-ty
 export { DeliverySweeper } from './delivery/delivery.sweeper.js';
 export { OperationalEventsService } from './operational/operational-events.service.js';
 export { OPERATIONAL_APP_ID } from './webhooks.constants.js';
-export { PayloadRetentionService, PURGED_PAYLOAD } from './retention/payload-retention.service.js';
+export { PayloadRetentionService } from './retention/payload-retention.service.js';
+export { PURGED_PAYLOAD } from './store/payload-purge.js';
+export { EVENTS_SETTLE_MS } from './admin/messages.service.js';
+export { isSensitiveHeader } from './security/sensitive-headers.js';

@@ -15,6 +15,7 @@ import { EventTypeController } from './event-type.controller.js';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor.js';
 import { IdempotencyService } from './idempotency/idempotency.service.js';
 import { MessageController } from './message.controller.js';
+import { MessageLogController } from './message-log.controller.js';
 import { OperationalWebhookController } from './operational-webhook.controller.js';
 import { SvixValidationPipe } from './validation/svix-validation.pipe.js';
 
@@ -32,6 +33,7 @@ export class ApiModule {
         EndpointController,
         EventTypeController,
         MessageController,
+        MessageLogController,
         AttemptController,
         AuthController,
         BackgroundTaskController,

@@ -1,5 +1,5 @@
-import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AttemptsService, MessagesService, RecoveryService, type AttemptEntity, type Page } from '@homing/webhooks';
 import { mapPage } from '@homing/webhooks/internal';
 import { API_PREFIX } from './api.constants.js';
@@ -20,6 +20,7 @@ import {
   MessageAttemptOut,
   MessageEndpointOut,
 } from './dto/attempt.dto.js';
+import { AttemptCountQuery, CountOut, MessageAttemptHeadersOut } from './dto/attempt-operations.dto.js';
 import { MessageOut, messageFilters } from './dto/message.dto.js';
 
 const NOTHING: Page<never> = { data: [], iterator: null, prevIterator: null, done: true };
@@ -48,6 +49,18 @@ export class AttemptController {
     const page = await this.attempts.pageByEndpoint(appId, endpointId, { ...this.attemptFilters(query), status });
     const messages = query.with_msg ? await this.messagesOf(appId, page.data, query.with_content ?? true) : new Map<string, MessageOut>();
     return mapPage(page, (attempt) => MessageAttemptOut.from(attempt, query.with_content ?? true, messages.get(attempt.msgId)));
+  }
+
+  @Get('attempt/endpoint/:endpointId/count')
+  @AppAccess(READ)
+  @ApiOperation({ summary: 'Count attempts to an endpoint, as list-by-endpoint would list them' })
+  @ApiOkResponse({ type: CountOut })
+  async countByEndpoint(@Param('appId') appId: string, @Param('endpointId') endpointId: string, @Query() query: AttemptCountQuery): Promise<CountOut> {
+    const status = attemptStatusFilter(query.status);
+    const filters = { status: status ?? undefined, statusCodeClass: query.status_code_class, ...messageFilters(query) };
+    // A status no attempt has (pending, sending, canceled) counts none; the endpoint must still exist.
+    const count = await this.attempts.countByEndpoint(appId, endpointId, filters);
+    return CountOut.from(status === null ? { count: 0, approximated: false } : count);
   }
 
   @Get('attempt/msg/:msgId')
@@ -98,6 +111,22 @@ export class AttemptController {
   @ApiOkResponse({ type: MessageAttemptOut })
   async get(@Param('appId') appId: string, @Param('msgId') msgId: string, @Param('attemptId') attemptId: string): Promise<MessageAttemptOut> {
     return MessageAttemptOut.from(await this.attempts.get(appId, msgId, attemptId), true);
+  }
+
+  @Get('msg/:msgId/attempt/:attemptId/headers')
+  @AppAccess(READ)
+  @ApiOperation({ summary: 'The headers an attempt sent (signatures and secret headers masked) and those of its response' })
+  @ApiOkResponse({ type: MessageAttemptHeadersOut })
+  async headers(@Param('appId') appId: string, @Param('msgId') msgId: string, @Param('attemptId') attemptId: string): Promise<MessageAttemptHeadersOut> {
+    return MessageAttemptHeadersOut.from(await this.attempts.headers(appId, msgId, attemptId));
+  }
+
+  @Delete('msg/:msgId/attempt/:attemptId/content')
+  @HttpCode(204)
+  @ApiOperation({ summary: "Replace what the receiver answered (the attempt's response body and headers) with EXPUNGED" })
+  @ApiNoContentResponse()
+  async expungeContent(@Param('appId') appId: string, @Param('msgId') msgId: string, @Param('attemptId') attemptId: string): Promise<void> {
+    await this.attempts.expungeContent(appId, msgId, attemptId);
   }
 
   @Post('msg/:msgId/endpoint/:endpointId/resend')

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { And, DataSource, In, LessThan, MoreThanOrEqual, type FindOperator, type FindOptionsWhere } from 'typeorm';
-import { AttemptEntity, DeliveryEntity, EndpointEntity, MessageEntity, type AttemptStatus, type DeliveryStatus } from '../entities/index.js';
+import { And, DataSource, In, LessThan, MoreThanOrEqual, type FindOperator, type FindOptionsWhere, type SelectQueryBuilder } from 'typeorm';
+import { AttemptEntity, DeliveryEntity, EndpointEntity, MessageEntity, type AttemptHeaders, type AttemptStatus, type DeliveryStatus } from '../entities/index.js';
 import { NotFoundError } from '../exceptions/homing-errors.js';
 import { InjectWebhooksDataSource } from '../webhooks.decorators.js';
 import { EndpointsService } from './endpoints.service.js';
@@ -24,6 +24,17 @@ export interface MessageDestination {
   endpoint: EndpointEntity;
   delivery: DeliveryEntity;
 }
+
+/** Svix's count: exact up to a ceiling, past which it stops counting. */
+export interface AttemptCount {
+  count: number;
+  approximated: boolean;
+}
+
+/** Past this many attempts a count stops (Svix's `approximated`): counting stays one bounded index read. */
+export const COUNT_CEILING = 10_000;
+/** What an expunged attempt's response reads (as in Svix). */
+export const EXPUNGED_RESPONSE = 'EXPUNGED';
 
 export type EndpointStats = Record<DeliveryStatus, number>;
 
@@ -106,7 +117,33 @@ export class AttemptsService {
     return stats;
   }
 
+  /** How many attempts to the endpoint `pageByEndpoint` would list, counted up to COUNT_CEILING (`approximated` past it). */
+  async countByEndpoint(appIdOrUid: string, endpointIdOrUid: string, filters: AttemptFilters = {}): Promise<AttemptCount> {
+    const endpoint = await this.endpoints.get(appIdOrUid, endpointIdOrUid);
+    const capped = this.attemptsQuery({ endpointId: endpoint.id }, filters).select('1').limit(COUNT_CEILING + 1);
+    const [sql, parameters] = capped.getQueryAndParameters();
+    const [{ count }] = (await this.dataSource.query(`SELECT COUNT(*) AS count FROM (${sql}) capped`, parameters)) as { count: string | number }[];
+    const counted = Number(count);
+    return counted > COUNT_CEILING ? { count: COUNT_CEILING, approximated: true } : { count: counted, approximated: false };
+  }
+
+  /** The headers the attempt sent (secrets masked) and those of its response; null for an attempt made before they were kept. */
+  async headers(appIdOrUid: string, msgIdOrEventId: string, attemptId: string): Promise<AttemptHeaders | null> {
+    return (await this.get(appIdOrUid, msgIdOrEventId, attemptId)).headers;
+  }
+
+  /** Replaces what the receiver answered (body and headers) with EXPUNGED_RESPONSE, for a response that held something sensitive. */
+  async expungeContent(appIdOrUid: string, msgIdOrEventId: string, attemptId: string): Promise<void> {
+    const attempt = await this.get(appIdOrUid, msgIdOrEventId, attemptId);
+    const headers = attempt.headers && { ...attempt.headers, response: null };
+    await this.dataSource.getRepository(AttemptEntity).update({ id: attempt.id }, { response: EXPUNGED_RESPONSE, headers });
+  }
+
   private pageAttempts(where: { msgId?: string; endpointId?: string }, options: AttemptFilters & PageOptions): Promise<Page<AttemptEntity>> {
+    return paginate(this.attemptsQuery(where, options), 'attempt.id', 'attempt', options, 'descending');
+  }
+
+  private attemptsQuery(where: { msgId?: string; endpointId?: string }, options: AttemptFilters): SelectQueryBuilder<AttemptEntity> {
     const query = this.dataSource.getRepository(AttemptEntity).createQueryBuilder('attempt').where(where);
     if (options.status) query.andWhere('attempt.status = :status', { status: options.status });
     if (options.statusCodeClass !== undefined) {
@@ -118,7 +155,7 @@ export class AttemptsService {
       filterMessages(query, 'msg', options);
     }
     filterCreated(query, 'attempt.createdAt', options);
-    return paginate(query, 'attempt.id', 'attempt', options, 'descending');
+    return query;
   }
 
   private async byId<T extends { id: string }>(entity: new () => T, ids: string[]): Promise<Map<string, T>> {

@@ -1,4 +1,6 @@
 import type { ApplicationEntity, EndpointEntity, MessageEntity } from '../entities/index.js';
+import { isSensitiveHeader } from '../security/sensitive-headers.js';
+import { SIGNATURE_HEADERS } from '../webhooks.constants.js';
 import { developerIdOf, envelopeBody } from './envelope.js';
 import { signingSecrets } from '../signing/secret-rotation.js';
 import { bodyHmacSigning } from '../signing/signature-scheme.js';
@@ -9,7 +11,12 @@ const USER_AGENT = 'Homing-Webhooks/0.1';
 export interface DeliveryRequest {
   body: string;
   headers: Record<string, string>;
+  /** Names of the headers never shown back: signatures and secret endpoint headers. */
+  sensitive: string[];
 }
+
+const MASK = '********';
+const STANDARD_SIGNATURES = Object.values(SIGNATURE_HEADERS).map((names) => names.signature);
 
 type Application = Pick<ApplicationEntity, 'id' | 'uid' | 'developerId' | 'envelope' | 'signatureScheme'>;
 
@@ -23,6 +30,7 @@ export function deliveryRequest(message: MessageEntity, endpoint: EndpointEntity
   const contentType = (!application.envelope && message.contentType) || 'application/json';
   const headers: Record<string, string> = { ...endpoint.headers, 'content-type': contentType, 'user-agent': USER_AGENT };
   const bodyHmacScheme = bodyHmacSigning(endpoint.signatureScheme, application.signatureScheme);
+  const signatures = new Set((bodyHmacScheme ? [bodyHmacScheme.header] : STANDARD_SIGNATURES).map((name) => name.toLowerCase()));
   if (bodyHmacScheme) {
     // One signature, by the current secret: Rye's receivers compare the whole header with one digest.
     headers[bodyHmacScheme.header] = bodyHmac(endpoint.secret, body);
@@ -31,5 +39,11 @@ export function deliveryRequest(message: MessageEntity, endpoint: EndpointEntity
     // During a secret rotation the old secret signs too, so receivers still on it keep verifying.
     Object.assign(headers, signatureHeaders(signingSecrets(endpoint, at), message.id, Math.floor(at.getTime() / 1000), body));
   }
-  return { body, headers };
+  const sensitive = Object.keys(headers).filter((name) => signatures.has(name.toLowerCase()) || isSensitiveHeader(name));
+  return { body, headers, sensitive };
+}
+
+/** The request's headers as an attempt keeps them: the sensitive ones masked. */
+export function maskedHeaders({ headers, sensitive }: DeliveryRequest): Record<string, string> {
+  return { ...headers, ...Object.fromEntries(sensitive.map((name) => [name, MASK])) };
 }

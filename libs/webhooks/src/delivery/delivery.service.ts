@@ -9,7 +9,7 @@ import { HOMING_EVENT, RETRY_AFTER_CAP_MS } from '../webhooks.constants.js';
 import { InjectWebhooksOptions } from '../webhooks.decorators.js';
 import { attemptEvents } from './attempt-events.js';
 import type { AttemptMadeEvent } from './attempt-made.event.js';
-import { deliveryRequest } from './delivery-request.js';
+import { deliveryRequest, maskedHeaders, type DeliveryRequest } from './delivery-request.js';
 import { DeliveryQueue, type DeliveryJob } from '../queue/delivery.queue.js';
 import { DeliveryStore } from '../store/delivery.store.js';
 import { DeliveryThrottle, type ThrottleSlot } from './delivery.throttle.js';
@@ -54,9 +54,10 @@ export class DeliveryService {
       const slot = await this.throttle.reserve(endpoint.id, rate);
       if (slot.waitMs > 0) return this.postpone(job, slot);
     }
-    const outcome = await this.send(message, endpoint, application);
+    const request = deliveryRequest(message, this.secrets.openSecrets(endpoint), application);
+    const outcome = await this.http.post(endpoint.url, request.body, request.headers);
     sent?.(outcome);
-    await this.record(delivery, message, endpoint, outcome, loaded.retrySchedule ?? this.options.retrySchedule);
+    await this.record(delivery, message, endpoint, request, outcome, loaded.retrySchedule ?? this.options.retrySchedule);
   }
 
   /** Gives the row back until the endpoint's throttle slot comes, and queues it for then: it waits, it does not fail. */
@@ -67,12 +68,7 @@ export class DeliveryService {
     await this.queue.enqueue([{ msgId: job.msgId, endpointId: job.endpointId, attempts: job.attempts, slotAt: slot.slotAt, dueAt }]);
   }
 
-  private send(message: MessageEntity, endpoint: EndpointEntity, application: ApplicationEntity): Promise<HttpOutcome> {
-    const { body, headers } = deliveryRequest(message, this.secrets.openSecrets(endpoint), application);
-    return this.http.post(endpoint.url, body, headers);
-  }
-
-  private async record(delivery: DeliveryEntity, message: MessageEntity, endpoint: EndpointEntity, outcome: HttpOutcome, retrySchedule: readonly number[]): Promise<void> {
+  private async record(delivery: DeliveryEntity, message: MessageEntity, endpoint: EndpointEntity, request: DeliveryRequest, outcome: HttpOutcome, retrySchedule: readonly number[]): Promise<void> {
     const at = new Date();
     const success = outcome.statusCode >= 200 && outcome.statusCode < 300;
     const attempts = delivery.attempts + 1;
@@ -91,6 +87,7 @@ export class DeliveryService {
       responseStatusCode: outcome.statusCode,
       response: outcome.body,
       responseDurationMs: outcome.durationMs,
+      headers: { sent: maskedHeaders(request), sensitive: request.sensitive, response: outcome.headers ?? null },
       trigger: delivery.trigger,
       createdAt: at,
     };

@@ -1,3 +1,4 @@
+import type { ClientRequest, IncomingMessage } from 'node:http';
 import { finished, type Readable } from 'node:stream';
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
@@ -15,6 +16,8 @@ export interface HttpOutcome {
   durationMs: number;
   /** What a `Retry-After` header asked for, in ms. */
   retryAfterMs?: number;
+  /** The response's headers as the receiver wrote them, in order; none when no response came. */
+  headers?: [string, string][];
 }
 
 /** Posts one signed delivery. Never throws: every outcome is something to record. */
@@ -63,7 +66,7 @@ export class WebhookHttpClient implements OnApplicationShutdown {
       response = await this.client.post<Readable>(url, body, { headers, signal: controller.signal });
       const text = await readPrefix(response.data, RESPONSE_BODY_LIMIT);
       const retryAfterMs = parseRetryAfter(response.headers['retry-after']);
-      return { statusCode: response.status, body: text, durationMs: elapsed(), retryAfterMs };
+      return { statusCode: response.status, body: text, durationMs: elapsed(), retryAfterMs, headers: headerPairs(response) };
     } catch (error) {
       const reason = controller.signal.aborted ? `timeout after ${timeoutMs} ms` : describeError(error);
       return { statusCode: 0, body: reason, durationMs: elapsed() };
@@ -103,6 +106,17 @@ export function parseRetryAfter(value: unknown, now = Date.now()): number | unde
   if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
   const at = Date.parse(value);
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/**
+ * The response's header lines from Node's own message (which the request keeps as `res`): axios's
+ * `headers` lower-cases names and joins repeats, and its stream is the decompressed body, not the message.
+ */
+function headerPairs(response: AxiosResponse): [string, string][] {
+  const raw = (response.request as ClientRequest & { res?: IncomingMessage }).res?.rawHeaders ?? [];
+  const pairs: [string, string][] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) pairs.push([raw[i], raw[i + 1]]);
+  return pairs;
 }
 
 function describeError(error: unknown): string {

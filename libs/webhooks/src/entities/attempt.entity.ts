@@ -3,6 +3,16 @@ import type { AttemptTrigger } from './delivery.entity.js';
 
 export type AttemptStatus = 'success' | 'failed';
 
+/** The headers of one attempt's exchange, as they went over the wire. */
+export interface AttemptHeaders {
+  /** The request's headers; the values of those named in `sensitive` are masked. */
+  sent: Record<string, string>;
+  /** Signatures and secret endpoint headers (authorization, cookie…). */
+  sensitive: string[];
+  /** The response's headers, in order, names as the receiver wrote them; null when no response came. */
+  response: [string, string][] | null;
+}
+
 /** One HTTP attempt, as the receiver answered it. */
 @Entity('homing_attempts')
 @Index('IDX_homing_attempts_msg', ['msgId', 'createdAt'])
@@ -37,6 +47,10 @@ export class AttemptEntity {
 
   @Column({ type: 'int' })
   responseDurationMs: number;
+
+  /** Null for attempts made before headers were recorded. */
+  @Column({ type: 'json', nullable: true })
+  headers: AttemptHeaders | null;
 
   @Column({ type: 'varchar', length: 16 })
   trigger: AttemptTrigger;

@@ -8,7 +8,7 @@ import { MessageEntity } from './message.entity.js';
 export { ApplicationEntity, AttemptEntity, DeliveryEntity, EndpointEntity, EventTypeEntity, MessageEntity };
 export type { PreviousSecret } from '../signing/secret-rotation.js';
 export type { DeliveryStatus, AttemptTrigger } from './delivery.entity.js';
-export type { AttemptStatus } from './attempt.entity.js';
+export type { AttemptHeaders, AttemptStatus } from './attempt.entity.js';
 
 /** Entities to add to a host's own DataSource when it lends one to the module. */
 export const HOMING_ENTITIES = [

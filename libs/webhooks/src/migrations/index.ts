@@ -5,6 +5,7 @@ import { AddDeliveryClaim1764400000000 } from './1764400000000-add-delivery-clai
 import { ExactIdentifiers1764600000000 } from './1764600000000-exact-identifiers.js';
 import { AddMessageContentType1764900000000 } from './1764900000000-add-message-content-type.js';
 import { AddEventTypeRetrySchedule1765100000000 } from './1765100000000-add-event-type-retry-schedule.js';
+import { AddAttemptHeaders1765000000000 } from './1765000000000-add-attempt-headers.js';
 
 /** Migrations to add to a host's own DataSource when it lends one to the module. */
 export const HOMING_MIGRATIONS = [
@@ -15,4 +16,5 @@ export const HOMING_MIGRATIONS = [
   ExactIdentifiers1764600000000,
   AddMessageContentType1764900000000,
   AddEventTypeRetrySchedule1765100000000,
+  AddAttemptHeaders1765000000000,
 ];

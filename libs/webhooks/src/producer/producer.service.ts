@@ -7,7 +7,7 @@ import type { ResolvedWebhooksOptions } from '../config/webhooks-options.interfa
 import { CallBatcher } from '../common/call-batcher.js';
 import { DeliveryQueue } from '../queue/delivery.queue.js';
 import type { DeliveryEntity, EndpointEntity, MessageEntity } from '../entities/index.js';
-import { findSubscribers, insertPublications, type Publication, type Subscribers } from '../store/publication.store.js';
+import { findSubscribers, insertPublications, type Publication, type Subscriber, type Subscribers } from '../store/publication.store.js';
 import { isDuplicateKey, retryingDeadlocks } from '../entities/database-errors.js';
 import { newId } from '../entities/entity-id.js';
 import { ConflictError, NotFoundError, PayloadTooLargeError } from '../exceptions/homing-errors.js';
@@ -52,11 +52,15 @@ export class ProducerService {
     const payload = serializePayload(input.payload, valid.contentType);
     const size = Buffer.byteLength(payload);
     if (size > this.options.maxPayloadBytes) throw new PayloadTooLargeError(size, this.options.maxPayloadBytes);
-    const subscribed = endpoints.filter(
-      (endpoint) => filterAccepts(endpoint.filterTypes, valid.eventType) && channelsAccept(endpoint.channels, valid.channels),
-    );
+    const subscribed = endpoints.filter(accepting(valid.eventType, valid.channels));
     const message = await this.publish(appId, valid, payload, subscribed, options.manager);
     return { ...message, payload: input.payload };
+  }
+
+  /** Whether a message of this event type on these channels would now be owed to any endpoint: as `send` decides. */
+  async precheck(appIdOrUid: string, eventType: string, channels?: readonly string[] | null): Promise<boolean> {
+    const { endpoints } = await this.subscribers(appIdOrUid);
+    return endpoints.some(accepting(eventType, channels));
   }
 
   /** The application, by id or uid, and its enabled endpoints; lookups made at the same time share one query. */
@@ -151,6 +155,11 @@ export class ProducerService {
       ),
     );
   }
+}
+
+/** Whether an enabled endpoint takes a message: its event-type filter and its channels both let it through. */
+function accepting(eventType: string, channels: readonly string[] | null | undefined): (endpoint: Subscriber) => boolean {
+  return (endpoint) => filterAccepts(endpoint.filterTypes, eventType) && channelsAccept(endpoint.channels, channels);
 }
 
 /** The message as stored, with the payload as the caller gave it (an object stays an object). */

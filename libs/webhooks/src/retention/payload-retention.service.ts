@@ -4,10 +4,7 @@ import type { ResolvedWebhooksOptions } from '../config/webhooks-options.interfa
 import { DeliveryEntity, MessageEntity } from '../entities/index.js';
 import { InjectWebhooksDataSource, InjectWebhooksOptions } from '../webhooks.decorators.js';
 import { PeriodicTask } from '../common/periodic-task.js';
-
-const BATCH = 1000;
-/** What a purged payload becomes: valid JSON, so readers of the message log need no special case. */
-export const PURGED_PAYLOAD = '{}';
+import { purgePayloads } from '../store/payload-purge.js';
 
 /**
  * Empties message payloads past their retention, in batches, on every worker every `purgeInterval`
@@ -40,26 +37,14 @@ export class PayloadRetentionService implements OnApplicationBootstrap, OnApplic
 
   /** Purges every payload expired at `now`; returns how many. */
   async purge(now = new Date()): Promise<number> {
-    let purged = 0;
-    for (;;) {
-      const owed = this.dataSource
-        .createQueryBuilder()
-        .subQuery()
-        .select('1')
-        .from(DeliveryEntity, 'delivery')
-        .where(`delivery.msgId = ${this.dataSource.getMetadata(MessageEntity).tableName}.id`)
-        .andWhere("delivery.status IN ('pending', 'sending')")
-        .getQuery();
-      const result = await this.dataSource
-        .createQueryBuilder()
-        .update(MessageEntity)
-        .set({ payload: PURGED_PAYLOAD, payloadExpiresAt: null, payloadPurgedAt: now })
-        .where('payloadExpiresAt <= :now', { now })
-        .andWhere(`NOT EXISTS ${owed}`)
-        .limit(BATCH)
-        .execute();
-      purged += result.affected ?? 0;
-      if ((result.affected ?? 0) < BATCH) return purged;
-    }
+    const owed = this.dataSource
+      .createQueryBuilder()
+      .subQuery()
+      .select('1')
+      .from(DeliveryEntity, 'delivery')
+      .where(`delivery.msgId = ${this.dataSource.getMetadata(MessageEntity).tableName}.id`)
+      .andWhere("delivery.status IN ('pending', 'sending')")
+      .getQuery();
+    return purgePayloads(this.dataSource, (query) => query.where('payloadExpiresAt <= :now', { now }).andWhere(`NOT EXISTS ${owed}`), now);
   }
 }

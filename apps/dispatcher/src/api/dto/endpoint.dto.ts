@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, OmitType, PartialType, type ApiPropertyOptions } from '@nestjs/swagger';
 import { IsArray, IsBoolean, IsObject, IsOptional, IsString } from 'class-validator';
 import { type SignatureScheme, type EndpointEntity, type EndpointInput, type EndpointStats as DeliveryCounts } from '@homing/webhooks';
-import { IsDateTime, IsDescription, IsEndpointUrl, IsEventTypeFilter, IsEventTypeName, IsHeaderMap, IsIntIn, IsLabelList, IsOmittable, IsSignatureScheme, IsStringMap, IsUid, IsWebhookSecret, KEY_FORMATS, SECRET_FORMATS, ToDate } from '@homing/webhooks/internal';
+import { IsDateTime, IsDescription, IsEndpointUrl, IsEventTypeFilter, IsEventTypeName, IsHeaderMap, IsIntIn, isSensitiveHeader, IsLabelList, IsOmittable, IsSignatureScheme, IsStringMap, IsUid, IsWebhookSecret, KEY_FORMATS, SECRET_FORMATS, ToDate } from '@homing/webhooks/internal';
 import { INT32_MAX, ListResponse, OrderedListQuery, rateLimitOf, ResourceOut, SIGNATURE_SCHEME, ThrottleIn } from './common.dto.js';
 
 const EVENT_TYPES: ApiPropertyOptions = {
@@ -159,9 +159,6 @@ export class EndpointSecretRotateIn {
   gracePeriodSeconds?: number | null;
 }
 
-/** Header names whose values are not shown back, as Svix does. */
-const SENSITIVE_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie']);
-
 export class EndpointHeadersIn {
   @ApiProperty({ ...STRING_MAP, example: { 'x-customer': 'c-42' } })
   @IsHeaderMap()
@@ -189,10 +186,9 @@ export class EndpointHeadersOut {
 
   static from(headers: Record<string, string> | null): EndpointHeadersOut {
     const entries = Object.entries(headers ?? {});
-    const hidden = (name: string) => SENSITIVE_HEADERS.has(name.toLowerCase());
     return {
-      headers: Object.fromEntries(entries.filter(([name]) => !hidden(name))),
-      sensitive: entries.map(([name]) => name).filter(hidden),
+      headers: Object.fromEntries(entries.filter(([name]) => !isSensitiveHeader(name))),
+      sensitive: entries.map(([name]) => name).filter(isSensitiveHeader),
     };
   }
 }
