@@ -3,7 +3,7 @@ import { Webhook } from 'svix';
 import { describe, expect, it } from 'vitest';
 import type { ApplicationEntity, EndpointEntity, MessageEntity } from '../entities/index.js';
 import { generateSecret } from '../signing/webhook-secret.js';
-import { deliveryRequest } from './delivery-request.js';
+import { deliveryRequest, maskedHeaders } from './delivery-request.js';
 
 const message = { id: 'msg_1', requestId: null, eventType: 'order.completed', payload: '{"id": 7}', createdAt: new Date('2026-01-02T03:04:05.678Z') } as MessageEntity;
 const application = { id: 'app_1', uid: 'acme', developerId: null, envelope: false, signatureScheme: null } as ApplicationEntity;
@@ -40,5 +40,18 @@ describe('deliveryRequest', () => {
     const { body, headers } = deliveryRequest({ ...message, requestId: 'req_1' }, endpoint, { ...application, envelope: true, developerId: 'dev_1' });
     expect(body).toBe('{"id":"msg_1","requestId":"req_1","developerId":"dev_1","type":"order.completed","data":{"id": 7},"createdAt":"2026-01-02T03:04:05.678Z"}');
     expect(() => new Webhook(endpoint.secret).verify(body, headers)).not.toThrow();
+  });
+
+  it('names the signatures and secret endpoint headers as sensitive, and masks only those when kept', () => {
+    const endpoint = endpointWith({ headers: { Authorization: 'Bearer t0ken', Cookie: 'c=1', 'x-team': 'billing' } });
+    const standard = deliveryRequest(message, endpoint, application);
+    expect(standard.sensitive.sort()).toEqual(['Authorization', 'Cookie', 'svix-signature', 'webhook-signature']);
+    const kept = maskedHeaders(standard);
+    expect(Object.keys(kept)).toEqual(Object.keys(standard.headers));
+    expect(JSON.stringify(kept)).not.toMatch(/t0ken|c=1|v1,/);
+    expect(kept).toMatchObject({ 'x-team': 'billing', 'webhook-id': 'msg_1', 'webhook-timestamp': standard.headers['webhook-timestamp'] });
+
+    const rye = deliveryRequest(message, endpoint, { ...application, signatureScheme: { type: 'body-hmac', header: 'X-Body-Signature' } });
+    expect(rye.sensitive.sort()).toEqual(['Authorization', 'Cookie', 'X-Body-Signature']);
   });
 });
