@@ -1,4 +1,5 @@
 import { MessagesService, ValidationError } from '@homing/webhooks';
+import { PayloadRetentionService } from '@homing/webhooks/internal';
 import { Webhook } from 'svix';
 import { describe, expect, it, vi } from 'vitest';
 import { useHarness } from '../support/harness.js';
@@ -54,5 +55,14 @@ describe('a host sending a payload that is not JSON', () => {
     const request = await received('/enveloped');
     expect(request.headers['content-type']).toBe('application/json');
     expect(JSON.parse(request.body)).toMatchObject({ type: 'order.paid', data: 'a,b\n1,2\n' });
+  });
+
+  it('empties a purged payload back to JSON: `{}` of application/json', async () => {
+    const app = await h.homing.applications.create({ name: 'Purged' });
+    const message = await h.homing.producer.send(app.id, { eventType: 'order.paid', payload: '<order/>', contentType: 'application/xml', payloadRetentionPeriod: 1 });
+
+    await h.homing.app.get(PayloadRetentionService).purge(new Date(Date.now() + 2 * 24 * 3600_000));
+
+    expect(await h.homing.app.get(MessagesService).rawPayload(app.id, message.id)).toEqual({ payload: '{}', contentType: 'application/json' });
   });
 });
