@@ -15,6 +15,8 @@ export default defineConfig({
   test: {
     include: ['libs/**/src/**/*.spec.ts', 'apps/**/src/**/*.spec.ts', 'test/**/*.spec.ts'],
     exclude: ['**/node_modules/**', '**/dist/**'],
+    // Fails any test whose in-process dispatcher answered outside Svix's published shapes.
+    setupFiles: ['test/support/contract/contract.setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',

@@ -116,7 +116,8 @@ describe("upgrading a dispatcher's database of the schema before the dispatcher 
   const TOKEN = 'hpt_kept-across-the-upgrade';
   const IDEMPOTENCY_KEY = 'created-before-the-upgrade';
   const BODY = { name: 'Created before' };
-  const REPLAYED = { id: 'app_01JD3B9R8Q2W6N3V5X7Y9Z1E4F', name: 'Created before' };
+  const REPLAYED = { id: 'app_01JD3B9R8Q2W6N3V5X7Y9Z1E4F', name: 'Created before', uid: null, metadata: {}, createdAt: '2026-11-01T12:00:00.000Z', updatedAt: '2026-11-01T12:00:00.000Z' };
+  const TASK = 'qtask_01JD3B9R8Q2W6N3V5X7Y9Z1E5G';
   const TABLES = ['applications', 'portal_tokens', 'idempotency_records', 'background_tasks'];
   const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
   let services: TestServices;
@@ -132,7 +133,7 @@ describe("upgrading a dispatcher's database of the schema before the dispatcher 
     const tomorrow = new Date(Date.now() + 86_400_000);
     await insert('applications', { id: APP_A, uid: 'acme', name: 'Acme', createdAt: NOW, updatedAt: NOW });
     await insert('portal_tokens', { id: 'ptok_1', appId: APP_A, tokenHash: sha256(TOKEN), capabilities: '["ViewBase"]', sessionId: 'kept', createdAt: NOW, expiresAt: tomorrow });
-    await insert('background_tasks', { id: 'qtask_1', appId: APP_A, task: 'endpoint.recover', status: 'finished', data: '{"messagesSent":2}', createdAt: NOW, updatedAt: NOW });
+    await insert('background_tasks', { id: TASK, appId: APP_A, task: 'endpoint.recover', status: 'finished', data: '{"messagesSent":2}', createdAt: NOW, updatedAt: NOW });
     // As the idempotency layer keys an operator's POST /app and stores its answer.
     await insert('idempotency_records', {
       id: sha256(['operator', IDEMPOTENCY_KEY, 'POST', '/api/v1/app'].join('\n')),
@@ -165,7 +166,7 @@ describe("upgrading a dispatcher's database of the schema before the dispatcher 
 
   it('still takes the portal token, shows the task and replays the stored answer', async () => {
     expect(await dispatcher.as(TOKEN).application.get(APP_A)).toMatchObject({ id: APP_A, uid: 'acme' });
-    expect(await dispatcher.svix.backgroundTask.get('qtask_1')).toMatchObject({ status: 'finished', task: 'endpoint.recover', data: { messagesSent: 2 } });
+    expect(await dispatcher.svix.backgroundTask.get(TASK)).toMatchObject({ status: 'finished', task: 'endpoint.recover', data: { messagesSent: 2 } });
     const retried = await fetch(`${dispatcher.url}/api/v1/app`, {
       method: 'POST',
       headers: { authorization: `Bearer ${OPERATOR_TOKEN}`, 'content-type': 'application/json', 'idempotency-key': IDEMPOTENCY_KEY },

@@ -10,6 +10,7 @@ import { readDispatcherConfig } from '../../apps/dispatcher/src/config/dispatche
 import { DISPATCHER_DATA_SOURCE_NAME } from '../../apps/dispatcher/src/dispatcher.database.js';
 import { DispatcherModule } from '../../apps/dispatcher/src/dispatcher.module.js';
 import { configureDispatcher, DISPATCHER_APP_OPTIONS } from '../../apps/dispatcher/src/dispatcher.setup.js';
+import { checkResponsesAgainstSvix } from './contract/svix-contract.js';
 import { TestReceiver, type ReceivedRequest } from './receiver.js';
 import { createTestServices, REDIS_URL, type TestServices } from './services.js';
 
@@ -45,6 +46,7 @@ export async function startDispatcherApp(services: TestServices, env: Record<str
   });
   const moduleRef = await Test.createTestingModule({ imports: [DispatcherModule.register({ ...config, apiToken: config.apiToken! })] }).compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ ...DISPATCHER_APP_OPTIONS, logger: ['error', 'warn'] });
+  checkResponsesAgainstSvix(app);
   configureDispatcher(app);
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
