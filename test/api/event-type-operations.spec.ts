@@ -120,6 +120,12 @@ describe('event-type operations through the svix SDK and raw HTTP', () => {
       expect(await h.svix.eventType.get('order.paid')).toMatchObject({ archived: false });
     });
 
+    it('takes a document with no webhooks in its section as nothing to do', async () => {
+      const before = await catalogue();
+      expect((await h.svix.eventType.importOpenapi({ spec: { openapi: '3.1.0', webhooks: {} } })).data).toEqual({ modified: [] });
+      expect(await catalogue()).toEqual(before);
+    });
+
     it('reads specRaw as YAML (OpenAPI 3.0 x-webhooks), the request body describing the type', async () => {
       expect((await h.svix.eventType.importOpenapi({ specRaw: YAML })).data.modified).toEqual(['user.signup']);
       expect(await h.svix.eventType.get('user.signup')).toMatchObject({
