@@ -23,6 +23,7 @@ export { EndpointInput } from './inputs/endpoint.input.js';
 export { EventTypeInput } from './inputs/event-type.input.js';
 export { EventTypeImportInput } from './inputs/event-type-operations.input.js';
 export { MessageInput } from './inputs/message.input.js';
+export { BulkReplayInput, ReplayInput } from './inputs/replay.input.js';
 export type { Page, PageOptions, SortOrder } from './admin/pagination.js';
 export type { SignatureScheme } from './signing/signature-scheme.js';
 export type { SigningSchemeName } from './signing/schemes/registry.js';

@@ -49,6 +49,7 @@ export {
   plainToDto,
   ToDate,
 } from './inputs/validation.js';
+export { IsReplaySince, IsReplayUntil, MAX_REPLAY_DAYS, STATUS_CODE_CLASSES } from './inputs/replay.input.js';
 export { KEY_FORMATS, SECRET_FORMATS, signingScheme } from './signing/schemes/registry.js';
 export { generateSecret } from './signing/webhook-secret.js';
 export { MAX_RETRY_DELAY_MS, MAX_RETRY_SCHEDULE_LENGTH } from './inputs/event-type-operations.input.js';

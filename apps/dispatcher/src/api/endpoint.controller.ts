@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query, Res, UnprocessableEntityException } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { AttemptsService, EndpointsService, NotFoundError, RecoveryService } from '@homing/webhooks';
+import { AttemptsService, EndpointsService, NotFoundError, RecoveryService, type EndpointEntity } from '@homing/webhooks';
 import { mapPage } from '@homing/webhooks/internal';
 import { API_PREFIX } from './api.constants.js';
 import { ApiErrors } from './api-docs.decorators.js';
@@ -27,6 +27,7 @@ import {
   patchedHeaders,
   RecoverIn,
 } from './dto/endpoint.dto.js';
+import { BulkReplayIn, CancelMsgsIn, EndpointThrottleRateStatusOut, ReplayIn } from './dto/endpoint-operations.dto.js';
 import { MessageOut } from './dto/message.dto.js';
 
 /** Sending attempts by hand: resend, recover, send an example. */
@@ -164,11 +165,51 @@ export class EndpointController {
   @ApiOperation({ summary: 'Resend every failed delivery of messages created since `since`', description: 'Runs as a background task.' })
   @ApiAcceptedResponse({ type: BackgroundTaskOut })
   async recover(@Param('appId') appId: string, @Param('endpointId') endpointId: string, @Body() body: RecoverIn): Promise<BackgroundTaskOut> {
-    const endpoint = await this.endpoints.get(appId, endpointId);
-    const task = await this.tasks.start(endpoint.appId, TASKS.endpointRecover, async () => ({
-      messagesSent: await this.recovery.recover(endpoint.appId, endpoint.id, body.since, body.until ?? undefined),
-    }));
-    return BackgroundTaskOut.from(task);
+    return this.inBackground(appId, endpointId, TASKS.endpointRecover, (endpoint) => this.recovery.recover(endpoint.appId, endpoint.id, body.since, body.until ?? undefined));
+  }
+
+  @Post(':endpointId/replay-missing')
+  @HttpCode(202)
+  @AppAccess(ATTEMPT, MANAGE)
+  @ApiOperation({
+    summary: 'Send the endpoint the messages created since `since` that it has no delivery of',
+    description: 'Those its event types and channels accept, sent before it existed or subscribed. Runs as a background task.',
+  })
+  @ApiAcceptedResponse({ type: BackgroundTaskOut })
+  async replayMissing(@Param('appId') appId: string, @Param('endpointId') endpointId: string, @Body() body: ReplayIn): Promise<BackgroundTaskOut> {
+    return this.inBackground(appId, endpointId, TASKS.endpointReplay, (endpoint) => this.recovery.replayMissing(endpoint.appId, endpoint.id, body));
+  }
+
+  @Post(':endpointId/bulk-replay')
+  @HttpCode(202)
+  @AppAccess(ATTEMPT, MANAGE)
+  @ApiOperation({
+    summary: 'Resend the successful, failed and cancelled deliveries of messages created since `since`',
+    description: 'Narrowed by event types, channel, tag, status and response class. Runs as a background task.',
+  })
+  @ApiAcceptedResponse({ type: BackgroundTaskOut })
+  async bulkReplay(@Param('appId') appId: string, @Param('endpointId') endpointId: string, @Body() body: BulkReplayIn): Promise<BackgroundTaskOut> {
+    return this.inBackground(appId, endpointId, TASKS.endpointBulkReplay, (endpoint) => this.recovery.bulkReplay(endpoint.appId, endpoint.id, BulkReplayIn.input(body)));
+  }
+
+  @Post(':endpointId/cancel-msgs')
+  @HttpCode(204)
+  @AppAccess(MANAGE)
+  @ApiOperation({
+    summary: 'Cancel the pending deliveries of messages created before `createdBefore`',
+    description: 'They are never sent afterwards (unless replayed) and are listed as cancelled attempts; an attempt already under way finishes but is not retried.',
+  })
+  @ApiNoContentResponse()
+  async cancelMsgs(@Param('appId') appId: string, @Param('endpointId') endpointId: string, @Body() body: CancelMsgsIn): Promise<void> {
+    await this.recovery.cancel(appId, endpointId, body.createdBefore);
+  }
+
+  @Get(':endpointId/rate-limit-status')
+  @AppAccess(READ)
+  @ApiOperation({ summary: "The endpoint's throttling status", description: '`Ok` unless its rate limit is holding deliveries back now.' })
+  @ApiOkResponse({ type: EndpointThrottleRateStatusOut })
+  async throttlingStatus(@Param('appId') appId: string, @Param('endpointId') endpointId: string): Promise<EndpointThrottleRateStatusOut> {
+    return EndpointThrottleRateStatusOut.from(await this.endpoints.throttlingStatus(appId, endpointId));
   }
 
   @Post(':endpointId/send-example')
@@ -186,5 +227,11 @@ export class EndpointController {
   @ApiOkResponse({ type: EndpointStats })
   async stats(@Param('appId') appId: string, @Param('endpointId') endpointId: string, @Query() query: EndpointStatsQuery): Promise<EndpointStats> {
     return EndpointStats.from(await this.attempts.endpointStats(appId, endpointId, query));
+  }
+
+  /** Starts sending to an endpoint (404 first if there is none) as a background task, reporting how many messages it sent. */
+  private async inBackground(appId: string, endpointId: string, task: string, send: (endpoint: EndpointEntity) => Promise<number>): Promise<BackgroundTaskOut> {
+    const endpoint = await this.endpoints.get(appId, endpointId);
+    return BackgroundTaskOut.from(await this.tasks.start(endpoint.appId, task, async () => ({ messagesSent: await send(endpoint) })));
   }
 }

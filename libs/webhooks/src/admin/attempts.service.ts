@@ -112,7 +112,7 @@ export class AttemptsService {
       .where({ endpointId: endpoint.id, ...(createdAt ? { createdAt } : {}) })
       .groupBy('delivery.status')
       .getRawMany();
-    const stats: EndpointStats = { pending: 0, sending: 0, success: 0, failed: 0 };
+    const stats: EndpointStats = { pending: 0, sending: 0, success: 0, failed: 0, canceled: 0 };
     for (const row of rows) stats[row.status] = Number(row.count);
     return stats;
   }

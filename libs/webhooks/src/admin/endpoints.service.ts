@@ -7,6 +7,7 @@ import { isDuplicateKey } from '../entities/database-errors.js';
 import { newId } from '../entities/entity-id.js';
 import { ConflictError, LimitReachedError, NotFoundError } from '../exceptions/homing-errors.js';
 import { OperationalEventsService } from '../operational/operational-events.service.js';
+import { DeliveryThrottle } from '../delivery/delivery.throttle.js';
 import { DestinationPolicy } from '../security/destination-policy.js';
 import { SecretCipher } from '../security/secret-cipher.js';
 import { unexpired } from '../signing/secret-rotation.js';
@@ -30,6 +31,7 @@ export class EndpointsService {
     private readonly secrets: SecretCipher,
     private readonly operationalEvents: OperationalEventsService,
     @InjectWebhooksOptions() private readonly options: ResolvedWebhooksOptions,
+    private readonly throttle: DeliveryThrottle,
   ) {}
 
   async create(appIdOrUid: string, input: EndpointInput): Promise<EndpointEntity> {
@@ -125,6 +127,16 @@ export class EndpointsService {
       await manager.delete(EndpointEntity, { id: endpoint.id });
     });
     await this.operationalEvents.endpoint(OPERATIONAL_EVENT.endpointDeleted, endpoint);
+  }
+
+  /**
+   * The rate the endpoint's deliveries are held to (its own, else its application's; null: none) and
+   * since when some have been waiting for it (null: the limit holds none back now).
+   */
+  async throttlingStatus(appIdOrUid: string, idOrUid: string): Promise<{ rateLimit: number | null; throttledSince: Date | null }> {
+    const endpoint = await this.get(appIdOrUid, idOrUid);
+    const application = await this.applications.get(endpoint.appId);
+    return { rateLimit: endpoint.rateLimit ?? application.rateLimit, throttledSince: await this.throttle.throttledSince(endpoint.id) };
   }
 
   /** What the customer verifies with: the `whsec_` secret itself, or the public key (`whpk_…`) of an ed25519 one. */

@@ -15,6 +15,8 @@ export interface ThrottleSlot {
  * Spaces deliveries to one endpoint at least 1/rate seconds apart, on Redis' clock, so every worker
  * of every replica shares the schedule. Each call reserves the next free slot (the slot a key holds is
  * the earliest one not yet taken), so waiting deliveries are ordered and none is turned away.
+ * While some delivery waits for its slot, a second key holds when the waiting began (KEYS[2]); it
+ * lapses when the last waiting slot comes.
  */
 const RESERVE_SLOT = `
 local time = redis.call('TIME')
@@ -23,6 +25,9 @@ local interval = tonumber(ARGV[1])
 local slot = math.max(now, tonumber(redis.call('GET', KEYS[1]) or '0'))
 local following = slot + interval
 redis.call('SET', KEYS[1], tostring(following), 'PX', math.ceil(following - now) + 1000)
+if slot > now then
+  redis.call('SET', KEYS[2], redis.call('GET', KEYS[2]) or tostring(now), 'PX', math.ceil(slot - now))
+end
 return { math.floor(slot), math.floor(slot - now) }
 `;
 
@@ -35,8 +40,17 @@ export class DeliveryThrottle {
 
   /** Takes the endpoint's next slot at `perSecond` deliveries a second. */
   async reserve(endpointId: string, perSecond: number): Promise<ThrottleSlot> {
-    const key = `${this.options.queuePrefix}:throttle:${endpointId}`;
-    const [slotAt, waitMs] = (await this.queue.client.eval(RESERVE_SLOT, 1, key, String(1000 / perSecond))) as [number, number];
+    const [slotAt, waitMs] = (await this.queue.client.eval(RESERVE_SLOT, 2, this.key(endpointId), this.key(endpointId, 'since'), String(1000 / perSecond))) as [number, number];
     return { slotAt, waitMs };
+  }
+
+  /** Since when deliveries to the endpoint have been waiting for their slots; null when none waits. */
+  async throttledSince(endpointId: string): Promise<Date | null> {
+    const since = await this.queue.client.get(this.key(endpointId, 'since'));
+    return since === null ? null : new Date(Number(since));
+  }
+
+  private key(endpointId: string, suffix?: string): string {
+    return `${this.options.queuePrefix}:throttle:${endpointId}${suffix ? `:${suffix}` : ''}`;
   }
 }

@@ -1,7 +1,8 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import type { AttemptTrigger } from './delivery.entity.js';
 
-export type AttemptStatus = 'success' | 'failed';
+/** `canceled`: not an HTTP attempt but the record of a delivery called off by hand, as Svix lists it. */
+export type AttemptStatus = 'success' | 'failed' | 'canceled';
 
 /** The headers of one attempt's exchange, as they went over the wire. */
 export interface AttemptHeaders {

@@ -1,6 +1,7 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
-export type DeliveryStatus = 'pending' | 'sending' | 'success' | 'failed';
+/** `canceled`: called off by hand (cancel-msgs) before it was sent; never attempted again unless replayed. */
+export type DeliveryStatus = 'pending' | 'sending' | 'success' | 'failed' | 'canceled';
 export type AttemptTrigger = 'scheduled' | 'manual';
 
 /**

@@ -6,29 +6,31 @@ import { EndpointOut } from './endpoint.dto.js';
 import { MessageFilterQuery, MessageOut } from './message.dto.js';
 
 /** Svix's numeric statuses (`MessageStatus`) and their names. */
-const STATUS_CODES = { success: 0, pending: 1, failed: 2, sending: 3 } as const satisfies Record<DeliveryStatus, number>;
-const STATUS_TEXT = { success: 'success', pending: 'pending', failed: 'fail', sending: 'sending' } as const;
+const STATUS_CODES = { success: 0, pending: 1, failed: 2, sending: 3, canceled: 4 } as const satisfies Record<DeliveryStatus, number>;
+const STATUS_TEXT = { success: 'success', pending: 'pending', failed: 'fail', sending: 'sending', canceled: 'canceled' } as const;
 const STATUS_BY_CODE = new Map<number, DeliveryStatus>(Object.entries(STATUS_CODES).map(([status, code]) => [code, status as DeliveryStatus]));
-/** 4 is Svix's "canceled", which never happens here. */
 const STATUS_VALUES = [0, 1, 2, 3, 4];
 const STATUS: ApiPropertyOptions = { enum: STATUS_VALUES, description: '0 success, 1 pending, 2 fail, 3 sending, 4 canceled' };
 const STATUS_TEXT_VALUES = ['success', 'pending', 'fail', 'sending', 'canceled'];
 
-/** The status of a delivery or attempt as Svix reports it; without expanded statuses "sending" reads as "pending". */
+/** Without expanded statuses, what Svix's older clients know: "sending" reads as "pending", "canceled" as "success". */
+const UNEXPANDED: Partial<Record<DeliveryStatus, DeliveryStatus>> = { sending: 'pending', canceled: 'success' };
+
+/** The status of a delivery or attempt as Svix reports it. */
 function statusOf(status: DeliveryStatus, expanded: boolean) {
-  const shown = !expanded && status === 'sending' ? 'pending' : status;
+  const shown = (!expanded && UNEXPANDED[status]) || status;
   return { status: STATUS_CODES[shown], statusText: STATUS_TEXT[shown] };
 }
 
-/** The delivery status a numeric `status` filter names, or null for one that never occurs (canceled). */
+/** The delivery status a numeric `status` filter names, or null for an unknown one. */
 export function deliveryStatusFilter(code: number | undefined): DeliveryStatus | undefined | null {
   return code === undefined ? undefined : (STATUS_BY_CODE.get(code) ?? null);
 }
 
-/** Attempts are only ever `success` or `failed`; any other status filter matches none. */
+/** Attempts are only ever `success`, `failed` or `canceled`; any other status filter matches none. */
 export function attemptStatusFilter(code: number | undefined): AttemptStatus | undefined | null {
   const status = deliveryStatusFilter(code);
-  return status === 'success' || status === 'failed' || status === undefined ? status : null;
+  return status === 'success' || status === 'failed' || status === 'canceled' || status === undefined ? status : null;
 }
 
 export class MessageAttemptOut {

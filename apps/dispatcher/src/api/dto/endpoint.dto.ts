@@ -252,10 +252,10 @@ export class EndpointStats {
   @ApiProperty()
   fail: number;
 
-  @ApiProperty({ description: 'Always 0: deliveries are not cancelled' })
+  @ApiProperty({ description: 'Called off by cancel-msgs' })
   canceled: number;
 
   static from(counts: DeliveryCounts): EndpointStats {
-    return { success: counts.success, pending: counts.pending, sending: counts.sending, fail: counts.failed, canceled: 0 };
+    return { success: counts.success, pending: counts.pending, sending: counts.sending, fail: counts.failed, canceled: counts.canceled };
   }
 }
