@@ -8,10 +8,20 @@ import { forgetToken, PortalApi, takeToken, type Session } from './portal.api.js
 import { formatTime } from './portal.format.js';
 import { Portal, useLoad } from './portal.hooks.js';
 import { Link, match, usePath } from './portal.router.js';
+import { applyTheme, readTheme, reportHeight } from './portal.theme.js';
 import { ErrorNotice, Spinner } from './portal.ui.js';
 import './portal.css';
 
 type Gate = 'none' | 'expired' | 'signed-out';
+
+const theme = readTheme(location.search, (property, value) => CSS.supports(property, value));
+applyTheme(document.documentElement, theme, matchMedia('(prefers-color-scheme: dark)'));
+
+/** The dashboard's icon when its link names one, else the portal's own mark. */
+function BrandMark({ large }: { large?: boolean }) {
+  const className = large ? 'brand-mark brand-mark-large' : 'brand-mark';
+  return theme.icon ? <img class={`${className} brand-icon`} src={theme.icon} alt="" /> : <span class={className} aria-hidden="true" />;
+}
 
 function App() {
   const [token] = useState(() => takeToken(location, sessionStorage));
@@ -86,7 +96,7 @@ function Shell({ session, api, onSignOut }: { session: Session; api: PortalApi; 
       <header class="header">
         <div class="header-inner">
           <p class="brand">
-            <span class="brand-mark" aria-hidden="true" />
+            <BrandMark />
             <span>
               Webhooks <span class="brand-app">· {session.app.name}</span>
             </span>
@@ -137,7 +147,7 @@ function Closed({ title, children }: { title: string; children: ComponentChildre
   return (
     <main class="main main-narrow" id="main">
       <div class="closed">
-        <span class="brand-mark brand-mark-large" aria-hidden="true" />
+        <BrandMark large />
         <h1>{title}</h1>
         <p>{children}</p>
       </div>
@@ -145,4 +155,6 @@ function Closed({ title, children }: { title: string; children: ComponentChildre
   );
 }
 
-render(<App />, document.getElementById('root')!);
+const root = document.getElementById('root')!;
+render(<App />, root);
+reportHeight(root);

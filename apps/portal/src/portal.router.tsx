@@ -13,7 +13,8 @@ function currentPath(): string {
 }
 
 export function navigate(to: string): void {
-  history.pushState(null, '', BASE + to);
+  // The query holds the look an embedding dashboard asked for (portal.theme.ts): kept for a reload.
+  history.pushState(null, '', BASE + to + location.search);
   for (const listener of listeners) listener();
 }
 
