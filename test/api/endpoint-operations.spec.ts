@@ -220,7 +220,8 @@ describe("Svix's endpoint operations: replay missing, bulk replay, cancel, throt
         [MessageStatus.Canceled, 'canceled', 0],
         [MessageStatus.Fail, 'fail', 503],
       ]);
-      // Svix's older clients, without expanded statuses, read a cancelled message as a success.
+      // Svix's older clients, without expanded statuses, read a cancelled attempt and message as a success.
+      expect((await h.svix.messageAttempt.listByMsg(app.id, cancelled[0].id, { expandedStatuses: false })).data[0]).toMatchObject({ status: MessageStatus.Success, statusText: 'success' });
       const unexpanded = await h.svix.messageAttempt.listAttemptedMessages(app.id, endpoint.id, { expandedStatuses: false });
       expect(unexpanded.data.find((message) => message.id === cancelled[0].id)).toMatchObject({ status: MessageStatus.Success, statusText: 'success' });
       expect((await h.svix.messageAttempt.listByEndpoint(app.id, endpoint.id, { status: MessageStatus.Canceled, expandedStatuses: true })).data).toHaveLength(2);

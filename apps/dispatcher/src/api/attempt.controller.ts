@@ -48,7 +48,7 @@ export class AttemptController {
     if (status === null) return NOTHING;
     const page = await this.attempts.pageByEndpoint(appId, endpointId, { ...this.attemptFilters(query), status });
     const messages = query.with_msg ? await this.messagesOf(appId, page.data, query.with_content ?? true) : new Map<string, MessageOut>();
-    return mapPage(page, (attempt) => MessageAttemptOut.from(attempt, query.with_content ?? true, messages.get(attempt.msgId)));
+    return mapPage(page, (attempt) => MessageAttemptOut.from(attempt, query.with_content ?? true, messages.get(attempt.msgId), query.expanded_statuses ?? true));
   }
 
   @Get('attempt/endpoint/:endpointId/count')
@@ -75,7 +75,7 @@ export class AttemptController {
     const status = attemptStatusFilter(query.status);
     if (status === null) return NOTHING;
     const page = await this.attempts.pageByMessage(appId, msgId, { ...this.attemptFilters(query), status, endpointId: query.endpoint_id });
-    return mapPage(page, (attempt) => MessageAttemptOut.from(attempt, query.with_content ?? true));
+    return mapPage(page, (attempt) => MessageAttemptOut.from(attempt, query.with_content ?? true, undefined, query.expanded_statuses ?? true));
   }
 
   @Get('endpoint/:endpointId/msg')

@@ -70,7 +70,7 @@ export class MessageAttemptOut {
   @ApiPropertyOptional({ type: () => MessageOut, nullable: true })
   msg?: MessageOut | null;
 
-  static from(attempt: AttemptEntity, withContent: boolean, msg?: MessageOut): MessageAttemptOut {
+  static from(attempt: AttemptEntity, withContent: boolean, msg?: MessageOut, expanded = true): MessageAttemptOut {
     return {
       id: attempt.id,
       msgId: attempt.msgId,
@@ -79,7 +79,7 @@ export class MessageAttemptOut {
       response: withContent ? attempt.response : '',
       responseStatusCode: attempt.responseStatusCode,
       responseDurationMs: attempt.responseDurationMs,
-      ...statusOf(attempt.status, true),
+      ...statusOf(attempt.status, expanded),
       triggerType: attempt.trigger === 'manual' ? 1 : 0,
       timestamp: attempt.createdAt,
       ...(msg ? { msg } : {}),
