@@ -141,6 +141,16 @@ describe("svix-react's AppPortal and hooks on a customer's dashboard (another or
     await page.close();
   });
 
+  it('leaves the dashboard’s focus and scroll alone as the portal opens', async () => {
+    const page = await openDashboard(dashboard, dispatcher);
+    await page.setViewportSize({ width: 1280, height: 300 });
+    const frame = await portalFrame(page);
+    await frame.getByRole('heading', { name: 'Endpoints' }).waitFor();
+    await frameFollowsContent(page, frame);
+    expect(await page.evaluate('[scrollY, document.activeElement === document.body]')).toEqual([0, true]);
+    await page.close();
+  });
+
   it('adds an endpoint from the framed portal, and the frame follows the new page’s height', async () => {
     const page = await openDashboard(dashboard, dispatcher);
     const frame = await portalFrame(page);

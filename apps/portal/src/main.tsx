@@ -63,10 +63,15 @@ function Shell({ session, api, onSignOut }: { session: Session; api: PortalApi; 
   const catalogue = useLoad(() => api.eventTypes(), []);
   const path = usePath();
   const main = useRef<HTMLElement>(null);
+  const opened = useRef(false);
   // A new page: keyboard and screen-reader users start at its heading, unless what they used is
   // still there (a tab of the same page). A heading that waits for data is focused when it comes.
   useEffect(() => {
     const content = main.current!;
+    const first = !opened.current;
+    opened.current = true;
+    // In a dashboard's frame, opening must not pull the dashboard's focus, and its scroll, to the portal.
+    if (first && window.parent !== window) return;
     if (document.activeElement && document.activeElement !== document.body) return;
     scrollTo(0, 0);
     const focusHeading = () => {
