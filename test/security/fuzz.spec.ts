@@ -92,6 +92,7 @@ const BODIES: Record<string, () => Record<string, unknown>> = {
   AppPortalAccessIn: () => ({}),
   ApplicationTokenExpireIn: () => ({}),
   RelayReplyIn: () => ({ status: 200, durationMs: 1 }),
+  AppUsageStatsIn: () => ({ since: new Date(Date.now() - 3600_000).toISOString(), until: new Date().toISOString() }),
   OperationalWebhookEndpointIn: () => ({ url: ENDPOINT_URL }),
   OperationalWebhookEndpointUpsertIn: () => ({ url: ENDPOINT_URL }),
   OperationalWebhookEndpointSecretIn: () => ({}),

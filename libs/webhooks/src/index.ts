@@ -16,6 +16,15 @@ export type { EventTypeFromOpenApi } from './admin/event-type-openapi.js';
 export { MessagesService, type MessageEvents, type MessageEventsOptions, type MessageFilters, type RawPayload } from './admin/messages.service.js';
 export { AttemptsService, type AttemptCount, type AttemptFilters, type EndpointMessage, type EndpointStats, type MessageDestination } from './admin/attempts.service.js';
 export { StatusService, type QueueDepth, type StoresHealth } from './admin/status.service.js';
+export {
+  StatisticsService,
+  type ApplicationUsage,
+  type AttemptCounts,
+  type AttemptSeries,
+  type AttemptTotals,
+  type EndpointCounts,
+  type EventTypeSubscriptions,
+} from './admin/statistics.service.js';
 export { RecoveryService } from './admin/recovery.service.js';
 export { ProducerService, type SendOptions, type SentMessage } from './producer/producer.service.js';
 export { ApplicationInput } from './inputs/application.input.js';
@@ -24,6 +33,7 @@ export { EventTypeInput } from './inputs/event-type.input.js';
 export { EventTypeImportInput } from './inputs/event-type-operations.input.js';
 export { MessageInput } from './inputs/message.input.js';
 export { BulkReplayInput, ReplayInput } from './inputs/replay.input.js';
+export { AttemptSeriesInput, AttemptTotalsInput, UsageInput, type StatisticsPeriod } from './inputs/statistics.input.js';
 export type { Page, PageOptions, SortOrder } from './admin/pagination.js';
 export type { SignatureScheme } from './signing/signature-scheme.js';
 export type { SigningSchemeName } from './signing/schemes/registry.js';

@@ -49,6 +49,7 @@ export {
   plainToDto,
   ToDate,
 } from './inputs/validation.js';
+export { IsWindowEnd, IsWindowStart, MAX_STATISTICS_DAYS, STATISTICS_PERIODS } from './inputs/statistics.input.js';
 export { IsReplaySince, IsReplayUntil, MAX_REPLAY_DAYS, STATUS_CODE_CLASSES } from './inputs/replay.input.js';
 export { KEY_FORMATS, SECRET_FORMATS, signingScheme } from './signing/schemes/registry.js';
 export { generateSecret } from './signing/webhook-secret.js';

@@ -7,6 +7,7 @@ import { EventTypesService } from './admin/event-types.service.js';
 import { AttemptsService } from './admin/attempts.service.js';
 import { MessagesService } from './admin/messages.service.js';
 import { StatusService } from './admin/status.service.js';
+import { StatisticsService } from './admin/statistics.service.js';
 import { resolveOptions } from './config/resolve-options.js';
 import type { ResolvedWebhooksOptions, WebhooksModuleOptions } from './config/webhooks-options.interface.js';
 import { DeliveryProcessor } from './delivery/delivery.processor.js';
@@ -56,6 +57,7 @@ const PUBLIC_SERVICES = [
   MessagesService,
   AttemptsService,
   StatusService,
+  StatisticsService,
   ProducerService,
   RecoveryService,
 ];

@@ -17,6 +17,7 @@ import { IdempotencyService } from './idempotency/idempotency.service.js';
 import { MessageController } from './message.controller.js';
 import { MessageLogController } from './message-log.controller.js';
 import { OperationalWebhookController } from './operational-webhook.controller.js';
+import { ApplicationStatisticsController, StatisticsController } from './statistics.controller.js';
 import { SvixValidationPipe } from './validation/svix-validation.pipe.js';
 
 /**
@@ -29,6 +30,7 @@ export class ApiModule {
     return {
       module: ApiModule,
       controllers: [
+        ApplicationStatisticsController,
         ApplicationController,
         EndpointController,
         EventTypeController,
@@ -37,6 +39,7 @@ export class ApiModule {
         AttemptController,
         AuthController,
         BackgroundTaskController,
+        StatisticsController,
         OperationalWebhookController,
         HealthController,
       ],

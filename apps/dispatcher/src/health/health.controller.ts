@@ -21,4 +21,12 @@ export class HealthController {
     const down = Object.entries(health).filter(([, up]) => !up).map(([store]) => store);
     if (down.length > 0) throw new ServiceUnavailableException(`not reachable: ${down.join(', ')}`);
   }
+
+  /** Express answers HEAD with the GET route, as Svix's server answers both. */
+  @Get('ping')
+  @Public()
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Whether the dispatcher answers at all (asks nothing of MariaDB or Redis)' })
+  @ApiNoContentResponse({ description: 'It does' })
+  ping(): void {}
 }

@@ -19,6 +19,7 @@ export interface AttemptHeaders {
 @Index('IDX_homing_attempts_msg', ['msgId', 'createdAt'])
 @Index('IDX_homing_attempts_endpoint', ['endpointId', 'createdAt'])
 @Index('IDX_homing_attempts_endpoint_id', ['endpointId', 'id'])
+@Index('IDX_homing_attempts_app_created', ['appId', 'createdAt', 'status', 'msgId'])
 export class AttemptEntity {
   @PrimaryColumn({ type: 'varchar', length: 40 })
   id: string;

@@ -6,6 +6,7 @@ import { ExactIdentifiers1764600000000 } from './1764600000000-exact-identifiers
 import { AddMessageContentType1764900000000 } from './1764900000000-add-message-content-type.js';
 import { AddEventTypeRetrySchedule1765100000000 } from './1765100000000-add-event-type-retry-schedule.js';
 import { AddAttemptHeaders1765000000000 } from './1765000000000-add-attempt-headers.js';
+import { AddAttemptStatisticsIndex1765200000000 } from './1765200000000-add-attempt-statistics-index.js';
 
 /** Migrations to add to a host's own DataSource when it lends one to the module. */
 export const HOMING_MIGRATIONS = [
@@ -17,4 +18,5 @@ export const HOMING_MIGRATIONS = [
   AddMessageContentType1764900000000,
   AddEventTypeRetrySchedule1765100000000,
   AddAttemptHeaders1765000000000,
+  AddAttemptStatisticsIndex1765200000000,
 ];

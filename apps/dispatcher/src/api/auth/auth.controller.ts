@@ -7,6 +7,7 @@ import { ApiErrors } from '../api-docs.decorators.js';
 import { applicationOrCreate } from '../application-lookup.js';
 import { ApplicationOut } from '../dto/application.dto.js';
 import { AppPortalAccessIn, AppPortalAccessOut, ApplicationTokenExpireIn, PortalSessionOut } from '../dto/auth.dto.js';
+import { WhoamiOut } from '../dto/statistics.dto.js';
 import { PortalAccess } from './access.decorators.js';
 import { PortalTokensService } from './portal-tokens.service.js';
 import { CurrentPrincipal, PORTAL_CAPABILITIES, type PortalCapability, type Principal } from './principal.js';
@@ -37,6 +38,14 @@ export class AuthController {
     });
     // The token travels in the fragment, which browsers do not send to servers (or their logs).
     return { url: `${this.options.portalUrl ?? `${request.protocol}://${request.get('host')}/portal`}#key=${token}`, token };
+  }
+
+  @Get('whoami')
+  @PortalAccess()
+  @ApiOperation({ summary: 'Whom the token of this request stands for: the operator, or a portal token and its application' })
+  @ApiOkResponse({ type: WhoamiOut })
+  whoami(@CurrentPrincipal() principal: Principal): WhoamiOut {
+    return WhoamiOut.from(principal);
   }
 
   @Get('portal-session')

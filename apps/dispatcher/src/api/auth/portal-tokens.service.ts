@@ -46,7 +46,7 @@ export class PortalTokensService {
     if (!row) return null;
     const application = await this.webhooks.getRepository(ApplicationEntity).findOneBy({ id: row.appId });
     if (!application) return null;
-    return { kind: 'portal', tokenId: row.id, appId: application.id, capabilities: row.capabilities as PortalCapability[], expiresAt: row.expiresAt };
+    return { kind: 'portal', tokenId: row.id, appId: application.id, capabilities: row.capabilities as PortalCapability[], expiresAt: row.expiresAt, sessionId: row.sessionId };
   }
 
   async revoke(tokenId: string): Promise<void> {

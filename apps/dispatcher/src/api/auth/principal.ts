@@ -14,7 +14,7 @@ export type PortalCapability = (typeof PORTAL_CAPABILITIES)[number];
 /** Who made a request: the operator, or the holder of a portal token for one application. */
 export type Principal =
   | { kind: 'operator' }
-  | { kind: 'portal'; tokenId: string; appId: string; capabilities: readonly PortalCapability[]; expiresAt: Date };
+  | { kind: 'portal'; tokenId: string; appId: string; capabilities: readonly PortalCapability[]; expiresAt: Date; sessionId: string | null };
 
 export interface AuthenticatedRequest {
   principal?: Principal;

@@ -5,7 +5,7 @@ import { ListResponse, OrderedListQuery } from './common.dto.js';
 
 const STATUSES: BackgroundTaskStatus[] = ['running', 'finished', 'failed'];
 /** The task kinds this dispatcher runs (Svix has more). */
-export const TASKS = { endpointRecover: 'endpoint.recover', sdkGenerate: 'sdk.generate', applicationPurgeContent: 'application.purge_content', endpointReplay: 'endpoint.replay', endpointBulkReplay: 'endpoint.bulk-replay' } as const;
+export const TASKS = { endpointRecover: 'endpoint.recover', applicationStats: 'application.stats', eventTypeAggregate: 'event-type.aggregate', sdkGenerate: 'sdk.generate', applicationPurgeContent: 'application.purge_content', endpointReplay: 'endpoint.replay', endpointBulkReplay: 'endpoint.bulk-replay' } as const;
 
 export class BackgroundTaskOut {
   @ApiProperty({ example: 'qtask_01JD3B9R8Q2W6N3V5X7Y9Z1A2B' })
