@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { Webhook } from 'svix';
+import { messageInRaw, Webhook } from 'svix';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ensurePortalBuilt, launchChromium, type TestBrowser } from '../support/browser.js';
 import { deliveriesOf, useDispatcher } from '../support/dispatcher-app.js';
@@ -261,6 +261,14 @@ describe('consumer portal in Chromium', () => {
     await readOnly.getByLabel('Example payload of order.completed').waitFor();
     expect(await readOnly.getByRole('button', { name: 'Send example' }).count()).toBe(0);
     await readOnly.close();
+  });
+
+  it('shows a payload that is not JSON (XML) as its text', async () => {
+    const xml = '<order id="ord_1043">\n  <total>1250</total>\n</order>';
+    const created = await h.svix.message.create(appId, messageInRaw('order.completed', xml, 'application/xml'));
+    await page.goto(`${h.dispatcher.url}/portal/messages/${created.id}`);
+    await page.getByRole('heading', { name: 'Message order.completed' }).waitFor();
+    await vi.waitFor(async () => expect(await page.getByLabel('Message payload').textContent()).toBe(xml), { timeout: UI_TIMEOUT });
   });
 
   it('signs out: the link no longer opens the portal, and a page opened without a link says how to get in', async () => {

@@ -16,6 +16,7 @@ export type EndpointStats = Schemas['EndpointStats'];
 export type EndpointHeaders = Schemas['EndpointHeadersOut'];
 export type EventType = Schemas['EventTypeOut'];
 export type Message = Schemas['MessageOut'];
+export type RawPayload = Schemas['MessageRawPayloadOut'];
 export type Attempt = Schemas['MessageAttemptOut'];
 /** An endpoint a message is owed to, with the delivery's status. */
 export type Destination = Schemas['MessageEndpointOut'];
@@ -157,6 +158,11 @@ export class PortalApi {
 
   message(id: string): Promise<Message> {
     return this.request('GET', this.app(`/msg/${enc(id)}`), { query: { with_content: true } });
+  }
+
+  /** The payload's text as delivered: a message's `payload` shows one that is not JSON (XML, text) as `{}`. */
+  rawPayload(id: string): Promise<RawPayload> {
+    return this.request('GET', this.app(`/msg/${enc(id)}/raw`));
   }
 
   messageAttempts(msgId: string, endpointId?: string): Promise<Page<Attempt>> {

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import type { Attempt, Destination } from '../portal.api.js';
-import { formatDuration, formatTime, prettyBody, prettyJson } from '../portal.format.js';
+import { formatDuration, formatTime, prettyBody } from '../portal.format.js';
 import { poll, useCan, useLoad, usePortal } from '../portal.hooks.js';
 import { Link } from '../portal.router.js';
 import { ActionButton, Code, Empty, Load, Notice, StatusBadge } from '../portal.ui.js';
@@ -9,6 +9,7 @@ import { ActionButton, Code, Empty, Load, Notice, StatusBadge } from '../portal.
 export function MessagePage({ id }: { id: string }) {
   const { api } = usePortal();
   const message = useLoad(() => api.message(id), [id]);
+  const payload = useLoad(() => api.rawPayload(id), [id]);
   const destinations = useLoad(() => api.destinations(id), [id]);
   const attempts = useLoad(() => api.messageAttempts(id), [id]);
   return (
@@ -44,7 +45,9 @@ export function MessagePage({ id }: { id: string }) {
             </dl>
             <section class="section" aria-labelledby="payload-heading">
               <h2 id="payload-heading">Payload</h2>
-              <Code text={prettyJson(data.payload)} label="Message payload" />
+              <Load state={payload} label="Loading the payload…">
+                {(raw) => <Code text={prettyBody(raw.payload)} label="Message payload" />}
+              </Load>
             </section>
           </>
         )}
