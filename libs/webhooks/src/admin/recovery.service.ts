@@ -19,9 +19,9 @@ const RECOVER_BATCH = 1000;
 /** Deliveries that have ended: what a replay sends again (pending and sending ones are still under way). */
 const ENDED: DeliveryStatus[] = ['success', 'failed', 'canceled'];
 
-/** Which of an endpoint's deliveries to send again: of messages created in [since, until). */
+/** Which of an endpoint's deliveries to send again: of messages created in [since, until), until defaulting to now. */
 interface DeliverySelection {
-  since?: Date;
+  since: Date;
   until?: Date | null;
   statuses: DeliveryStatus[];
   eventTypes?: string[] | null;
@@ -85,8 +85,9 @@ export class RecoveryService {
    * One attempt each; returns how many.
    */
   async replayMissing(appIdOrUid: string, endpointIdOrUid: string, input: ReplayInput): Promise<number> {
-    const window = await validateInput(ReplayInput, input);
+    const { since, until } = await validateInput(ReplayInput, input);
     const endpoint = await this.endpoints.get(appIdOrUid, endpointIdOrUid);
+    const window = { since, until: until ?? new Date() };
     const undelivered = (after: string) => {
       const query = this.dataSource
         .getRepository(MessageEntity)
@@ -181,6 +182,7 @@ export class RecoveryService {
   /** Makes the selected deliveries owed again, one manual attempt each, due now; returns how many. */
   private async replayDeliveries(endpoint: EndpointEntity, selection: DeliverySelection): Promise<number> {
     const deliveries = this.dataSource.getRepository(DeliveryEntity);
+    const window = { since: selection.since, until: selection.until ?? new Date() };
     const selected = (after: string) => {
       const query = deliveries
         .createQueryBuilder('delivery')
@@ -189,7 +191,7 @@ export class RecoveryService {
         .where('delivery.endpointId = :endpointId AND delivery.status IN (:...statuses) AND delivery.msgId > :after', { endpointId: endpoint.id, statuses: selection.statuses, after })
         // A message whose payload was purged has nothing left to send.
         .andWhere('msg.payloadPurgedAt IS NULL');
-      createdIn(query, 'msg.createdAt', selection);
+      createdIn(query, 'msg.createdAt', window);
       filterMessages(query, 'msg', { eventTypes: selection.eventTypes ?? undefined, channel: selection.channel ?? undefined, tag: selection.tag ?? undefined });
       if (selection.statusCodeClass != null) {
         const lastStatusCode = query
@@ -227,9 +229,8 @@ export class RecoveryService {
 }
 
 /** Keeps rows whose `column` lies in [since, until). */
-function createdIn<T extends ObjectLiteral>(query: SelectQueryBuilder<T>, column: string, { since, until }: { since?: Date; until?: Date | null }): void {
-  if (since) query.andWhere(`${column} >= :windowSince`, { windowSince: since });
-  if (until) query.andWhere(`${column} < :windowUntil`, { windowUntil: until });
+function createdIn<T extends ObjectLiteral>(query: SelectQueryBuilder<T>, column: string, { since, until }: { since: Date; until: Date }): void {
+  query.andWhere(`${column} >= :windowSince AND ${column} < :windowUntil`, { windowSince: since, windowUntil: until });
 }
 
 /**
