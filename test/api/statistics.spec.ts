@@ -38,8 +38,8 @@ describe('statistics, whoami and ping', () => {
     appB = await h.svix.application.create({ name: 'Stats B' });
     appC = await h.svix.application.create({ name: 'Only disabled' });
     appD = await h.svix.application.create({ name: 'Only Svix Play' });
-    await h.svix.endpoint.create(appA.id, { url: h.receiver.url('/ok'), eventTypes: ['user.signup', 'order.completed'] });
-    await h.svix.endpoint.create(appA.id, { url: h.receiver.url('/fail') });
+    const okA = await h.svix.endpoint.create(appA.id, { url: h.receiver.url('/ok'), eventTypes: ['user.signup', 'order.completed'] });
+    const failA = await h.svix.endpoint.create(appA.id, { url: h.receiver.url('/fail') });
     await h.svix.endpoint.create(appB.id, { url: h.receiver.url('/ok') });
     // Never sent anything: no message has its event type.
     await h.svix.endpoint.create(appB.id, { url: 'https://play.svix.com/in/e_b/', eventTypes: ['never.sent'] });
@@ -59,11 +59,21 @@ describe('statistics, whoami and ping', () => {
       { timeout: 20_000, interval: 100 },
     );
     await vi.waitFor(async () => expect((await get(`/app/${appB.id}/stats/attempts`)).body.total_success).toBe(1), { timeout: 20_000, interval: 100 });
+    // A message due in an hour, whose two deliveries are cancelled: one cancelled attempt each.
+    await h.svix.message.create(appA.id, { eventType: 'order.completed', payload: { n: 5 }, deliverAt: new Date(Date.now() + HOUR) });
+    for (const endpoint of [okA, failA]) {
+      const cancelled = await fetch(`${h.dispatcher.url}/api/v1/app/${appA.id}/endpoint/${endpoint.id}/cancel-msgs`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${OPERATOR_TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ createdBefore: new Date(Date.now() + 60_000) }),
+      });
+      expect(cancelled.status).toBe(204);
+    }
     portalA = (await h.svix.authentication.appPortalAccess(appA.id, { sessionId: 'session-1' })).token;
   });
 
   describe('an application\'s attempts', () => {
-    it('counts them per day over the last 28 days by default, each retry counted', async () => {
+    it('counts them per day over the last 28 days by default, each retry and cancellation counted', async () => {
       const { status, body } = await get(`/stats/app/stats-a/attempt`);
       expect(status).toBe(200);
       expect(body.period).toBe('OneDay');
@@ -76,12 +86,10 @@ describe('statistics, whoami and ping', () => {
       const periods = (end - start) / DAY;
       expect(body.data.successCount).toHaveLength(periods);
       expect(body.data.failureCount).toHaveLength(periods);
-      expect(body.data.canceledCount).toEqual(new Array(periods).fill(0));
+      expect(body.data.canceledCount).toHaveLength(periods);
       // Everything happened today: the last period.
-      expect(body.data.successCount.at(-1)).toBe(3);
-      expect(body.data.failureCount.at(-1)).toBe(9);
-      expect(sum(body.data.successCount)).toBe(3);
-      expect(sum(body.data.failureCount)).toBe(9);
+      expect([body.data.successCount.at(-1), body.data.failureCount.at(-1), body.data.canceledCount.at(-1)]).toEqual([3, 9, 2]);
+      expect([sum(body.data.successCount), sum(body.data.failureCount), sum(body.data.canceledCount)]).toEqual([3, 9, 2]);
     });
 
     it('counts them in the periods and window asked for, of the event types asked for', async () => {
@@ -90,11 +98,10 @@ describe('statistics, whoami and ping', () => {
       expect(fiveMinutes.period).toBe('FiveMinutes');
       expect(Date.parse(fiveMinutes.startDate)).toBe(Math.floor(Date.parse(since) / 300_000) * 300_000);
       expect(fiveMinutes.data.successCount.length).toBeGreaterThanOrEqual(24);
-      expect(sum(fiveMinutes.data.successCount)).toBe(3);
-      expect(sum(fiveMinutes.data.failureCount)).toBe(9);
+      expect([sum(fiveMinutes.data.successCount), sum(fiveMinutes.data.failureCount), sum(fiveMinutes.data.canceledCount)]).toEqual([3, 9, 2]);
 
       const signups = (await get(`/stats/app/${appA.id}/attempt?period=OneHour&event_types=user.signup`)).body;
-      expect([sum(signups.data.successCount), sum(signups.data.failureCount)]).toEqual([1, 3]);
+      expect([sum(signups.data.successCount), sum(signups.data.failureCount), sum(signups.data.canceledCount)]).toEqual([1, 3, 0]);
       const both = (await get(`/stats/app/${appA.id}/attempt?event_types=user.signup&event_types=order.completed`)).body;
       expect([sum(both.data.successCount), sum(both.data.failureCount)]).toEqual([3, 9]);
 
@@ -108,15 +115,15 @@ describe('statistics, whoami and ping', () => {
       const { status, body } = await get(`/app/stats-a/stats/attempts?since=${since}&until=${until}`);
       expect(status).toBe(200);
       expect(body).toEqual({
-        by_event_type: { 'order.completed': { success: 2, failure: 6, canceled: 0 }, 'user.signup': { success: 1, failure: 3, canceled: 0 } },
+        by_event_type: { 'order.completed': { success: 2, failure: 6, canceled: 2 }, 'user.signup': { success: 1, failure: 3, canceled: 0 } },
         total_success: 3,
         total_failure: 9,
-        total_canceled: 0,
+        total_canceled: 2,
         since,
         until,
       });
       const orders = (await get(`/app/${appA.id}/stats/attempts?since=${since}&until=${until}&event_types=order.completed`)).body;
-      expect(orders).toMatchObject({ by_event_type: { 'order.completed': { success: 2, failure: 6, canceled: 0 } }, total_success: 2, total_failure: 6 });
+      expect(orders).toMatchObject({ by_event_type: { 'order.completed': { success: 2, failure: 6, canceled: 2 } }, total_success: 2, total_failure: 6, total_canceled: 2 });
       expect(Object.keys(orders.by_event_type)).toEqual(['order.completed']);
       expect((await get(`/app/${appB.id}/stats/attempts`)).body).toMatchObject({ total_success: 1, total_failure: 0 });
     });
@@ -162,10 +169,10 @@ describe('statistics, whoami and ping', () => {
       const started = await h.svix.statistics.aggregateAppStats(window);
       expect(started).toMatchObject({ id: expect.stringMatching(/^qtask_/), task: BackgroundTaskType.ApplicationStats, unresolvedAppIds: [] });
       const all = await finished(started);
-      // Three messages to A's two endpoints, one to B's one; C and D had none.
+      // Four messages to A's two endpoints (one of them cancelled: still a destination), one to B's one; C and D had none.
       expect(all.data).toEqual({
         appStats: expect.arrayContaining([
-          { appId: appA.id, appUid: 'stats-a', messageDestinations: 6 },
+          { appId: appA.id, appUid: 'stats-a', messageDestinations: 8 },
           { appId: appB.id, appUid: null, messageDestinations: 1 },
         ]),
       });
@@ -175,7 +182,7 @@ describe('statistics, whoami and ping', () => {
       expect(named.unresolvedAppIds).toEqual(['app_missing']);
       expect((await finished(named)).data).toEqual({
         appStats: [
-          { appId: appA.id, appUid: 'stats-a', messageDestinations: 6 },
+          { appId: appA.id, appUid: 'stats-a', messageDestinations: 8 },
           { appId: appC.id, appUid: null, messageDestinations: 0 },
         ],
       });

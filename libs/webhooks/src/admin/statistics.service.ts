@@ -17,8 +17,9 @@ import { InjectWebhooksDataSource } from '../webhooks.decorators.js';
 
 export interface AttemptCounts {
   success: number;
+  /** Attempts that failed, retries included. */
   failure: number;
-  /** Always 0: Homing cancels no attempt (Svix's field, kept for its shape). */
+  /** Deliveries cancelled (`RecoveryService.cancel`): each is recorded as one cancelled attempt. */
   canceled: number;
 }
 
@@ -72,7 +73,7 @@ export class StatisticsService {
   constructor(@InjectWebhooksDataSource() private readonly dataSource: DataSource) {}
 
   /**
-   * The application's delivery attempts, succeeded and failed, period by period (a day by default)
+   * The application's delivery attempts, succeeded, failed and cancelled, period by period (a day by default)
    * over the last 28 days or the window given, widened to whole periods.
    */
   async attemptSeries(appIdOrUid: string, input: AttemptSeriesInput = {}): Promise<AttemptSeries> {
@@ -253,8 +254,8 @@ function windowOf({ since, until }: { since?: Date | null; until?: Date | null }
   return { since: since ?? new Date(end.getTime() - MAX_STATISTICS_DAYS * DAY_MS), until: end };
 }
 
-function countOf(status: AttemptStatus): 'success' | 'failure' {
-  return status === 'success' ? 'success' : 'failure';
+function countOf(status: AttemptStatus): keyof AttemptCounts {
+  return status === 'failed' ? 'failure' : status;
 }
 
 function zeros(length: number): number[] {

@@ -21,7 +21,8 @@ export const IsWindowEnd = (required = false) =>
     ValidateBy({
       name: 'isPast',
       validator: {
-        validate: (v) => v instanceof Date && v.getTime() <= Date.now() + CLOCK_SKEW_MS,
+        // Not a date at all is IsDateTime's to say.
+        validate: (v) => !(v instanceof Date) || v.getTime() <= Date.now() + CLOCK_SKEW_MS,
         defaultMessage: (a) => `${a?.property} cannot be in the future`,
       },
     }),

@@ -46,7 +46,7 @@ export class AttemptStatisticsData {
   @ApiProperty({ type: [Number], nullable: true, description: 'Attempts that failed (any other answer, or none), one entry per period' })
   failureCount: number[];
 
-  @ApiProperty({ type: [Number], nullable: true, description: 'Always zeros: Homing cancels no attempt' })
+  @ApiProperty({ type: [Number], nullable: true, description: 'Deliveries cancelled (cancel-msgs), one per period' })
   canceledCount: number[];
 }
 
@@ -91,7 +91,7 @@ export class AppAttemptEventTypeStats {
   @ApiProperty()
   failure: number;
 
-  @ApiProperty({ description: 'Always 0: Homing cancels no attempt' })
+  @ApiProperty({ description: 'Deliveries cancelled (cancel-msgs)' })
   canceled: number;
 }
 
@@ -105,7 +105,7 @@ export class AppAttemptStatsOut {
   @ApiProperty()
   total_failure: number;
 
-  @ApiProperty({ description: 'Always 0: Homing cancels no attempt' })
+  @ApiProperty({ description: 'Deliveries cancelled (cancel-msgs)' })
   total_canceled: number;
 
   @ApiProperty()
