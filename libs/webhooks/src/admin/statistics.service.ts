@@ -104,6 +104,7 @@ export class StatisticsService {
     const { id } = await this.application(appIdOrUid);
     const { since, until } = windowOf(valid);
     const query = this.attemptsWithin(id, since, until, valid.eventTypes);
+    // Filtering by event type joins the messages already; the totals need them for every attempt.
     if (!valid.eventTypes?.length) query.innerJoin(MessageEntity, 'msg', 'msg.id = attempt.msgId');
     const rows: { eventType: string; status: AttemptStatus; count: string }[] = await query
       .select('msg.eventType', 'eventType')
