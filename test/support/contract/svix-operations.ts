@@ -76,19 +76,19 @@ const AppAttemptStatsOut = record({
   until: dateTime,
 });
 
-const EndpointOut = record({
+/** What EndpointOut, MessageEndpointOut and OperationalWebhookEndpointOut share. */
+const EndpointFields = {
   id: id('ep'),
-  metadata: mapOf(text),
   url: text,
   description: text,
   'throttleRate?': nullable(integer),
   'uid?': nullable(text),
   'disabled?': boolean,
   'eventTypes?': nullable(list(EVENT_TYPE_FILTER)),
-  'channels?': nullable(list(text)),
   createdAt: dateTime,
   updatedAt: dateTime,
-});
+};
+const EndpointOut = record({ ...EndpointFields, metadata: mapOf(text), 'channels?': nullable(list(text)) });
 const EndpointSecretOut = record({ key: text });
 const EndpointHeadersOut = record({ headers: mapOf(text), sensitive: list(text) });
 const EndpointStats = record({ success: integer, pending: integer, sending: integer, fail: integer, canceled: integer });
@@ -150,19 +150,11 @@ const MessageAttemptOut = record({ ...AttemptFields, 'msg?': nullable(MessageOut
 const CountOut = record({ count: integer, approximated: boolean });
 const EndpointMessageOut = record({ ...MessageFields, status: MessageStatus, statusText: MessageStatusText, 'nextAttempt?': nullable(dateTime) });
 const MessageEndpointOut = record({
-  id: id('ep'),
+  ...EndpointFields,
+  'channels?': nullable(list(text)),
   status: MessageStatus,
   statusText: MessageStatusText,
   'nextAttempt?': nullable(dateTime),
-  url: text,
-  description: text,
-  'throttleRate?': nullable(integer),
-  'uid?': nullable(text),
-  'disabled?': boolean,
-  'eventTypes?': nullable(list(EVENT_TYPE_FILTER)),
-  'channels?': nullable(list(text)),
-  createdAt: dateTime,
-  updatedAt: dateTime,
 });
 const MessageAttemptHeadersOut = record({ sentHeaders: mapOf(text), 'responseHeaders?': nullable(list(list(text))), sensitive: list(text) });
 
@@ -176,18 +168,7 @@ const AttemptStatisticsResponse = record({
 });
 const BackgroundTaskOut = record({ data: anyObject, id: id('qtask'), status: BackgroundTaskStatus, task: BackgroundTaskType, updatedAt: dateTime });
 
-const OperationalWebhookEndpointOut = record({
-  id: id('ep'),
-  url: text,
-  description: text,
-  'throttleRate?': nullable(integer),
-  'uid?': nullable(text),
-  'disabled?': boolean,
-  'eventTypes?': nullable(list(EVENT_TYPE_FILTER)),
-  createdAt: dateTime,
-  updatedAt: dateTime,
-  metadata: mapOf(text),
-});
+const OperationalWebhookEndpointOut = record({ ...EndpointFields, metadata: mapOf(text) });
 
 /** A 2xx with no body. */
 export const EMPTY = 'empty';
