@@ -27,10 +27,14 @@ type AttemptEvent = (typeof OPERATIONAL_EVENT)['messageAttemptFailing' | 'messag
  * operational webhook endpoints API has made it. Those webhooks are messages like any other: signed,
  * retried, logged.
  */
+const RESERVED_RECHECK_MS = 5_000;
+
 @Injectable()
 export class OperationalEventsService {
   private readonly logger = new Logger('HomingOperationalEvents');
   private operationalAppId?: string;
+  /** Whether the reserved application exists, as last seen: events skip all work while nobody listens. */
+  private reserved?: { exists: boolean; seenAt: number };
 
   constructor(
     @InjectWebhooksOptions() private readonly options: ResolvedWebhooksOptions,
@@ -41,6 +45,7 @@ export class OperationalEventsService {
 
   /** `endpoint.*`: `{ appId, appUid, endpointId, endpointUid }`, plus `failSince` and `trigger` for `endpoint.disabled`. */
   async endpoint(type: EndpointEvent, endpoint: Pick<EndpointEntity, 'id' | 'uid' | 'appId'>, extra: Record<string, unknown> = {}): Promise<void> {
+    if (!(await this.observed())) return;
     const appUid = await this.appUid(endpoint.appId);
     await this.publish(type, { appId: endpoint.appId, appUid, endpointId: endpoint.id, endpointUid: endpoint.uid, ...extra });
   }
@@ -48,7 +53,7 @@ export class OperationalEventsService {
   /** `message.attempt.*`: `{ appId, appUid, msgId, msgEventId, endpointId, lastAttempt: { id, responseStatusCode, timestamp } }`. */
   async attempt(type: AttemptEvent, message: Pick<MessageEntity, 'id' | 'appId' | 'eventId'>, attempt: AttemptEntity): Promise<void> {
     // Deliveries of operational events themselves are not reported: a failing operator endpoint would feed on itself.
-    if (await this.isOperationalApp(message.appId)) return;
+    if (!(await this.observed()) || (await this.isOperationalApp(message.appId))) return;
     await this.publish(type, {
       appId: message.appId,
       appUid: await this.appUid(message.appId),
@@ -63,13 +68,30 @@ export class OperationalEventsService {
     const event: OperationalEvent = { type, timestamp: new Date().toISOString(), data };
     this.eventEmitter?.emit(type, event);
     try {
-      // Resolved by id, so an application given the reserved id as its uid cannot stand in for it. It exists
-      // only once an operational endpoint has been made: until then nobody listens.
-      const target = this.options.operationalApp ?? (await this.application())?.id;
+      // The reserved one is sent to by id, so an application given that id as its uid cannot stand in for it.
+      const target = this.options.operationalApp ?? ((await this.reservedExists()) ? OPERATIONAL_APP_ID : undefined);
       if (target) await this.producer.send(target, { eventType: type, payload: event });
     } catch (error) {
+      this.reserved = undefined;
       this.logger.error(`could not send ${type} to the operational application: ${(error as Error).message}`);
     }
+  }
+
+  /** Whether anyone would hear an event: a Nest event emitter, the configured application or the reserved one. */
+  private async observed(): Promise<boolean> {
+    return this.eventEmitter !== undefined || this.options.operationalApp !== undefined || (await this.reservedExists());
+  }
+
+  /**
+   * The reserved application exists only once an operational endpoint has been made (by this replica or
+   * another): until then nobody listens, so its absence is asked again at most every few seconds, not per event.
+   */
+  private async reservedExists(): Promise<boolean> {
+    const now = Date.now();
+    if (this.reserved && (this.reserved.exists || now - this.reserved.seenAt < RESERVED_RECHECK_MS)) return this.reserved.exists;
+    const exists = (await this.dataSource.getRepository(ApplicationEntity).countBy({ id: OPERATIONAL_APP_ID }).catch(() => 0)) > 0;
+    this.reserved = { exists, seenAt: now };
+    return exists;
   }
 
   /**
@@ -94,6 +116,7 @@ export class OperationalEventsService {
       // Made by a concurrent request in the meantime.
       if (!isDuplicateKey(error)) throw error;
     }
+    this.reserved = undefined;
     return find();
   }
 
