@@ -38,11 +38,17 @@ export class StatisticsController {
   @AppAccess(READ)
   @ApiOperation({
     summary: "The application's delivery attempts per period",
-    description: `Succeeded and failed attempts (each retry counts), period by period, over the last 28 days or the window given (at most 28 days).`,
+    description: `Succeeded and failed attempts (each retry counts), period by period, over the last 28 days or the window given (at most 28 days); of one endpoint with \`endpoint_id\` (a Homing extension).`,
   })
   @ApiOkResponse({ type: AttemptStatisticsResponse })
   async appAttempts(@Param('appId') appId: string, @Query() query: AppAttemptStatsQuery): Promise<AttemptStatisticsResponse> {
-    const series = await this.statistics.attemptSeries(appId, { since: query.startDate, until: query.endDate, period: query.period, eventTypes: query.event_types });
+    const series = await this.statistics.attemptSeries(appId, {
+      since: query.startDate,
+      until: query.endDate,
+      period: query.period,
+      eventTypes: query.event_types,
+      endpointId: query.endpoint_id,
+    });
     return AttemptStatisticsResponse.from(series);
   }
 

@@ -36,7 +36,13 @@ export const COUNT_CEILING = 10_000;
 /** What an expunged attempt's response reads (as in Svix). */
 export const EXPUNGED_RESPONSE = 'EXPUNGED';
 
-export type EndpointStats = Record<DeliveryStatus, number>;
+/** Deliveries by status, and how the endpoint is doing now. */
+export interface EndpointStats extends Record<DeliveryStatus, number> {
+  /** When its current run of failures began (a failed attempt with no success since); null while it succeeds. */
+  failingSince: Date | null;
+  /** When the earliest of its pending deliveries is due: its next attempt, whatever the window; null when none waits. */
+  nextAttemptAt: Date | null;
+}
 
 /** Reading what was attempted: attempts, deliveries per endpoint and per message, and their counts. */
 @Injectable()
@@ -100,7 +106,7 @@ export class AttemptsService {
     return mapPage(page, (delivery) => ({ delivery, endpoint: endpoints.get(delivery.endpointId)! }));
   }
 
-  /** How many deliveries to the endpoint are in each status, for messages created in [since, until). */
+  /** How many deliveries to the endpoint are in each status, for messages created in [since, until), and its health now. */
   async endpointStats(appIdOrUid: string, endpointIdOrUid: string, range: { since?: Date; until?: Date } = {}): Promise<EndpointStats> {
     const endpoint = await this.endpoints.get(appIdOrUid, endpointIdOrUid);
     const createdAt = createdWithin(range);
@@ -112,7 +118,13 @@ export class AttemptsService {
       .where({ endpointId: endpoint.id, ...(createdAt ? { createdAt } : {}) })
       .groupBy('delivery.status')
       .getRawMany();
-    const stats: EndpointStats = { pending: 0, sending: 0, success: 0, failed: 0, canceled: 0 };
+    const next = await this.dataSource
+      .getRepository(DeliveryEntity)
+      .createQueryBuilder('delivery')
+      .select('MIN(delivery.nextAttemptAt)', 'at')
+      .where({ endpointId: endpoint.id, status: 'pending' })
+      .getRawOne<{ at: Date | null }>();
+    const stats: EndpointStats = { pending: 0, sending: 0, success: 0, failed: 0, canceled: 0, failingSince: endpoint.failingSince, nextAttemptAt: next?.at ?? null };
     for (const row of rows) stats[row.status] = Number(row.count);
     return stats;
   }

@@ -73,18 +73,21 @@ export class StatisticsService {
   constructor(@InjectWebhooksDataSource() private readonly dataSource: DataSource) {}
 
   /**
-   * The application's delivery attempts, succeeded, failed and cancelled, period by period (a day by default)
-   * over the last 28 days or the window given, widened to whole periods.
+   * The application's delivery attempts (or those to one of its endpoints), succeeded, failed and cancelled, period
+   * by period (a day by default) over the last 28 days or the window given, widened to whole periods.
    */
   async attemptSeries(appIdOrUid: string, input: AttemptSeriesInput = {}): Promise<AttemptSeries> {
     const valid = await validateInput(AttemptSeriesInput, input);
     const { id } = await this.application(appIdOrUid);
+    const endpointId = valid.endpointId ? await this.endpointOf(id, valid.endpointId) : null;
     const period = valid.period ?? 'OneDay';
     const step = STATISTICS_PERIODS[period];
     const { since, until } = windowOf(valid);
     const start = new Date(Math.floor(since.getTime() / step) * step);
     const end = new Date(Math.ceil(until.getTime() / step) * step);
-    const rows: { bucket: string; status: AttemptStatus; count: string }[] = await this.attemptsWithin(id, start, end, valid.eventTypes)
+    const query = this.attemptsWithin(id, start, end, valid.eventTypes);
+    if (endpointId) query.andWhere('attempt.endpointId = :endpointId', { endpointId });
+    const rows: { bucket: string; status: AttemptStatus; count: string }[] = await query
       .select('FLOOR(TIMESTAMPDIFF(SECOND, :start, attempt.createdAt) / :seconds)', 'bucket')
       .addSelect('attempt.status', 'status')
       .addSelect('COUNT(*)', 'count')
@@ -217,6 +220,14 @@ export class StatisticsService {
     const application = await findApplication(this.dataSource, appIdOrUid);
     if (!application) throw new NotFoundError('application', appIdOrUid);
     return application;
+  }
+
+  /** The id of the application's endpoint named by id or uid (an id wins, as everywhere). */
+  private async endpointOf(appId: string, idOrUid: string): Promise<string> {
+    const found = await this.dataSource.getRepository(EndpointEntity).find({ select: { id: true, uid: true }, where: [{ appId, id: idOrUid }, { appId, uid: idOrUid }], take: 2 });
+    const endpoint = idFirst(found, idOrUid, 'uid');
+    if (!endpoint) throw new NotFoundError('endpoint', idOrUid);
+    return endpoint.id;
   }
 
   /** The application's attempts made in [since, until): a range of IDX_homing_attempts_app_created. */

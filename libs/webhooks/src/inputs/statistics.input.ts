@@ -76,6 +76,11 @@ export class AttemptSeriesInput {
 
   @IsEventTypeList()
   eventTypes?: string[] | null;
+
+  /** Only the attempts to this endpoint of the application (id or uid); a NotFoundError when it has none such. */
+  @IsOptional()
+  @IsUid()
+  endpointId?: string | null;
 }
 
 /** Attempt counts over one window, in total and by event type (`StatisticsService.attemptTotals`). */

@@ -255,7 +255,21 @@ export class EndpointStats {
   @ApiProperty({ description: 'Called off by cancel-msgs' })
   canceled: number;
 
+  @ApiProperty({ type: Date, nullable: true, description: 'Homing extension: when its current run of failures began (a failed attempt with no success since); null while it succeeds' })
+  failingSince: Date | null;
+
+  @ApiProperty({ type: Date, nullable: true, description: 'Homing extension: when the earliest of its pending deliveries is due (its next attempt), whatever the window; null when none waits' })
+  nextAttemptAt: Date | null;
+
   static from(counts: DeliveryCounts): EndpointStats {
-    return { success: counts.success, pending: counts.pending, sending: counts.sending, fail: counts.failed, canceled: counts.canceled };
+    return {
+      success: counts.success,
+      pending: counts.pending,
+      sending: counts.sending,
+      fail: counts.failed,
+      canceled: counts.canceled,
+      failingSince: counts.failingSince,
+      nextAttemptAt: counts.nextAttemptAt,
+    };
   }
 }

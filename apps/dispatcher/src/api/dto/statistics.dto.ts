@@ -37,6 +37,11 @@ export class AppAttemptStatsQuery extends EventTypesQuery {
   @IsOptional()
   @IsIn(PERIODS)
   period?: StatisticsPeriod;
+
+  @ApiPropertyOptional({ description: 'Homing extension: only the attempts to this endpoint of the application (id or uid); 404 when it has none such' })
+  @IsOptional()
+  @IsUid()
+  endpoint_id?: string;
 }
 
 export class AttemptStatisticsData {
