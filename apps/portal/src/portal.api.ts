@@ -38,15 +38,20 @@ export class ApiError extends Error {
   }
 }
 
-/** A readable message from Svix's error bodies: `{ detail: "..." }` or, for a 422, `{ detail: [{ loc, msg }] }`. */
+/**
+ * A readable message from Svix's error bodies: `{ detail: "..." }` or, for a 422, `{ detail: [{ loc, msg }] }`.
+ * The dispatcher's messages name their field ("url must be…", "This URL points to…"), so the field is put
+ * in front only of one that does not, and never twice.
+ */
 export function errorMessage(status: number, body: unknown): string {
   const detail = (body as { detail?: unknown } | null)?.detail;
   if (typeof detail === 'string') return detail;
   if (Array.isArray(detail) && detail.length) {
     return detail
       .map((item: { loc?: unknown[]; msg?: string }) => {
-        const field = (item.loc ?? []).filter((part) => part !== 'body').join('.');
-        return field ? `${field}: ${item.msg}` : String(item.msg);
+        const msg = String(item.msg);
+        const path = (item.loc ?? []).slice(1).map(String);
+        return path.length && !msg.toLowerCase().includes(path[0].toLowerCase()) ? `${path.join('.')}: ${msg}` : msg;
       })
       .join('; ');
   }

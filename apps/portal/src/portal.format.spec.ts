@@ -51,6 +51,11 @@ describe('portal formatting', () => {
     expect(errorMessage(422, { detail: [{ loc: ['body', 'url'], msg: 'loopback addresses are not allowed', type: 'value_error' }] })).toBe(
       'url: loopback addresses are not allowed',
     );
+    // The dispatcher's own messages name their field: it is not said twice.
+    expect(errorMessage(422, { detail: [{ loc: ['body', 'headers'], msg: 'headers: "Host" is reserved', type: 'isHeaderMap' }] })).toBe('headers: "Host" is reserved');
+    expect(errorMessage(422, { detail: [{ loc: ['body', 'url'], msg: 'This URL points to a private network address', type: 'value_error.url.forbidden' }] })).toBe(
+      'This URL points to a private network address',
+    );
     expect(errorMessage(502, undefined)).toBe('the server answered 502');
   });
 });

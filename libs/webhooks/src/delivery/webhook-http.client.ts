@@ -61,7 +61,7 @@ export class WebhookHttpClient implements OnApplicationShutdown {
     try {
       // Connections made directly are judged again on their resolved address by the agents' lookup.
       const refused = await this.destinations.refusal(url, { resolve: this.agents.proxied });
-      if (refused) throw new ForbiddenDestinationError(refused);
+      if (refused) throw refused;
       // No axios `timeout`: its own timers would fire before a stalled loop reads the answer, the same race.
       response = await this.client.post<Readable>(url, body, { headers, signal: controller.signal });
       const text = await readPrefix(response.data, RESPONSE_BODY_LIMIT);

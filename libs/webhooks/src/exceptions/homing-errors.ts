@@ -80,13 +80,27 @@ export class LimitReachedError extends HomingError {
 }
 
 /**
+ * What a refused destination is, coarse enough to tell the endpoint's owner (`reason` has the operator's detail):
+ * `scheme` not https while httpsOnly is set; else the kind of address, `local` (this machine), `private` (a
+ * private network) or `reserved` (any other range off the public internet).
+ */
+export interface RefusedDestination {
+  kind: 'scheme' | 'local' | 'private' | 'reserved';
+  /** The host name whose address was refused, when the URL named one. */
+  host?: string;
+}
+
+/**
  * A destination the policy refuses (SSRF protection): an endpoint URL when it is saved, or the address a
  * connection resolves to, before any request is made.
  */
 export class ForbiddenDestinationError extends HomingError {
   readonly code = 'forbidden_destination';
 
-  constructor(readonly reason: string) {
+  constructor(
+    readonly reason: string,
+    readonly destination: RefusedDestination,
+  ) {
     super(`refused: ${reason}; no request was made`);
   }
 }

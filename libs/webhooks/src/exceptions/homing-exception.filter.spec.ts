@@ -41,7 +41,7 @@ describe('HomingExceptionFilter', () => {
     });
     expect(answer(new PayloadPurgedError('msg_1', new Date(0))).status).toBe(410);
     expect(answer(new LimitReachedError('wait')).status).toBe(400);
-    expect(answer(new ForbiddenDestinationError('10.0.0.5 is a private address'))).toEqual({
+    expect(answer(new ForbiddenDestinationError('10.0.0.5 is a private address', { kind: 'private' }))).toEqual({
       status: 422,
       body: { code: 'forbidden_destination', message: 'refused: 10.0.0.5 is a private address; no request was made' },
     });

@@ -78,7 +78,7 @@ export function headerMapProblem(headers: unknown): string | null {
   for (const [name, value] of Object.entries(headers)) {
     if (!HEADER_NAME.test(name)) return `"${name}" is not a valid header name`;
     const lower = name.toLowerCase();
-    if (RESERVED_HEADERS.has(lower) || RESERVED_HEADER_PREFIXES.some((prefix) => lower.startsWith(prefix))) return `"${name}" is reserved (set by the dispatcher or by HTTP itself) and cannot be given`;
+    if (RESERVED_HEADERS.has(lower) || RESERVED_HEADER_PREFIXES.some((prefix) => lower.startsWith(prefix))) return `"${name}" is reserved (each delivery sets it, or HTTP does) and cannot be given`;
     if (!isHeaderValue(value)) return `the value of "${name}" must be a string without line breaks, control characters or characters past U+00FF`;
   }
   return null;

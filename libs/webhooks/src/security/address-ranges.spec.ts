@@ -50,8 +50,8 @@ describe('AddressPolicy', () => {
     ['::127.0.0.1', /IPv4-compatible/],
     ['2002:7f00:1::', /6to4/],
   ])('refuses %s', (address, reason) => {
-    expect(policy.refusal(address)).toMatch(reason);
-    expect(policy.refusal(address)).toMatch(/not in the allowed CIDRs$/);
+    expect(policy.refusal(address)?.reason).toMatch(reason);
+    expect(policy.refusal(address)?.reason).toMatch(/not in the allowed CIDRs$/);
   });
 
   it.each(['8.8.8.8', '1.1.1.1', '93.184.216.34', '100.63.255.255', '100.128.0.0', '172.15.255.255', '172.32.0.0', '169.253.0.1', '223.255.255.255', '2606:4700:4700::1111', '2a00:1450:4001::200e', '::ffff:8.8.8.8', '::ffff:0:8.8.8.8', '64:ff9b::808:808'])(
@@ -69,15 +69,22 @@ describe('AddressPolicy', () => {
     expect(allowing.refusal('10.20.3.4')).toBeNull();
     expect(allowing.refusal('fd00::5')).toBeNull();
     expect(allowing.refusal('169.254.169.254')).toBeNull();
-    expect(allowing.refusal('10.21.0.1')).toMatch(/private/);
-    expect(allowing.refusal('::1')).toMatch(/loopback/);
-    expect(allowing.refusal('fc00::1')).toMatch(/unique local/);
-    expect(allowing.refusal('169.254.169.253')).toMatch(/link-local/);
-    expect(allowing.refusal('::ffff:0:10.21.0.1')).toMatch(/private/);
+    expect(allowing.refusal('10.21.0.1')?.reason).toMatch(/private/);
+    expect(allowing.refusal('::1')?.reason).toMatch(/loopback/);
+    expect(allowing.refusal('fc00::1')?.reason).toMatch(/unique local/);
+    expect(allowing.refusal('169.254.169.253')?.reason).toMatch(/link-local/);
+    expect(allowing.refusal('::ffff:0:10.21.0.1')?.reason).toMatch(/private/);
+  });
+
+  it("tells the endpoint's owner whether the address is local, on a private network or off the public internet", () => {
+    const kinds = (addresses: string[]) => addresses.map((address) => policy.refusal(address)?.kind);
+    expect(kinds(['127.0.0.1', '::1', '0.0.0.0', '::ffff:127.0.0.1'])).toEqual(['local', 'local', 'local', 'local']);
+    expect(kinds(['10.0.0.5', '192.168.1.1', '100.64.0.1', '169.254.169.254', 'fe80::1', 'fd00::1'])).toEqual(Array(6).fill('private'));
+    expect(kinds(['192.0.2.10', '224.0.0.1', '255.255.255.255', '2001:db8::1', '2002:7f00:1::'])).toEqual(Array(5).fill('reserved'));
   });
 
   it('says so when given something that is not an address', () => {
-    expect(policy.refusal('localhost')).toMatch(/"localhost" is not an IP address/);
+    expect(policy.refusal('localhost')?.reason).toMatch(/"localhost" is not an IP address/);
   });
 });
 

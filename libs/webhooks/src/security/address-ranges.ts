@@ -1,41 +1,44 @@
 import { BlockList, isIP } from 'node:net';
 import { type Family, parseCidr, stripBrackets } from '../config/parse-security.js';
+import type { RefusedDestination } from '../exceptions/homing-errors.js';
+
+type AddressKind = Exclude<RefusedDestination['kind'], 'scheme'>;
 
 /**
  * Ranges a webhook may not be sent to unless allow-listed: everything that is not the public internet
  * (IANA special-purpose registries), so an endpoint URL cannot reach the dispatcher's own network.
- * The first range that holds an address names the reason.
+ * The first range that holds an address names the reason; `owner` is what its endpoint's owner is told.
  */
-const FORBIDDEN_RANGES: readonly (readonly [cidr: string, kind: string])[] = [
-  ['0.0.0.0/8', 'unspecified ("this network")'],
-  ['10.0.0.0/8', 'private'],
-  ['100.64.0.0/10', 'carrier-grade NAT (shared)'],
-  ['127.0.0.0/8', 'loopback'],
-  ['169.254.169.254/32', 'cloud metadata'],
-  ['169.254.0.0/16', 'link-local'],
-  ['172.16.0.0/12', 'private'],
-  ['192.0.0.0/24', 'IETF protocol assignment'],
-  ['192.0.2.0/24', 'documentation'],
-  ['192.88.99.0/24', '6to4 relay (reserved)'],
-  ['192.168.0.0/16', 'private'],
-  ['198.18.0.0/15', 'benchmarking'],
-  ['198.51.100.0/24', 'documentation'],
-  ['203.0.113.0/24', 'documentation'],
-  ['224.0.0.0/4', 'multicast'],
-  ['255.255.255.255/32', 'broadcast'],
-  ['240.0.0.0/4', 'reserved'],
-  ['::/128', 'unspecified'],
-  ['::1/128', 'loopback'],
-  ['::/96', 'IPv4-compatible (deprecated)'],
-  ['64:ff9b:1::/48', 'local-use NAT64'],
-  ['100::/64', 'discard-only'],
-  ['2001::/32', 'Teredo tunnel'],
-  ['2001:db8::/32', 'documentation'],
-  ['2002::/16', '6to4 tunnel'],
-  ['fc00::/7', 'unique local (private)'],
-  ['fe80::/10', 'link-local'],
-  ['fec0::/10', 'site-local (deprecated)'],
-  ['ff00::/8', 'multicast'],
+const FORBIDDEN_RANGES: readonly (readonly [cidr: string, kind: string, owner: AddressKind])[] = [
+  ['0.0.0.0/8', 'unspecified ("this network")', 'local'],
+  ['10.0.0.0/8', 'private', 'private'],
+  ['100.64.0.0/10', 'carrier-grade NAT (shared)', 'private'],
+  ['127.0.0.0/8', 'loopback', 'local'],
+  ['169.254.169.254/32', 'cloud metadata', 'private'],
+  ['169.254.0.0/16', 'link-local', 'private'],
+  ['172.16.0.0/12', 'private', 'private'],
+  ['192.0.0.0/24', 'IETF protocol assignment', 'reserved'],
+  ['192.0.2.0/24', 'documentation', 'reserved'],
+  ['192.88.99.0/24', '6to4 relay (reserved)', 'reserved'],
+  ['192.168.0.0/16', 'private', 'private'],
+  ['198.18.0.0/15', 'benchmarking', 'reserved'],
+  ['198.51.100.0/24', 'documentation', 'reserved'],
+  ['203.0.113.0/24', 'documentation', 'reserved'],
+  ['224.0.0.0/4', 'multicast', 'reserved'],
+  ['255.255.255.255/32', 'broadcast', 'reserved'],
+  ['240.0.0.0/4', 'reserved', 'reserved'],
+  ['::/128', 'unspecified', 'local'],
+  ['::1/128', 'loopback', 'local'],
+  ['::/96', 'IPv4-compatible (deprecated)', 'reserved'],
+  ['64:ff9b:1::/48', 'local-use NAT64', 'private'],
+  ['100::/64', 'discard-only', 'reserved'],
+  ['2001::/32', 'Teredo tunnel', 'reserved'],
+  ['2001:db8::/32', 'documentation', 'reserved'],
+  ['2002::/16', '6to4 tunnel', 'reserved'],
+  ['fc00::/7', 'unique local (private)', 'private'],
+  ['fe80::/10', 'link-local', 'private'],
+  ['fec0::/10', 'site-local (deprecated)', 'private'],
+  ['ff00::/8', 'multicast', 'reserved'],
 ];
 
 function blockListOf(cidrs: readonly string[]): BlockList {
@@ -47,7 +50,7 @@ function blockListOf(cidrs: readonly string[]): BlockList {
   return list;
 }
 
-const FORBIDDEN = FORBIDDEN_RANGES.map(([cidr, kind]) => ({ cidr, kind, list: blockListOf([cidr]) }));
+const FORBIDDEN = FORBIDDEN_RANGES.map(([cidr, kind, owner]) => ({ cidr, kind, owner, list: blockListOf([cidr]) }));
 
 /** Decides which IP addresses outbound deliveries may connect to. */
 export class AddressPolicy {
@@ -58,11 +61,11 @@ export class AddressPolicy {
     this.allowed = blockListOf(allowedCidrs);
   }
 
-  /** Why a connection to this IP address is refused, or null when it is allowed. */
-  refusal(ip: string): string | null {
+  /** Why a connection to this IP address is refused (the operator's `reason`, the owner's `kind`), or null when it is allowed. */
+  refusal(ip: string): { reason: string; kind: AddressKind } | null {
     const address = stripBrackets(ip).replace(/%.*$/, '');
     const version = isIP(address);
-    if (version === 0) return `"${ip}" is not an IP address`;
+    if (version === 0) return { reason: `"${ip}" is not an IP address`, kind: 'reserved' };
     const family: Family = version === 6 ? 'ipv6' : 'ipv4';
     // An IPv6 address that carries an IPv4 one reaches that IPv4 address, so that is the one judged.
     const embedded = family === 'ipv6' ? embeddedIpv4(address) : null;
@@ -71,7 +74,7 @@ export class AddressPolicy {
     const range = FORBIDDEN.find(({ list }) => list.check(judged, judgedFamily));
     if (!range) return null;
     const shown = embedded ? `${address} (${embedded})` : address;
-    return `${shown} is a ${range.kind} address (${range.cidr}), not in the allowed CIDRs`;
+    return { reason: `${shown} is a ${range.kind} address (${range.cidr}), not in the allowed CIDRs`, kind: range.owner };
   }
 }
 

@@ -23,19 +23,22 @@ export class DestinationPolicy {
 
   /** For saving an endpoint: a ForbiddenDestinationError naming the reason when its URL may not be a destination. */
   async assertAllowed(url: string): Promise<void> {
-    const reason = await this.refusal(url, { resolve: true });
-    if (reason) throw new ForbiddenDestinationError(reason);
+    const refused = await this.refusal(url, { resolve: true });
+    if (refused) throw refused;
   }
 
   /**
-   * Why a URL may not be posted to, or null: its scheme, an IP-literal host (never looked up, so the
-   * connect-time check cannot see it), and with `resolve` the addresses its host name has now. A name
-   * that does not resolve is not refused here; its connections are judged when it does.
+   * Why a URL may not be posted to (the error to throw), or null: its scheme, an IP-literal host (never
+   * looked up, so the connect-time check cannot see it), and with `resolve` the addresses its host name has
+   * now. A name that does not resolve is not refused here; its connections are judged when it does.
    */
-  async refusal(url: string, { resolve }: { resolve: boolean }): Promise<string | null> {
+  async refusal(url: string, { resolve }: { resolve: boolean }): Promise<ForbiddenDestinationError | null> {
     const { protocol, hostname } = new URL(url);
-    if (this.options.httpsOnly && protocol !== 'https:') return `${protocol} URLs are refused (httpsOnly is set)`;
-    if (isIP(hostname.replace(/^\[|\]$/g, ''))) return this.addresses.refusal(hostname);
+    if (this.options.httpsOnly && protocol !== 'https:') return new ForbiddenDestinationError(`${protocol} URLs are refused (httpsOnly is set)`, { kind: 'scheme' });
+    if (isIP(hostname.replace(/^\[|\]$/g, ''))) {
+      const refused = this.addresses.refusal(hostname);
+      return refused && new ForbiddenDestinationError(refused.reason, { kind: refused.kind });
+    }
     if (!resolve) return null;
     const resolved = await dns.promises.lookup(hostname, { all: true }).catch(() => []);
     return this.hostRefusal(hostname, resolved);
@@ -45,18 +48,18 @@ export class DestinationPolicy {
   readonly lookup: LookupFunction = (hostname, options, callback) => {
     dns.lookup(hostname, { ...options, all: true }, (error, addresses) => {
       if (error) return callback(error, '');
-      const reason = this.hostRefusal(hostname, addresses);
-      if (reason) return callback(new ForbiddenDestinationError(reason), '');
+      const refused = this.hostRefusal(hostname, addresses);
+      if (refused) return callback(refused, '');
       if (options.all) return callback(null, addresses);
       callback(null, addresses[0].address, addresses[0].family);
     });
   };
 
   /** Any forbidden address refuses the name: the client, not the attacker, would pick which one is used. */
-  private hostRefusal(hostname: string, addresses: readonly LookupAddress[]): string | null {
+  private hostRefusal(hostname: string, addresses: readonly LookupAddress[]): ForbiddenDestinationError | null {
     for (const { address } of addresses) {
-      const reason = this.addresses.refusal(address);
-      if (reason) return `host "${hostname}" resolves to a forbidden address: ${reason}`;
+      const refused = this.addresses.refusal(address);
+      if (refused) return new ForbiddenDestinationError(`host "${hostname}" resolves to a forbidden address: ${refused.reason}`, { kind: refused.kind, host: hostname });
     }
     return null;
   }

@@ -70,11 +70,23 @@ describe('svixError', () => {
     expect(svixError(iterator, 'query')).toEqual({ status: 422, body: { detail: [{ loc: ['query', 'iterator'], msg: 'iterator is not one this API returned', type: 'value_error' }] } });
   });
 
-  it('answers a forbidden destination with a 422 on url that names the reason', () => {
-    expect(svixError(new ForbiddenDestinationError('10.0.0.5 is a private address (10.0.0.0/8), not in the allowed CIDRs'))).toEqual({
+  it('answers a forbidden destination with a 422 on url that names the reason to the operator, and says what to do to a customer', () => {
+    const refused = new ForbiddenDestinationError('10.0.0.5 is a private address (10.0.0.0/8), not in the allowed CIDRs', { kind: 'private' });
+    expect(svixError(refused)).toEqual({
       status: 422,
       body: { detail: [{ loc: ['body', 'url'], msg: 'url is refused: 10.0.0.5 is a private address (10.0.0.0/8), not in the allowed CIDRs', type: 'value_error.url.forbidden' }] },
     });
+    const customer = (error: ForbiddenDestinationError) => svixError(error, 'body', 'customer');
+    expect(customer(refused)).toEqual({
+      status: 422,
+      body: { detail: [{ loc: ['body', 'url'], msg: "This URL points to a private network address; the webhook can't reach it. Use a public URL.", type: 'value_error.url.forbidden' }] },
+    });
+    const messageOf = (error: ForbiddenDestinationError) => (customer(error).body.detail as { msg: string }[])[0].msg;
+    expect(messageOf(new ForbiddenDestinationError('host "hooks.internal" resolves to a forbidden address: ...', { kind: 'local', host: 'hooks.internal' }))).toBe(
+      "This URL's host hooks.internal resolves to a local address (like localhost); the webhook can't reach it. Use a public URL.",
+    );
+    expect(messageOf(new ForbiddenDestinationError('192.0.2.1 is a documentation address', { kind: 'reserved' }))).toMatch(/^This URL points to an address outside the public internet;/);
+    expect(messageOf(new ForbiddenDestinationError('http: URLs are refused (httpsOnly is set)', { kind: 'scheme' }))).toBe('Only https:// URLs are accepted here. Use an https URL.');
   });
 
   it('answers input the database or the stack refused past validation with a 422, as a last line', () => {

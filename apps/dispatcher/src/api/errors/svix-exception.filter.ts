@@ -1,7 +1,8 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { ForbiddenDestinationError, HomingError, type HomingErrorCode, type InvalidField, ValidationError } from '@homing/webhooks';
+import { ForbiddenDestinationError, HomingError, type HomingErrorCode, type InvalidField, type RefusedDestination, ValidationError } from '@homing/webhooks';
 import { isDatabaseUnavailable } from '@homing/webhooks/internal';
+import type { AuthenticatedRequest } from '../auth/principal.js';
 
 /** Svix's `code` for each status, where the exception does not bring its own. */
 const CODES: Record<number, string> = {
@@ -28,6 +29,9 @@ export type SvixErrorBody = { code: string; detail: string } | { detail: FieldEr
 
 /** Where a request carries the input the library checked: a GET has no body, and its input is its query string. */
 export type InputLocation = 'body' | 'query';
+
+/** Who reads the answer: the operator (its token), or an endpoint's owner in the portal, who is told what to do, not how the network is configured. */
+export type Reader = 'operator' | 'customer';
 
 /** The status of each library error (a Record, so a new code cannot be left out); its body is Svix's for that status. */
 const LIBRARY_STATUS: Record<HomingErrorCode, number> = {
@@ -63,8 +67,14 @@ export class SvixExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('HomingApi');
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const request = host.switchToHttp().getRequest<Request>();
-    const { status, body } = svixError(exception, request.method === 'GET' || request.method === 'HEAD' ? 'query' : 'body');
+    const request = host.switchToHttp().getRequest<Request & AuthenticatedRequest>();
+    const principal = request.principal;
+    const reader = principal?.kind === 'portal' ? 'customer' : 'operator';
+    const { status, body } = svixError(exception, request.method === 'GET' || request.method === 'HEAD' ? 'query' : 'body', reader);
+    // The customer was told what to do; why, in the network's terms, is the operator's (e.g. a range to allow).
+    if (exception instanceof ForbiddenDestinationError && principal?.kind === 'portal') {
+      this.logger.warn(`endpoint URL refused to a portal user of application ${principal.appId}: ${exception.reason}`);
+    }
     // An HttpException or a library error is an answer the code chose; an outage is worth a line; input validation let through is worth one too; anything else is a fault worth a stack trace.
     const chosen = exception instanceof HttpException || exception instanceof HomingError;
     if (status === HttpStatus.SERVICE_UNAVAILABLE && !chosen) this.logger.warn(`database unreachable: ${(exception as Error).message}`);
@@ -74,8 +84,8 @@ export class SvixExceptionFilter implements ExceptionFilter {
   }
 }
 
-export function svixError(exception: unknown, location: InputLocation = 'body'): { status: number; body: SvixErrorBody } {
-  if (exception instanceof HomingError) return libraryError(exception, location);
+export function svixError(exception: unknown, location: InputLocation = 'body', reader: Reader = 'operator'): { status: number; body: SvixErrorBody } {
+  if (exception instanceof HomingError) return libraryError(exception, location, reader);
   if (isDatabaseUnavailable(exception)) {
     return { status: HttpStatus.SERVICE_UNAVAILABLE, body: { code: CODES[503], detail: 'the database is unreachable; nothing was changed, retry later' } };
   }
@@ -94,13 +104,28 @@ export function svixError(exception: unknown, location: InputLocation = 'body'):
   return { status, body: { code, detail: text(detail) } };
 }
 
-function libraryError(error: HomingError, location: InputLocation): { status: number; body: SvixErrorBody } {
+function libraryError(error: HomingError, location: InputLocation, reader: Reader): { status: number; body: SvixErrorBody } {
   const status = LIBRARY_STATUS[error.code];
   if (error instanceof ValidationError) return { status, body: { detail: svixFieldErrors(error.fields, location) } };
   if (error instanceof ForbiddenDestinationError) {
-    return { status, body: { detail: [{ loc: [location, 'url'], msg: `url is refused: ${error.reason}`, type: 'value_error.url.forbidden' }] } };
+    const msg = reader === 'customer' ? refusedForCustomer(error.destination) : `url is refused: ${error.reason}`;
+    return { status, body: { detail: [{ loc: [location, 'url'], msg, type: 'value_error.url.forbidden' }] } };
   }
   return { status, body: { code: error.code, detail: error.message } };
+}
+
+/** Where a refused address is, in a customer's words. */
+const REFUSED_PLACES: Record<Exclude<RefusedDestination['kind'], 'scheme'>, string> = {
+  local: 'a local address (like localhost)',
+  private: 'a private network address',
+  reserved: 'an address outside the public internet',
+};
+
+/** A refused endpoint URL as its owner can act on it: what is wrong with it, and what to use instead. */
+function refusedForCustomer({ kind, host }: RefusedDestination): string {
+  if (kind === 'scheme') return 'Only https:// URLs are accepted here. Use an https URL.';
+  const where = host === undefined ? 'This URL points to' : `This URL's host ${host} resolves to`;
+  return `${where} ${REFUSED_PLACES[kind]}; the webhook can't reach it. Use a public URL.`;
 }
 
 /** The field detail for an error that input caused past validation, or null for any other error. */
