@@ -12,6 +12,7 @@ export const HOMING_EXTENSIONS = [
   { method: 'GET', path: '/api/v1/relay/{inbox_id}/stream' },
   { method: 'POST', path: '/api/v1/relay/{inbox_id}/requests/{request_id}/response' },
   { method: 'GET', path: '/api/v1/auth/portal-session' },
+  { method: 'POST', path: '/api/v1/app/{app_id}/endpoint/{endpoint_id}/retry-now' },
 ] as const;
 
 /**

@@ -27,10 +27,10 @@ import {
   patchedHeaders,
   RecoverIn,
 } from './dto/endpoint.dto.js';
-import { BulkReplayIn, CancelMsgsIn, EndpointThrottleRateStatusOut, ReplayIn } from './dto/endpoint-operations.dto.js';
+import { BulkReplayIn, CancelMsgsIn, EndpointThrottleRateStatusOut, ReplayIn, RetryNowOut } from './dto/endpoint-operations.dto.js';
 import { MessageOut } from './dto/message.dto.js';
 
-/** Sending attempts by hand: resend, recover, send an example. */
+/** Sending attempts by hand: resend, recover, retry now, send an example. */
 const ATTEMPT = 'CreateAttempts' as const;
 
 @ApiTags('Endpoint')
@@ -166,6 +166,19 @@ export class EndpointController {
   @ApiAcceptedResponse({ type: BackgroundTaskOut })
   async recover(@Param('appId') appId: string, @Param('endpointId') endpointId: string, @Body() body: RecoverIn): Promise<BackgroundTaskOut> {
     return this.inBackground(appId, endpointId, TASKS.endpointRecover, (endpoint) => this.recovery.recover(endpoint.appId, endpoint.id, body.since, body.until ?? undefined));
+  }
+
+  @Post(':endpointId/retry-now')
+  @HttpCode(202)
+  @AppAccess(ATTEMPT, MANAGE)
+  @ApiOperation({
+    summary: 'Homing extension: send now every delivery to the endpoint that is waiting on a retry',
+    description:
+      'Deliveries that failed at least once and wait for the next step of their retry schedule are attempted at once. A retry, not a reset: if it fails, the schedule goes on from where it was. Answers how many were brought forward.',
+  })
+  @ApiAcceptedResponse({ type: RetryNowOut })
+  async retryNow(@Param('appId') appId: string, @Param('endpointId') endpointId: string): Promise<RetryNowOut> {
+    return { retried: await this.recovery.retryNow(appId, endpointId) };
   }
 
   @Post(':endpointId/replay-missing')

@@ -6,6 +6,7 @@ import { InjectWebhooksDataSource } from '../webhooks.decorators.js';
 import { EndpointsService } from './endpoints.service.js';
 import { filterCreated, filterMessages, filtersMessages, MessagesService, type MessageFilters } from './messages.service.js';
 import { mapPage, paginate, type Page, type PageOptions } from './pagination.js';
+import { waitingOnRetry } from './recovery.service.js';
 
 export interface AttemptFilters extends MessageFilters {
   status?: AttemptStatus;
@@ -42,6 +43,8 @@ export interface EndpointStats extends Record<DeliveryStatus, number> {
   failingSince: Date | null;
   /** When the earliest of its pending deliveries is due: its next attempt, whatever the window; null when none waits. */
   nextAttemptAt: Date | null;
+  /** How many of its deliveries wait on a retry (what retry-now would send), whatever the window. */
+  waitingRetry: number;
 }
 
 /** Reading what was attempted: attempts, deliveries per endpoint and per message, and their counts. */
@@ -124,7 +127,8 @@ export class AttemptsService {
       .select('MIN(delivery.nextAttemptAt)', 'at')
       .where({ endpointId: endpoint.id, status: 'pending' })
       .getRawOne<{ at: Date | null }>();
-    const stats: EndpointStats = { pending: 0, sending: 0, success: 0, failed: 0, canceled: 0, failingSince: endpoint.failingSince, nextAttemptAt: next?.at ?? null };
+    const waitingRetry = await this.dataSource.getRepository(DeliveryEntity).countBy({ endpointId: endpoint.id, ...waitingOnRetry(new Date()) });
+    const stats: EndpointStats = { pending: 0, sending: 0, success: 0, failed: 0, canceled: 0, failingSince: endpoint.failingSince, nextAttemptAt: next?.at ?? null, waitingRetry };
     for (const row of rows) stats[row.status] = Number(row.count);
     return stats;
   }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { DataSource, In, MoreThan, type ObjectLiteral, type SelectQueryBuilder } from 'typeorm';
+import { DataSource, In, MoreThan, type FindOptionsWhere, type ObjectLiteral, type SelectQueryBuilder } from 'typeorm';
 import { ApplicationsService } from './applications.service.js';
 import { EndpointsService } from './endpoints.service.js';
 import { EventTypesService } from './event-types.service.js';
@@ -66,6 +66,38 @@ export class RecoveryService {
   async recover(appIdOrUid: string, endpointIdOrUid: string, since: Date, until?: Date): Promise<number> {
     const endpoint = await this.endpoints.get(appIdOrUid, endpointIdOrUid);
     return this.replayDeliveries(endpoint, { since, until, statuses: ['failed'] });
+  }
+
+  /**
+   * Brings forward every delivery to the endpoint waiting on a retry (see waitingOnRetry): due now
+   * instead of at its scheduled time. A retry, not a reset: the schedule goes on from the step it was
+   * at if this attempt fails too. Returns how many were brought forward.
+   */
+  async retryNow(appIdOrUid: string, endpointIdOrUid: string): Promise<number> {
+    const endpoint = await this.endpoints.get(appIdOrUid, endpointIdOrUid);
+    const deliveries = this.dataSource.getRepository(DeliveryEntity);
+    const waiting = (after: string) =>
+      deliveries.find({
+        select: { msgId: true, endpointId: true, attempts: true },
+        where: { endpointId: endpoint.id, msgId: MoreThan(after), ...waitingOnRetry(new Date()) },
+        order: { msgId: 'ASC' },
+        take: RECOVER_BATCH,
+      });
+    return inBatches(waiting, (delivery) => delivery.msgId, async (batch) => {
+      const now = new Date();
+      // Pinned to the attempt read: a row attempted meanwhile keeps the course that attempt gave it.
+      const pinned = batch.map((_, i) => `(:msg${i}, :attempts${i})`).join(', ');
+      const { affected } = await deliveries
+        .createQueryBuilder()
+        .update()
+        .set({ nextAttemptAt: now, updatedAt: now })
+        .where({ endpointId: endpoint.id, ...waitingOnRetry(now) })
+        .andWhere(`(msgId, attempts) IN (${pinned})`, Object.fromEntries(batch.flatMap(({ msgId, attempts }, i) => [[`msg${i}`, msgId], [`attempts${i}`, attempts]])))
+        .execute();
+      // Each has a delayed job for its scheduled time, under the id enqueue would give it: run that one now.
+      await Promise.all(batch.map(({ msgId, attempts }) => this.queue.runNow({ msgId, endpointId: endpoint.id, attempts })));
+      return affected ?? batch.length;
+    });
   }
 
   /**
@@ -226,6 +258,14 @@ export class RecoveryService {
     const example = await this.eventTypes.example(eventType, exampleIndex);
     return this.producer.publish(application.id, { eventType, payload: example }, JSON.stringify(example), [endpoint]);
   }
+}
+
+/**
+ * Deliveries waiting on a retry at `now`: still owed, attempted at least once, the next attempt later.
+ * (A message sent with a later delivery time has no attempt yet: it is scheduled, not retried.)
+ */
+export function waitingOnRetry(now: Date): FindOptionsWhere<DeliveryEntity> {
+  return { status: 'pending', attempts: MoreThan(0), nextAttemptAt: MoreThan(now) };
 }
 
 /** Keeps rows whose `column` lies in [since, until). */

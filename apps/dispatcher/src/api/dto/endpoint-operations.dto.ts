@@ -80,3 +80,9 @@ export class EndpointThrottleRateStatusOut {
     return { status: throttledSince ? 'RateLimited' : 'Ok', throttledSince, throttleRate: rateLimit };
   }
 }
+
+/** Homing's retry-now: how many deliveries waiting on a retry were made due now. */
+export class RetryNowOut {
+  @ApiProperty({ description: 'The deliveries waiting on a scheduled retry that were made due now' })
+  retried: number;
+}

@@ -261,6 +261,9 @@ export class EndpointStats {
   @ApiProperty({ type: Date, nullable: true, description: 'Homing extension: when the earliest of its pending deliveries is due (its next attempt), whatever the window; null when none waits' })
   nextAttemptAt: Date | null;
 
+  @ApiProperty({ description: 'Homing extension: its deliveries that failed and wait on a scheduled retry (what retry-now sends at once), whatever the window' })
+  waitingRetry: number;
+
   static from(counts: DeliveryCounts): EndpointStats {
     return {
       success: counts.success,
@@ -270,6 +273,7 @@ export class EndpointStats {
       canceled: counts.canceled,
       failingSince: counts.failingSince,
       nextAttemptAt: counts.nextAttemptAt,
+      waitingRetry: counts.waitingRetry,
     };
   }
 }
