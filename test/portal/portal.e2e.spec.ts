@@ -213,7 +213,8 @@ describe('consumer portal in Chromium', () => {
   it('lists the endpoint with its status and success rate, and the catalogue with schemas and examples', async () => {
     await page.getByRole('navigation', { name: 'Portal' }).getByRole('link', { name: 'Endpoints' }).click();
     const card = page.getByRole('listitem').filter({ hasText: endpointUrl });
-    await card.getByTestId('success-rate').filter({ hasText: '100 %' }).waitFor();
+    // The last 24 hours' attempts: the two examples' first tries, the retry, the recovery and the resend (3 of 5 succeeded).
+    await card.getByTestId('success-rate').filter({ hasText: '60 %' }).waitFor();
     expect(await card.textContent()).toContain('Enabled');
     await shot('endpoints');
 

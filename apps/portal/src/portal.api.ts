@@ -13,6 +13,7 @@ export type Endpoint = Schemas['EndpointOut'];
 export type EndpointInput = Schemas['EndpointIn'];
 export type EndpointChange = Schemas['EndpointPatch'];
 export type EndpointStats = Schemas['EndpointStats'];
+export type AttemptSeries = Schemas['AttemptStatisticsResponse'];
 export type EndpointHeaders = Schemas['EndpointHeadersOut'];
 export type EventType = Schemas['EventTypeOut'];
 export type Message = Schemas['MessageOut'];
@@ -126,6 +127,11 @@ export class PortalApi {
 
   stats(id: string): Promise<EndpointStats> {
     return this.request('GET', this.app(`/endpoint/${enc(id)}/stats`));
+  }
+
+  /** One endpoint's attempts per hour from `since` (`endpoint_id` is Homing's extension of Svix's app-attempts statistics). */
+  attemptSeries(endpointId: string, since: Date): Promise<AttemptSeries> {
+    return this.request('GET', `/stats/app/${enc(this.appId)}/attempt`, { query: { endpoint_id: endpointId, startDate: since.toISOString(), period: 'OneHour' } });
   }
 
   secret(id: string): Promise<{ key: string }> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { errorMessage, type EventType } from './portal.api.js';
-import { eventTypesSummary, exampleOf, formatDuration, prettyBody, schemaOf, statusLabel, successRate } from './portal.format.js';
+import { eventTypesSummary, exampleOf, formatDuration, prettyBody, schemaOf, statusLabel } from './portal.format.js';
 
 const ORDER: Pick<EventType, 'name' | 'description' | 'deprecated' | 'groupName' | 'schemas'> = {
   name: 'order.completed',
@@ -11,12 +11,6 @@ const ORDER: Pick<EventType, 'name' | 'description' | 'deprecated' | 'groupName'
 };
 
 describe('portal formatting', () => {
-  it('gives the success rate of finished deliveries only, none before one has finished', () => {
-    expect(successRate({ success: 3, fail: 1, pending: 7, sending: 2, canceled: 0 })).toBe(75);
-    expect(successRate({ success: 0, fail: 0, pending: 4, sending: 0, canceled: 0 })).toBeNull();
-    expect(successRate({ success: 2, fail: 1, pending: 0, sending: 0, canceled: 0 })).toBe(67);
-  });
-
   it('shows durations in ms below a second and in seconds above', () => {
     expect(formatDuration(42)).toBe('42 ms');
     expect(formatDuration(1234)).toBe('1.23 s');

@@ -1,10 +1,4 @@
-import { STATUS, type EndpointStats, type EventType } from './portal.api.js';
-
-/** Successful share of finished deliveries, in percent; null before any has finished. */
-export function successRate(stats: EndpointStats): number | null {
-  const finished = stats.success + stats.fail;
-  return finished === 0 ? null : Math.round((stats.success / finished) * 100);
-}
+import { STATUS, type EventType } from './portal.api.js';
 
 export function formatTime(iso: string): string {
   return new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' });

@@ -1,7 +1,8 @@
 import { useState } from 'preact/hooks';
 import type { Endpoint } from '../portal.api.js';
 import { EndpointForm } from '../endpoint-form.js';
-import { successRate } from '../portal.format.js';
+import { AttemptChart } from '../attempt-chart.js';
+import { failingWords, loadHealth, successRate, totalOf, WINDOWS, type WindowName } from '../attempt-stats.js';
 import { useCan, useLoad, usePortal, type Loaded } from '../portal.hooks.js';
 import { Link } from '../portal.router.js';
 import { ActionButton, Code, ConfirmButton, CopyButton, EnabledBadge, Load, Notice } from '../portal.ui.js';
@@ -80,9 +81,9 @@ function Overview({ endpoint, reload }: { endpoint: Endpoint; reload: () => void
         <h2 id="status-heading">Status</h2>
         <StatusSection endpoint={endpoint} reload={reload} />
       </section>
-      <section class="section" aria-labelledby="stats-heading">
-        <h2 id="stats-heading">Deliveries</h2>
-        <Stats endpoint={endpoint} />
+      <section class="section" aria-labelledby="activity-heading">
+        <h2 id="activity-heading">Activity</h2>
+        <Activity endpoint={endpoint} />
       </section>
       {can('viewSecret') && (
         <section class="section" aria-labelledby="secret-heading">
@@ -136,35 +137,72 @@ function StatusSection({ endpoint, reload }: { endpoint: Endpoint; reload: () =>
   );
 }
 
-function Stats({ endpoint }: { endpoint: Endpoint }) {
+/**
+ * How the endpoint is doing: attempts per hour over the window chosen (the statistics API's numbers), their
+ * success rate, and its deliveries waiting for a retry or given up; in words when it is failing now.
+ */
+function Activity({ endpoint }: { endpoint: Endpoint }) {
   const { api } = usePortal();
-  const stats = useLoad(() => api.stats(endpoint.id), [endpoint.id, endpoint.updatedAt]);
+  const [span, setSpan] = useState<WindowName>('day');
+  const health = useLoad(() => loadHealth(api, endpoint.id, span), [endpoint.id, endpoint.updatedAt, span]);
   return (
-    <Load state={stats} label="Counting deliveries…">
-      {(counts) => {
-        const rate = successRate(counts);
-        return (
-          <dl class="stats">
-            <div>
-              <dt>Success rate</dt>
-              <dd>{rate === null ? '—' : `${rate} %`}</dd>
-            </div>
-            <div>
-              <dt>Succeeded</dt>
-              <dd>{counts.success}</dd>
-            </div>
-            <div>
-              <dt>Failed</dt>
-              <dd>{counts.fail}</dd>
-            </div>
-            <div>
-              <dt>Pending</dt>
-              <dd>{counts.pending + counts.sending}</dd>
-            </div>
-          </dl>
-        );
-      }}
-    </Load>
+    <>
+      <div class="activity-controls">
+        <div class="segmented" role="group" aria-label="Window">
+          {(Object.keys(WINDOWS) as WindowName[]).map((name) => (
+            <button type="button" key={name} class="button" aria-pressed={name === span} onClick={() => setSpan(name)}>
+              Last {WINDOWS[name].label}
+            </button>
+          ))}
+        </div>
+        <button type="button" class="button" onClick={health.reload} disabled={health.loading}>
+          Refresh
+        </button>
+      </div>
+      <Load state={health} label="Counting attempts…">
+        {({ stats, periods }) => {
+          const attempts = totalOf(periods);
+          const rate = successRate(attempts);
+          const failing = endpoint.disabled ? null : failingWords(stats, Date.now());
+          return (
+            <>
+              {failing && (
+                <p class="health-failing" data-testid="endpoint-health">
+                  {failing}
+                </p>
+              )}
+              <dl class="stats stats-activity">
+                <div>
+                  <dt>Success rate</dt>
+                  <dd data-testid="activity-rate">{rate === null ? 'No attempts' : `${rate} %`}</dd>
+                </div>
+                <div>
+                  <dt>Attempts succeeded</dt>
+                  <dd data-testid="attempts-succeeded">{attempts.success}</dd>
+                </div>
+                <div>
+                  <dt>Attempts failed</dt>
+                  <dd data-testid="attempts-failed">{attempts.failure}</dd>
+                </div>
+                <div>
+                  <dt>Deliveries pending</dt>
+                  <dd data-testid="deliveries-pending">{stats.pending + stats.sending}</dd>
+                </div>
+                <div>
+                  <dt>Deliveries failed</dt>
+                  <dd data-testid="deliveries-failed">{stats.fail}</dd>
+                </div>
+              </dl>
+              <p class="hint">
+                Attempts: every try in the last {WINDOWS[span].label}, retries included. Deliveries: messages still waiting for their next try, or
+                given up after their last retry, whenever they were sent.
+              </p>
+              <AttemptChart periods={periods} title={`Attempts per hour, last ${WINDOWS[span].label}`} />
+            </>
+          );
+        }}
+      </Load>
+    </>
   );
 }
 

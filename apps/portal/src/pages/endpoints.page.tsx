@@ -1,6 +1,8 @@
 import type { Endpoint } from '../portal.api.js';
 import { EndpointForm } from '../endpoint-form.js';
-import { eventTypesSummary, successRate } from '../portal.format.js';
+import { Sparkline } from '../attempt-chart.js';
+import { failingWords, hasDeliveries, loadHealth, successRate, totalOf, type EndpointHealth } from '../attempt-stats.js';
+import { eventTypesSummary } from '../portal.format.js';
 import { useCan, useLoad, usePortal } from '../portal.hooks.js';
 import { Link, navigate } from '../portal.router.js';
 import { Empty, EnabledBadge, Load } from '../portal.ui.js';
@@ -44,8 +46,8 @@ export function EndpointsPage() {
 
 function EndpointCard({ endpoint }: { endpoint: Endpoint }) {
   const { api } = usePortal();
-  const stats = useLoad(() => api.stats(endpoint.id), [endpoint.id]);
-  const rate = stats.data && successRate(stats.data);
+  const health = useLoad(() => loadHealth(api, endpoint.id, 'day'), [endpoint.id]);
+  const failing = health.data && !endpoint.disabled ? failingWords(health.data.stats, Date.now()) : null;
   return (
     <li class="card endpoint-card">
       <div class="endpoint-card-main">
@@ -54,6 +56,11 @@ function EndpointCard({ endpoint }: { endpoint: Endpoint }) {
         </Link>
         {endpoint.description && <p class="muted">{endpoint.description}</p>}
         <p class="muted small">{eventTypesSummary(endpoint.eventTypes)}</p>
+        {failing && (
+          <p class="health-failing" data-testid="endpoint-health">
+            {failing}
+          </p>
+        )}
       </div>
       <dl class="endpoint-card-facts">
         <div>
@@ -63,11 +70,25 @@ function EndpointCard({ endpoint }: { endpoint: Endpoint }) {
           </dd>
         </div>
         <div>
-          <dt>Success rate</dt>
-          <dd data-testid="success-rate">{stats.error ? 'unavailable' : stats.data === undefined ? '…' : rate === null ? 'No deliveries yet' : `${rate} %`}</dd>
+          <dt>Last 24 h</dt>
+          <dd class="last-day" data-testid="success-rate">
+            {health.error ? 'unavailable' : health.data === undefined ? '…' : <LastDay health={health.data} />}
+          </dd>
         </div>
       </dl>
     </li>
+  );
+}
+
+/** The last 24 hours' attempts as a sparkline and their success rate; "No deliveries yet" only for an endpoint never sent anything. */
+function LastDay({ health }: { health: EndpointHealth }) {
+  if (!hasDeliveries(health.stats)) return <>No deliveries yet</>;
+  const rate = successRate(totalOf(health.periods));
+  return (
+    <>
+      <Sparkline periods={health.periods} label="Attempts per hour, last 24 hours" />
+      <span>{rate === null ? 'No attempts' : `${rate} %`}</span>
+    </>
   );
 }
 
