@@ -31,6 +31,7 @@ describe('a statistics window', () => {
     expect(await refused(AttemptSeriesInput, { since: new Date(Date.now() + DAY) })).toEqual([['since']]);
     expect(await refused(AttemptSeriesInput, { until: new Date(Date.now() + 2 * CLOCK_SKEW_MS) })).toEqual([['until']]);
     expect(await refused(AttemptSeriesInput, { period: 'OneWeek' })).toEqual([['period']]);
+    expect(await refused(AttemptSeriesInput, { endpointId: 'not an id' })).toEqual([['endpointId']]);
     // An end that is not a date is its own field's fault alone.
     expect(await refused(AttemptSeriesInput, { since: ago(DAY), until: 'soon' })).toEqual([['until']]);
   });
