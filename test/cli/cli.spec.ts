@@ -3,27 +3,17 @@ import { promisify } from 'node:util';
 import { AttemptEntity } from '@homing/webhooks';
 import { Webhook } from 'svix';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { CliIo } from '../../apps/cli/src/cli.io.js';
 import { run } from '../../apps/cli/src/cli.program.js';
 import { OPERATOR_TOKEN, startDispatcherApp, type DispatcherTestApp } from '../support/dispatcher-app.js';
 import { TestReceiver } from '../support/receiver.js';
 import { createTestServices, type TestServices } from '../support/services.js';
-
-/** The CLI's output, captured. */
-function capture(interactive = false) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const status: string[] = [];
-  const stop = new AbortController();
-  const io: CliIo = { out: (line) => out.push(line), err: (line) => err.push(line), interactive, status: (line) => status.push(line), signal: stop.signal };
-  return { io, out, err, status, stop };
-}
+import { capture, homingAt } from './cli-harness.js';
 
 describe('homing CLI against a dispatcher', () => {
   let services: TestServices;
   let dispatcher: DispatcherTestApp;
   let receiver: TestReceiver;
-  const homing = async (args: string[], io = capture()) => ({ code: await run(['node', 'homing', '--url', dispatcher.url, '--token', OPERATOR_TOKEN, ...args], io.io), ...io });
+  const homing = (args: string[], io = capture()) => homingAt(dispatcher.url, args, io);
   const attempts = (msgId: string) => dispatcher.dataSource.getRepository(AttemptEntity).find({ where: { msgId }, order: { createdAt: 'ASC' } });
 
   beforeAll(async () => {
@@ -43,7 +33,7 @@ describe('homing CLI against a dispatcher', () => {
   it('runs as the workspace bin: npx homing --help', async () => {
     const { stdout } = await promisify(execFile)('npx', ['homing', '--help'], { cwd: process.cwd(), timeout: 60_000 });
     expect(stdout).toMatch(/^Usage: homing \[options\] \[command\]/);
-    for (const command of ['send', 'endpoints', 'attempts', 'recover', 'listen']) expect(stdout).toContain(`  ${command} `);
+    for (const command of ['send', 'endpoints', 'applications', 'event-types', 'attempts', 'recover', 'listen', 'messages', 'stats']) expect(stdout).toContain(`  ${command} `);
   }, 60_000);
 
   it('adds, lists, disables and enables endpoints, in text and in JSON', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CliError } from './cli.io.js';
-import { pastTime } from './cli.program.js';
+import { pastTime } from './cli.context.js';
 
 describe('pastTime', () => {
   const now = Date.parse('2026-03-01T12:00:00Z');

@@ -1,22 +1,17 @@
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
+import { addCatalogCommands } from './catalog.commands.js';
+import { CliContext, integer, list, parseJson, pastTime, readText, window } from './cli.context.js';
 import { CliError, type CliIo } from './cli.io.js';
-import { DispatcherClient, path, type Schemas } from './dispatcher.client.js';
+import { path, type Schemas } from './dispatcher.client.js';
+import { addEndpointCommands } from './endpoints.commands.js';
 import { listen } from './listen.command.js';
 import { recover } from './recover.command.js';
 import { clock, table } from './output.js';
 
-interface GlobalOptions {
-  url: string;
-  token?: string;
-  app?: string;
-  json: boolean;
-}
-
 /** The `homing` command line; `run` parses argv and returns the exit code. */
 export function createProgram(io: CliIo): Command {
   const program = new Command('homing')
-    .description('Homing dispatcher from a terminal: send messages, manage endpoints, inspect attempts, recover failures, relay webhooks to your machine')
+    .description('Homing dispatcher from a terminal: set up applications and event types, send messages, manage endpoints and their secrets, inspect attempts, recover failures, count deliveries, relay webhooks to your machine')
     .addOption(new Option('--url <url>', 'dispatcher URL').env('HOMING_URL').default('http://127.0.0.1:3000'))
     .addOption(new Option('--token <token>', 'API token (the operator token, or a portal token for one application)').env('HOMING_API_TOKEN'))
     .addOption(new Option('--app <app>', 'application id or uid, for the commands that work in one').env('HOMING_APP'))
@@ -25,15 +20,7 @@ export function createProgram(io: CliIo): Command {
     .exitOverride()
     .configureOutput({ writeOut: (text) => io.out(text.trimEnd()), writeErr: (text) => io.err(text.trimEnd()) });
 
-  const context = (command: Command) => {
-    const options = command.optsWithGlobals<GlobalOptions>();
-    return { options, client: new DispatcherClient({ url: options.url, token: options.token }) };
-  };
-  const app = (options: GlobalOptions) => {
-    if (!options.app) throw new CliError('no application: pass --app or set HOMING_APP');
-    return options.app;
-  };
-  const print = (options: GlobalOptions, value: unknown, lines: () => string[]) => (options.json ? io.out(JSON.stringify(value, null, 2)) : lines().forEach(io.out));
+  const cli = new CliContext(io);
 
   program
     .command('send')
@@ -46,9 +33,9 @@ export function createProgram(io: CliIo): Command {
     .option('--request-id <id>', 'correlation id linking related messages (the envelope requestId)')
     .option('--retention <days>', 'days the payload is kept', integer)
     .action(async (eventType: string, payloadText: string, flags, command: Command) => {
-      const { options, client } = context(command);
-      const payload = parseJson(payloadText === '-' ? readFileSync(0, 'utf8') : payloadText, 'payload');
-      const message = await client.post<Schemas['MessageOut']>(path`app/${app(options)}/msg`, {
+      const { options, client } = cli.of(command);
+      const payload = parseJson(payloadText === '-' ? readText('-') : payloadText, 'payload');
+      const message = await client.post<Schemas['MessageOut']>(path`app/${cli.app(options)}/msg`, {
         eventType,
         payload,
         eventId: flags.eventId,
@@ -57,80 +44,22 @@ export function createProgram(io: CliIo): Command {
         requestId: flags.requestId,
         payloadRetentionPeriod: flags.retention,
       });
-      print(options, message, () => [`sent ${message.id} (${message.eventType})`]);
+      cli.print(options, message, () => [`sent ${message.id} (${message.eventType})`]);
     });
 
-  const endpoints = program.command('endpoints').description("the application's endpoints");
-  endpoints
-    .command('list')
-    .description('list the endpoints')
-    .action(async (_flags, command: Command) => {
-      const { options, client } = context(command);
-      const list = await client.all<Schemas['EndpointOut']>(path`app/${app(options)}/endpoint`);
-      print(options, list, () =>
-        list.length === 0
-          ? ['no endpoints']
-          : table([
-              ['ID', 'UID', 'STATE', 'RATE', 'EVENT TYPES', 'URL'],
-              ...list.map((endpoint) => [
-                endpoint.id,
-                endpoint.uid ?? '-',
-                endpoint.disabled ? 'disabled' : 'enabled',
-                endpoint.throttleRate ? `${endpoint.throttleRate}/s` : '-',
-                endpoint.eventTypes?.join(',') ?? 'all',
-                endpoint.url,
-              ]),
-            ]),
-      );
-    });
-  endpoints
-    .command('add')
-    .description('add an endpoint (a secret is generated; the key its receiver verifies with, whsec_ or whpk_, is shown)')
-    .argument('<url>', 'where deliveries go')
-    .option('--uid <uid>', 'your own id for it')
-    .option('--description <text>', 'description')
-    .option('--event-types <types>', 'comma-separated event types (a trailing .* matches a subtree); default all', list)
-    .option('--channels <channels>', 'comma-separated channels', list)
-    .option('--throttle-rate <n>', 'deliveries per second at most', integer)
-    .action(async (url: string, flags, command: Command) => {
-      const { options, client } = context(command);
-      const appId = app(options);
-      const endpoint = await client.post<Schemas['EndpointOut']>(path`app/${appId}/endpoint`, {
-        url,
-        uid: flags.uid,
-        description: flags.description,
-        eventTypes: flags.eventTypes,
-        channels: flags.channels,
-        throttleRate: flags.throttleRate,
-      });
-      const { key } = await client.get<Schemas['EndpointSecretOut']>(path`app/${appId}/endpoint/${endpoint.id}/secret`);
-      print(options, { ...endpoint, secret: key }, () => [`added ${endpoint.id} ${endpoint.url}`, `secret ${key}`]);
-    });
-  for (const [name, disabled] of [
-    ['disable', true],
-    ['enable', false],
-  ] as const) {
-    endpoints
-      .command(name)
-      .description(`${name} an endpoint${disabled ? '' : ' (its failure history is cleared)'}`)
-      .argument('<endpoint>', 'endpoint id or uid')
-      .action(async (endpointId: string, _flags, command: Command) => {
-        const { options, client } = context(command);
-        const endpoint = await client.patch<Schemas['EndpointOut']>(path`app/${app(options)}/endpoint/${endpointId}`, { disabled });
-        print(options, endpoint, () => [`${name}d ${endpoint.id} ${endpoint.url}`]);
-      });
-  }
+  addEndpointCommands(program, cli);
+  addCatalogCommands(program, cli);
 
   program
     .command('attempts')
     .description('the delivery attempts of a message, newest first')
     .argument('<msg>', 'message id or eventId')
     .action(async (msgId: string, _flags, command: Command) => {
-      const { options, client } = context(command);
-      const appId = app(options);
+      const { options, client } = cli.of(command);
+      const appId = cli.app(options);
       const message = await client.get<Schemas['MessageOut']>(path`app/${appId}/msg/${msgId}`, { with_content: false });
       const attempts = await client.all<Schemas['MessageAttemptOut']>(path`app/${appId}/attempt/msg/${message.id}`, { with_content: false });
-      print(options, attempts, () =>
+      cli.print(options, attempts, () =>
         attempts.length === 0
           ? [`no attempts of ${message.id} yet`]
           : table([
@@ -155,15 +84,18 @@ export function createProgram(io: CliIo): Command {
     .option('--until <time>', 'ISO time, or how long ago')
     .option('--no-wait', 'return once the recovery has started')
     .action(async (endpointId: string, flags, command: Command) => {
-      const { options, client } = context(command);
+      const { options, client } = cli.of(command);
       const since = pastTime(flags.since, '--since');
       const until = flags.until === undefined ? undefined : pastTime(flags.until, '--until');
-      const result = await recover(client, { app: app(options), endpoint: endpointId, since, until, wait: flags.wait }, io);
-      print(options, result, () => [
-        result.finished
-          ? `recovered ${result.messagesSent} deliveries: ${result.succeeded} succeeded, ${result.failed} failed again`
-          : `recovery ${result.taskId} started (${result.messagesSent ?? '?'} deliveries queued)`,
-      ]);
+      const result = await recover(client, { app: cli.app(options), endpoint: endpointId, since, until, wait: flags.wait }, io);
+      cli.print(options, result, () => {
+        if (!result.finished) return [`recovery ${result.taskId} started (${result.messagesSent ?? '?'} deliveries queued)`];
+        if (result.messagesSent) return [`recovered ${result.messagesSent} deliveries: ${result.succeeded} succeeded, ${result.failed} failed again`];
+        const retrying = result.retrying
+          ? [`${result.retrying} deliveries to ${endpointId} failed and wait on a scheduled retry (not failed for good yet); homing endpoints retry-now ${endpointId} sends them now`]
+          : [];
+        return [`nothing to recover: no failed deliveries to ${endpointId} of messages created since ${since.toISOString()}`, ...retrying];
+      });
     });
 
   program
@@ -171,13 +103,70 @@ export function createProgram(io: CliIo): Command {
     .description("relay webhooks to a local URL: the dispatcher hosts an inbox URL for endpoints; each request to it is forwarded here (headers and body unchanged) and answered with your server's answer")
     .argument('<localUrl>', 'e.g. http://localhost:3000/webhooks')
     .addOption(new Option('--inbox <id>', 'reuse an inbox (and its URL) from an earlier run').env('HOMING_RELAY_INBOX'))
+    .option('--endpoint <uid>', "point the application's endpoint with this uid at the inbox URL (made if missing) and print its secret")
     .action(async (localUrl: string, flags, command: Command) => {
-      const { options, client } = context(command);
-      await listen(client, { localUrl, inbox: flags.inbox, json: options.json }, io);
+      const { options, client } = cli.of(command);
+      const endpoint = flags.endpoint === undefined ? undefined : { app: cli.app(options), uid: flags.endpoint as string };
+      await listen(client, { localUrl, inbox: flags.inbox, endpoint, json: options.json }, io);
+    });
+
+  program
+    .command('messages')
+    .description("an application's messages")
+    .command('expunge')
+    .description("delete a message's content (payload and the attempts' response bodies); its record and attempts stay")
+    .argument('<msg>', 'message id or eventId')
+    .action(async (msgId: string, _flags, command: Command) => {
+      const { options, client } = cli.of(command);
+      const appId = cli.app(options);
+      const message = await client.get<Schemas['MessageOut']>(path`app/${appId}/msg/${msgId}`, { with_content: false });
+      await client.delete(path`app/${appId}/msg/${message.id}/content`);
+      cli.print(options, { id: message.id, expunged: true }, () => [`expunged the content of ${message.id}`]);
+    });
+
+  const stats = program.command('stats').description('delivery statistics');
+  stats
+    .command('attempts')
+    .description("the application's attempts that succeeded, failed or were cancelled, period by period (each retry counts)")
+    .option('--since <time>', 'ISO time, or how long ago (at most 28 days before --until)', '24h')
+    .option('--until <time>', 'ISO time, or how long ago (default now)')
+    .addOption(new Option('--period <period>', 'counted by').choices(Object.keys(PERIODS)).default('hour'))
+    .option('--event-types <types>', 'comma-separated event types', list)
+    .action(async (flags, command: Command) => {
+      const { options, client } = cli.of(command);
+      const range = window(flags);
+      const series = await client.get<Schemas['AttemptStatisticsResponse']>(path`stats/app/${cli.app(options)}/attempt`, {
+        startDate: range.since,
+        endDate: range.until,
+        period: PERIODS[flags.period as keyof typeof PERIODS],
+        event_types: flags.eventTypes?.join(','),
+      });
+      const [successCount, failureCount, canceledCount] = [series.data.successCount, series.data.failureCount, series.data.canceledCount].map((counts) => counts ?? []);
+      const sum = (counts: number[]) => String(counts.reduce((total, count) => total + count, 0));
+      const step = PERIOD_MS[series.period];
+      cli.print(options, series, () =>
+        table([
+          ['PERIOD (UTC)', 'SUCCEEDED', 'FAILED', 'CANCELLED'],
+          ...successCount.map((success, i) => [new Date(Date.parse(series.startDate) + i * step).toISOString().slice(0, 16).replace('T', ' '), String(success), String(failureCount[i]), String(canceledCount[i])]),
+          ['total', sum(successCount), sum(failureCount), sum(canceledCount)],
+        ]),
+      );
+    });
+  stats
+    .command('endpoints')
+    .description('endpoints enabled and disabled, over every application (operator token)')
+    .action(async (_flags, command: Command) => {
+      const { options, client } = cli.of(command);
+      const counts = await client.get<Schemas['EndpointCountOut']>('stats/endpoint/count');
+      cli.print(options, counts, () => [`${counts.active} enabled, ${counts.disabled} disabled`]);
     });
 
   return program;
 }
+
+/** The --period names, as Svix's statistics name them. */
+const PERIODS = { '5m': 'FiveMinutes', hour: 'OneHour', day: 'OneDay' } as const;
+const PERIOD_MS = { FiveMinutes: 300_000, OneHour: 3_600_000, OneDay: 86_400_000 } as const;
 
 /** Runs the CLI with `argv` as `process.argv` has it; resolves to the exit code. */
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
@@ -192,33 +181,4 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     }
     throw error;
   }
-}
-
-function parseJson(text: string, what: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new CliError(`${what} is not valid JSON: ${text.length > 60 ? `${text.slice(0, 60)}…` : text}`);
-  }
-}
-
-function integer(value: string): number {
-  if (!/^\d+$/.test(value)) throw new CliError(`expected a whole number, got "${value}"`);
-  return Number(value);
-}
-
-function list(value: string): string[] {
-  return value.split(',').map((item) => item.trim()).filter(Boolean);
-}
-
-const AGO = /^(\d+)(s|m|h|d)$/;
-const UNIT_MS = { s: 1000, m: 60_000, h: 3600_000, d: 86_400_000 } as const;
-
-/** An ISO time, or a duration before now (`2h`). */
-export function pastTime(value: string, what: string, now = Date.now()): Date {
-  const ago = AGO.exec(value);
-  if (ago) return new Date(now - Number(ago[1]) * UNIT_MS[ago[2] as keyof typeof UNIT_MS]);
-  const at = new Date(value);
-  if (Number.isNaN(at.getTime())) throw new CliError(`${what}: expected an ISO time or a duration like 30m, 2h, 3d; got "${value}"`);
-  return at;
 }

@@ -30,6 +30,7 @@ export class DispatcherClient {
     try {
       return (await this.http.request<T>(config)).data;
     } catch (error) {
+      if (axios.isAxiosError(error) && error.response) throw new ApiError(error.response.status, error.response.data, error.response.statusText);
       throw new CliError(describe(error, this.connection.url));
     }
   }
@@ -44,6 +45,14 @@ export class DispatcherClient {
 
   patch<T>(path: string, data: unknown): Promise<T> {
     return this.request<T>({ method: 'PATCH', url: path, data });
+  }
+
+  put<T>(path: string, data: unknown): Promise<T> {
+    return this.request<T>({ method: 'PUT', url: path, data });
+  }
+
+  delete(path: string): Promise<void> {
+    return this.request<void>({ method: 'DELETE', url: path });
   }
 
   /** Every item of a listing, page after page. */
@@ -64,13 +73,33 @@ export function path(strings: TemplateStringsArray, ...values: string[]): string
   return strings.reduce((text, part, i) => text + part + (i < values.length ? encodeURIComponent(values[i]) : ''), '');
 }
 
+/** One item of a 422's `detail`, as Svix words validation errors. */
+export interface ValidationDetail {
+  loc?: string[];
+  msg?: string;
+  type?: string;
+}
+
+/** The dispatcher answered with an error: its status and Svix error body, kept for callers that act on them. */
+export class ApiError extends CliError {
+  readonly code?: string;
+  readonly details: ValidationDetail[];
+
+  constructor(
+    readonly status: number,
+    body: unknown,
+    statusText: string,
+  ) {
+    const { code, detail } = (body ?? {}) as { code?: string; detail?: unknown };
+    const details = Array.isArray(detail) ? (detail as ValidationDetail[]) : [];
+    const text = Array.isArray(detail) ? details.map((item) => `${(item.loc ?? []).slice(1).join('.') || 'body'}: ${item.msg}`).join('; ') : String(detail ?? statusText);
+    super(`${status}${code ? ` ${code}` : ''}: ${text}`);
+    this.code = code;
+    this.details = details;
+  }
+}
+
 function describe(error: unknown, url: string): string {
   if (!axios.isAxiosError(error)) return (error as Error).message;
-  const response = error.response;
-  if (!response) return `cannot reach the dispatcher at ${url}: ${error.code ?? error.message}`;
-  const body = response.data as { code?: string; detail?: unknown } | undefined;
-  const detail = Array.isArray(body?.detail)
-    ? body.detail.map((item: { loc?: string[]; msg?: string }) => `${(item.loc ?? []).slice(1).join('.') || 'body'}: ${item.msg}`).join('; ')
-    : (body?.detail ?? response.statusText);
-  return `${response.status}${body?.code ? ` ${body.code}` : ''}: ${String(detail)}`;
+  return `cannot reach the dispatcher at ${url}: ${error.code ?? error.message}`;
 }

@@ -1,8 +1,10 @@
+import { lookup } from 'node:dns/promises';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { BlockList, isIP } from 'node:net';
 import type { Readable } from 'node:stream';
 import { CliError, type CliIo } from './cli.io.js';
-import { type DispatcherClient, path, type Schemas } from './dispatcher.client.js';
+import { ApiError, type DispatcherClient, path, type Schemas } from './dispatcher.client.js';
 import { clock } from './output.js';
 
 /** A request the inbox received, as the dispatcher streams it (body base64). */
@@ -26,6 +28,8 @@ export interface ListenOptions {
   localUrl: string;
   /** An inbox made earlier, so its URL (given to endpoints) stays the same. */
   inbox?: string;
+  /** Point the endpoint with this uid (made when missing) of `app` at the inbox URL. */
+  endpoint?: { app: string; uid: string };
   json: boolean;
 }
 
@@ -48,6 +52,7 @@ export async function listen(client: DispatcherClient, options: ListenOptions, i
   if (options.inbox) await client.get(path`relay/${inbox.id}/requests`);
   io.err(`relaying ${inbox.url} -> ${target.href}`);
   if (!options.inbox) io.err(`use this URL as an endpoint URL; keep it next time with --inbox ${inbox.id}`);
+  if (options.endpoint) await pointEndpoint(client, options.endpoint, inbox.url, io);
   while (!io.signal?.aborted) {
     try {
       await stream(client, inbox.id, io, (request) => void relay(client, inbox.id, target, request, options.json, io));
@@ -59,6 +64,65 @@ export async function listen(client: DispatcherClient, options: ListenOptions, i
     }
     await sleep(RECONNECT_MS, io.signal);
   }
+}
+
+/** The application's endpoint `uid`, made or moved to the inbox URL; prints the secret its receiver verifies with. */
+async function pointEndpoint(client: DispatcherClient, { app, uid }: { app: string; uid: string }, url: string, io: CliIo): Promise<void> {
+  const existing = await client.get<Schemas['EndpointOut']>(path`app/${app}/endpoint/${uid}`).catch((error: unknown) => {
+    if (error instanceof ApiError && error.status === 404) return null;
+    throw error;
+  });
+  let endpoint: Schemas['EndpointOut'];
+  try {
+    endpoint = existing
+      ? await client.patch<Schemas['EndpointOut']>(path`app/${app}/endpoint/${existing.id}`, { url })
+      : await client.post<Schemas['EndpointOut']>(path`app/${app}/endpoint`, { url, uid });
+  } catch (error) {
+    throw await withAllowHint(error, url);
+  }
+  const { key } = await client.get<Schemas['EndpointSecretOut']>(path`app/${app}/endpoint/${endpoint.id}/secret`);
+  io.err(`endpoint ${endpoint.id} (${uid}) delivers here; its receiver verifies with ${key}`);
+}
+
+/** Ranges a dispatcher refuses by default that a machine of one's own is found in. */
+const NOT_PUBLIC = new BlockList();
+for (const [network, prefix, family] of [
+  ['127.0.0.0', 8, 'ipv4'],
+  ['10.0.0.0', 8, 'ipv4'],
+  ['172.16.0.0', 12, 'ipv4'],
+  ['192.168.0.0', 16, 'ipv4'],
+  ['169.254.0.0', 16, 'ipv4'],
+  ['::1', 128, 'ipv6'],
+  ['fc00::', 7, 'ipv6'],
+  ['fe80::', 10, 'ipv6'],
+] as const)
+  NOT_PUBLIC.addSubnet(network, prefix, family);
+
+/**
+ * When the dispatcher refused `url` as an endpoint URL because its host is not public (a dispatcher
+ * delivers to public addresses only unless HOMING_ALLOWED_CIDRS lets ranges through), the error with
+ * the one setting that allows it; any other error as it is. The host is resolved here: on the same
+ * machine as the dispatcher (the usual case for a local inbox) it has the same addresses, each of which
+ * must be allowed.
+ */
+export async function withAllowHint(error: unknown, url: string): Promise<unknown> {
+  if (!(error instanceof ApiError) || !error.details.some((item) => item.loc?.at(-1) === 'url' && item.type === 'value_error.url.forbidden')) return error;
+  const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+  const addresses = isIP(host) ? [host] : (await lookup(host, { all: true }).catch(() => [])).map((resolved) => resolved.address);
+  const cidrs = [...new Set(addresses.filter((address) => NOT_PUBLIC.check(address, isIP(address) === 6 ? 'ipv6' : 'ipv4')).map(cidrOf))];
+  if (cidrs.length === 0) return error;
+  const setting = `HOMING_ALLOWED_CIDRS=${cidrs.join(',')}`;
+  return new CliError(
+    `${error.message}\n` +
+      `the dispatcher delivers only to public addresses unless told otherwise; to let it reach ${host}, restart it with ${setting}\n` +
+      `  e.g. ${setting} npm start   (docker compose passes HOMING_ALLOWED_CIDRS through; keep any ranges you already allow, comma-separated)`,
+  );
+}
+
+/** Loopback as its whole range (127.0.0.1 and its neighbours are all this machine); any other address alone. */
+function cidrOf(address: string): string {
+  if (address.startsWith('127.')) return '127.0.0.0/8';
+  return `${address}/${isIP(address) === 6 ? 128 : 32}`;
 }
 
 function localTarget(localUrl: string): URL {
