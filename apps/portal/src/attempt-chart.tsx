@@ -49,7 +49,7 @@ export function AttemptChart({ periods, title }: { periods: PeriodCounts[]; titl
   const id = useId();
   const most = Math.max(0, ...periods.map((period) => period.success + period.failure));
   return (
-    <figure class="chart">
+    <div class="chart">
       <svg
         class="chart-bars"
         viewBox={`0 0 ${periods.length * SLOT} ${HEIGHT}`}
@@ -69,10 +69,10 @@ export function AttemptChart({ periods, title }: { periods: PeriodCounts[]; titl
           <span>now</span>
         </div>
       )}
-      <figcaption class="chart-legend">
+      <p class="chart-legend" aria-hidden="true">
         <span class="chart-key chart-key-success">Succeeded</span>
         <span class="chart-key chart-key-failure">Failed</span>
-      </figcaption>
+      </p>
       <table class="visually-hidden" data-testid="attempt-chart-data">
         <caption>{title}</caption>
         <thead>
@@ -94,7 +94,7 @@ export function AttemptChart({ periods, title }: { periods: PeriodCounts[]; titl
           ))}
         </tbody>
       </table>
-    </figure>
+    </div>
   );
 }
 
