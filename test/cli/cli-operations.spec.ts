@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AttemptEntity, MessageEntity } from '@homing/webhooks';
+import { MessageEntity } from '@homing/webhooks';
 import { Webhook } from 'svix';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { OPERATOR_TOKEN, useDispatcher } from '../support/dispatcher-app.js';
@@ -18,7 +18,6 @@ describe('homing CLI: setting up, secrets and the operator operations', () => {
     expect(result.err, result.err.join('\n')).toEqual([]);
     return JSON.parse(result.out.join('\n'));
   };
-  const attemptsTo = (endpointId: string) => h.dispatcher.dataSource.getRepository(AttemptEntity).find({ where: { endpointId }, order: { createdAt: 'ASC' } });
   const api = (method: string, path: string, body?: unknown) =>
     fetch(`${h.dispatcher.url}/api/v1/${path}`, { method, headers: { authorization: `Bearer ${OPERATOR_TOKEN}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
 
@@ -125,7 +124,8 @@ describe('homing CLI: setting up, secrets and the operator operations', () => {
     h.receiver.answer((request, response) => void response.writeHead(request.path === '/down' ? 500 : 200).end());
     // Two deliveries fail once and wait an hour for their retry.
     for (const n of [1, 2]) await h.svix.message.create('recovering', { eventType: 'order.completed', payload: { n } });
-    await vi.waitFor(async () => expect(await attemptsTo(endpoint.id)).toHaveLength(2), { timeout: 10_000 });
+    // (waitingRetry is Homing's: the SDK leaves it out.)
+    await vi.waitFor(async () => expect(await (await api('GET', `app/recovering/endpoint/${endpoint.id}/stats`)).json()).toMatchObject({ waitingRetry: 2 }), { timeout: 10_000 });
 
     let started = Date.now();
     const nothing = await homing(['--app', 'recovering', 'recover', 'down', '--since', '2h']);
@@ -139,10 +139,7 @@ describe('homing CLI: setting up, secrets and the operator operations', () => {
     // Two more, of a type retried once after 20 ms: they fail for good.
     await homing(['event-types', 'create', 'quick.fail', '--description', 'Retried once, soon']);
     expect((await api('PUT', 'event-type/quick.fail/retry-schedule', { retrySchedule: [{ secs: 0, nanos: 20_000_000 }] })).status).toBeLessThan(300);
-    const failing = await Promise.all([3, 4].map((n) => h.svix.message.create('recovering', { eventType: 'quick.fail', payload: { n } })));
-    await vi.waitFor(async () => expect((await attemptsTo(endpoint.id)).filter((attempt) => failing.some((message) => message.id === attempt.msgId))).toHaveLength(4), {
-      timeout: 10_000,
-    });
+    await Promise.all([3, 4].map((n) => h.svix.message.create('recovering', { eventType: 'quick.fail', payload: { n } })));
     await vi.waitFor(async () => expect((await h.svix.endpoint.getStats('recovering', endpoint.id)).fail).toBe(2), { timeout: 10_000 });
     h.receiver.status(200);
 
