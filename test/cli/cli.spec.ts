@@ -84,7 +84,8 @@ describe('homing CLI against a dispatcher', () => {
     await vi.waitFor(async () => {
       for (const id of ids) expect((await attempts(id)).filter((attempt) => attempt.url.endsWith('/flaky'))).toHaveLength(2);
     }, { timeout: 10_000 });
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // An attempt is recorded before its delivery ends: wait for the three to have failed for good.
+    await vi.waitFor(async () => expect((await dispatcher.svix.endpoint.getStats('cli-app', 'flaky')).fail).toBe(3), { timeout: 10_000 });
     receiver.status(200);
 
     const recovered = await homing(['--app', 'cli-app', '--json', 'recover', 'flaky', '--since', '1h'], capture(true));
