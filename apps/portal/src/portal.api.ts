@@ -22,12 +22,22 @@ export type Attempt = Schemas['MessageAttemptOut'];
 /** An endpoint a message is owed to, with the delivery's status. */
 export type Destination = Schemas['MessageEndpointOut'];
 export type BackgroundTask = Schemas['BackgroundTaskOut'];
+export type RetryNow = Schemas['RetryNowOut'];
 
 /** Svix's list pages, as every list operation answers. */
 export type Page<T> = Omit<Schemas['ListResponseEndpointOut'], 'data'> & { data: T[] };
 
-/** Svix's numeric statuses: 0 success, 1 pending, 2 fail, 3 sending. */
-export const STATUS = { success: 0, pending: 1, fail: 2, sending: 3 } as const;
+/** Svix's numeric statuses: 0 success, 1 pending, 2 fail, 3 sending, 4 canceled. */
+export const STATUS = { success: 0, pending: 1, fail: 2, sending: 3, canceled: 4 } as const;
+
+/** The filters the attempt lists take, by their query names: `event_types` comma-separated, dates as ISO text. */
+export interface AttemptQuery {
+  status?: number;
+  event_types?: string;
+  after?: string;
+  before?: string;
+  iterator?: string | null;
+}
 
 /** An answer other than 2xx, or no answer at all (status 0). */
 export class ApiError extends Error {
@@ -125,8 +135,9 @@ export class PortalApi {
     return this.request('DELETE', this.app(`/endpoint/${enc(id)}`));
   }
 
-  stats(id: string): Promise<EndpointStats> {
-    return this.request('GET', this.app(`/endpoint/${enc(id)}/stats`));
+  /** Deliveries by status, of messages since `since` when given (counts of "now", as `waitingRetry`, ignore it). */
+  stats(id: string, since?: Date): Promise<EndpointStats> {
+    return this.request('GET', this.app(`/endpoint/${enc(id)}/stats`), { query: { since: since?.toISOString() } });
   }
 
   /** One endpoint's attempts per hour from `since` (`endpoint_id` is Homing's extension of Svix's app-attempts statistics). */
@@ -155,6 +166,11 @@ export class PortalApi {
     return this.request('POST', this.app(`/endpoint/${enc(id)}/recover`), { body: { since: since.toISOString() } });
   }
 
+  /** Sends now every delivery to the endpoint waiting on a retry; how many. */
+  retryNow(id: string): Promise<RetryNow> {
+    return this.request('POST', this.app(`/endpoint/${enc(id)}/retry-now`));
+  }
+
   task(id: string): Promise<BackgroundTask> {
     return this.request('GET', `/background-task/${enc(id)}`);
   }
@@ -163,7 +179,7 @@ export class PortalApi {
     return this.request('POST', this.app(`/endpoint/${enc(endpointId)}/send-example`), { body: { eventType } });
   }
 
-  endpointAttempts(endpointId: string, query: { status?: number; iterator?: string | null }): Promise<Page<Attempt>> {
+  endpointAttempts(endpointId: string, query: AttemptQuery): Promise<Page<Attempt>> {
     return this.request('GET', this.app(`/attempt/endpoint/${enc(endpointId)}`), { query: { ...query, with_msg: true, limit: 25 } });
   }
 
@@ -176,8 +192,9 @@ export class PortalApi {
     return this.request('GET', this.app(`/msg/${enc(id)}/raw`));
   }
 
-  messageAttempts(msgId: string, endpointId?: string): Promise<Page<Attempt>> {
-    return this.request('GET', this.app(`/attempt/msg/${enc(msgId)}`), { query: { with_content: true, endpoint_id: endpointId, limit: 250 } });
+  /** All of a message's attempts (to one endpoint if given); with a query, a page of 25 of those it matches. */
+  messageAttempts(msgId: string, endpointId?: string, query?: AttemptQuery): Promise<Page<Attempt>> {
+    return this.request('GET', this.app(`/attempt/msg/${enc(msgId)}`), { query: { with_content: true, endpoint_id: endpointId, limit: query ? 25 : 250, ...query } });
   }
 
   destinations(msgId: string): Promise<Page<Destination>> {

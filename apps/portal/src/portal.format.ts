@@ -17,6 +17,8 @@ export function statusLabel(status: number): string {
       return 'Failed';
     case STATUS.sending:
       return 'Sending';
+    case STATUS.canceled:
+      return 'Cancelled';
     default:
       return 'Pending';
   }

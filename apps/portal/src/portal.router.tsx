@@ -1,5 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
+import { THEME_PARAMS } from './portal.theme.js';
 
 /** Where the dispatcher serves the portal (vite.config.ts `base`). */
 export const BASE = '/portal';
@@ -13,8 +14,11 @@ function currentPath(): string {
 }
 
 export function navigate(to: string): void {
-  // The query holds the look an embedding dashboard asked for (portal.theme.ts): kept for a reload.
-  history.pushState(null, '', BASE + to + location.search);
+  // The look an embedding dashboard asked for (portal.theme.ts) is kept for a reload; a page's own
+  // parameters (the Attempts tab's filters) stay with that page.
+  const current = new URLSearchParams(location.search);
+  const look = new URLSearchParams(THEME_PARAMS.flatMap((name) => (current.has(name) ? [[name, current.get(name)!]] : [])));
+  history.pushState(null, '', BASE + to + (look.size ? `?${look}` : ''));
   for (const listener of listeners) listener();
 }
 

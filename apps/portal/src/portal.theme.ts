@@ -11,6 +11,9 @@ export interface Theme {
   icon?: string;
 }
 
+/** The query parameters that carry the look, kept from page to page (see portal.router.tsx `navigate`). */
+export const THEME_PARAMS = ['darkMode', 'primaryColor', 'fontFamily', 'icon'] as const;
+
 /** CSS.supports in the browser; the checks are kept apart from it so they can be tested without one. */
 export type Supports = (property: string, value: string) => boolean;
 
