@@ -145,7 +145,7 @@ export function addEndpointCommands(program: Command, cli: CliContext): void {
     .argument('<endpoint>', 'endpoint id or uid')
     .action(async (endpointId: string, _flags, command: Command) => {
       const { options, client } = cli.of(command);
-      const result = await client.post<{ retried: number }>(path`app/${cli.app(options)}/endpoint/${endpointId}/retry-now`);
+      const result = await client.post<Schemas['RetryNowOut']>(path`app/${cli.app(options)}/endpoint/${endpointId}/retry-now`);
       cli.print(options, result, () => [result.retried === 0 ? `nothing waiting for a retry at ${endpointId}` : `retrying ${result.retried} deliveries to ${endpointId} now`]);
     });
 }
