@@ -50,9 +50,13 @@ export class DeliveryService {
       return;
     }
     const rate = endpoint.rateLimit ?? application.rateLimit;
-    if (rate && job.slotAt === undefined) {
-      const slot = await this.throttle.reserve(endpoint.id, rate);
-      if (slot.waitMs > 0) return this.postpone(job, slot);
+    if (rate) {
+      if (job.slotAt === undefined) {
+        const slot = await this.throttle.reserve(endpoint.id, rate);
+        if (slot.waitMs > 0) return this.postpone(job, slot);
+      }
+      // Slots space the reservations; a busy worker may still wake late for one and on time for the next.
+      await this.throttle.takeTurn(endpoint.id, rate);
     }
     const request = deliveryRequest(message, this.secrets.openSecrets(endpoint), application);
     const outcome = await this.http.post(endpoint.url, request.body, request.headers);

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { InjectQueue } from '@nestjs/bull';
 import { Injectable } from '@nestjs/common';
 import type { Queue } from 'bull';
@@ -31,6 +32,21 @@ end
 return { math.floor(slot), math.floor(slot - now) }
 `;
 
+/**
+ * On Redis' clock: how long until the endpoint may be sent to again (0: now, and this send is noted). A
+ * worker late for one slot and on time for the next would otherwise send the two together.
+ */
+const TAKE_TURN = `
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local interval = tonumber(ARGV[1])
+local last = tonumber(redis.call('GET', KEYS[1]) or '0')
+local wait = last + interval - now
+if wait > 0 then return math.ceil(wait) end
+redis.call('SET', KEYS[1], tostring(now), 'PX', math.ceil(interval) + 1000)
+return 0
+`;
+
 @Injectable()
 export class DeliveryThrottle {
   constructor(
@@ -42,6 +58,15 @@ export class DeliveryThrottle {
   async reserve(endpointId: string, perSecond: number): Promise<ThrottleSlot> {
     const [slotAt, waitMs] = (await this.queue.client.eval(RESERVE_SLOT, 2, this.key(endpointId), this.key(endpointId, 'since'), String(1000 / perSecond))) as [number, number];
     return { slotAt, waitMs };
+  }
+
+  /** Waits, if need be, until a send to the endpoint keeps `perSecond` with the one before it, and notes this one. */
+  async takeTurn(endpointId: string, perSecond: number): Promise<void> {
+    for (;;) {
+      const waitMs = (await this.queue.client.eval(TAKE_TURN, 1, this.key(endpointId, 'sent'), String(1000 / perSecond))) as number;
+      if (waitMs <= 0) return;
+      await sleep(waitMs);
+    }
   }
 
   /** Since when deliveries to the endpoint have been waiting for their slots; null when none waits. */
