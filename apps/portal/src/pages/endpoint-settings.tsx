@@ -23,7 +23,7 @@ export function HeadersSection({ endpoint }: { endpoint: Endpoint }) {
           if (!rows.length) return <Empty title="No custom headers" />;
           return (
             <div class="table-wrap">
-              <table class="table">
+              <table class="table headers-table">
                 <thead>
                   <tr>
                     <th scope="col">Name</th>

@@ -145,7 +145,7 @@ function AttemptItem({ attempt }: { attempt: Attempt }) {
         <span class="muted">{formatDuration(attempt.responseDurationMs)}</span>
         <span class="muted">{attempt.triggerType === 1 ? 'manual' : 'scheduled'}</span>
       </p>
-      <p class="small muted break">{attempt.url}</p>
+      <p class="small muted">{attempt.url}</p>
       <details>
         <summary>Response body</summary>
         {attempt.response ? <Code text={prettyBody(attempt.response)} label="Response body" /> : <p class="muted">Empty.</p>}
