@@ -14,6 +14,32 @@ const MESSAGES = 24;
 const succeeds = (sequence: number) => sequence % 3 === 0;
 const ERROR_BODY = JSON.stringify({ error: 'upstream_unavailable', trace: `req_${'9f8e7d6c5b4a'.repeat(30)}`, hint: 'the warehouse gateway is being redeployed' });
 
+/**
+ * In the page (as text: the tests have no DOM types): the elements that reach, or whose content reaches, past
+ * the screen's edges, other than inside a box that scrolls sideways itself, measured from the page's left edge
+ * wherever a focused control scrolled it. Wholly left of the screen is hidden on purpose (the skip link until focused).
+ */
+const STICKING_OUT = `(() => {
+  scrollTo(0, scrollY);
+  const screen = document.documentElement.clientWidth;
+  const scrollsItself = (element) => {
+    for (let box = element.parentElement; box && box !== document.body; box = box.parentElement) {
+      if (['auto', 'scroll'].includes(getComputedStyle(box).overflowX)) return true;
+    }
+    return false;
+  };
+  const name = (element) => element.tagName.toLowerCase() + (element.className ? '.' + String(element.className).trim().split(/\\s+/).join('.') : '');
+  return [...document.querySelectorAll('#root *')].flatMap((element) => {
+    const box = element.getBoundingClientRect();
+    // What overflows a box that lets it (a line that does not break) reaches past the box's own edge.
+    const spill = getComputedStyle(element).overflowX === 'visible' && element.clientWidth > 0 ? Math.max(0, element.scrollWidth - element.clientWidth) : 0;
+    const right = box.right + spill;
+    const hidden = box.width === 0 || box.height === 0 || right <= 0;
+    if (hidden || (box.left >= -0.5 && right <= screen + 0.5) || scrollsItself(element)) return [];
+    return [name(element) + ' from ' + Math.round(box.left) + ' to ' + Math.round(right) + ': ' + element.textContent.trim().slice(0, 60)];
+  });
+})()`;
+
 function payload(sequence: number) {
   return {
     sequence,
@@ -64,7 +90,7 @@ describe('consumer portal at phone width', () => {
     const endpoint = await h.svix.endpoint.create(appId, {
       url: h.receiver.url(`/webhooks/${'tenant-7f3a9c2e'.repeat(8)}?signature_version=2&callback_token=${'x'.repeat(80)}`),
       description: `Replenishment orders for the ${'Nordwind-central-warehouse-Hamburg-Billbrook'} site, forwarded to the ERP's inbound queue`,
-      filterTypes: [LONG_TYPE, 'shipment.dispatched-to-carrier-with-tracking-number'],
+      eventTypes: [LONG_TYPE, 'shipment.dispatched-to-carrier-with-tracking-number'],
     });
     endpointId = endpoint.id;
     await h.svix.endpoint.patchHeaders(appId, endpointId, {
@@ -77,43 +103,20 @@ describe('consumer portal at phone width', () => {
     const failures = Array.from({ length: MESSAGES }, (_, index) => index + 1).filter((sequence) => !succeeds(sequence)).length;
     const expected = MESSAGES + failures;
     await vi.waitFor(() => expect(h.receiver.requests.length).toBe(expected), { timeout: 60_000, interval: 100 });
+    await page.goto(link);
+    await page.getByRole('heading', { name: 'Endpoints' }).waitFor();
   }, 180_000);
 
   afterAll(async () => {
     await browser?.close();
   });
 
-  /** Elements that reach past the screen's edges, other than inside a box that scrolls sideways itself. */
-  function sticksOut(target: Page): Promise<string[]> {
-    return target.evaluate(() => {
-      // Measured from the page's left edge, wherever a focused control scrolled it.
-      scrollTo(0, scrollY);
-      const scrollsItself = (element: Element) => {
-        for (let box = element.parentElement; box && box !== document.body; box = box.parentElement) {
-          if (['auto', 'scroll'].includes(getComputedStyle(box).overflowX)) return true;
-        }
-        return false;
-      };
-      const name = (element: Element) => `${element.tagName.toLowerCase()}${element.className ? `.${String(element.className).trim().split(/\s+/).join('.')}` : ''}`;
-      return [...document.querySelectorAll('#root *')].flatMap((element) => {
-        const box = element.getBoundingClientRect();
-        const screen = document.documentElement.clientWidth;
-        // Wholly left of the screen is hidden on purpose (the skip link until focused), and scrolls nothing.
-        const hidden = box.width === 0 || box.height === 0 || box.right <= 0;
-        if (hidden || (box.left >= -0.5 && box.right <= screen + 0.5) || scrollsItself(element)) return [];
-        return [`${name(element)} from ${Math.round(box.left)} to ${Math.round(box.right)}: ${(element.textContent ?? '').trim().slice(0, 60)}`];
-      });
-    });
-  }
-
   async function fitsTheScreen(target: Page, width: number): Promise<void> {
     // Folded sections too: their code blocks are part of the page.
-    await target.evaluate(() => document.querySelectorAll('details').forEach((details) => (details.open = true)));
+    await target.evaluate('document.querySelectorAll("details").forEach((details) => (details.open = true))');
     await vi.waitFor(async () => expect(await target.locator('.loading').count()).toBe(0), { timeout: UI_TIMEOUT });
-    expect(await sticksOut(target)).toEqual([]);
-    const [scrollWidth, innerWidth] = await target.evaluate(() => [document.scrollingElement!.scrollWidth, innerWidth]);
-    expect(innerWidth).toBe(width);
-    expect(scrollWidth).toBeLessThanOrEqual(width);
+    expect(await target.evaluate(STICKING_OUT)).toEqual([]);
+    expect(await target.evaluate('[innerWidth, document.scrollingElement.scrollWidth <= innerWidth]')).toEqual([width, true]);
   }
 
   /** Opens a page of the portal and waits for its heading. */
@@ -125,10 +128,6 @@ describe('consumer portal at phone width', () => {
   describe.each(WIDTHS)('%i px wide', (width) => {
     beforeAll(async () => {
       await page.setViewportSize({ width, height: 740 });
-      if (width === WIDTHS[0]) {
-        await page.goto(link);
-        await page.getByRole('heading', { name: 'Endpoints' }).waitFor();
-      }
     });
 
     it('the endpoints list', async () => {
@@ -216,5 +215,21 @@ describe('consumer portal at phone width', () => {
         await tab.close();
       }
     });
+  });
+
+  it("shows a delivery refused by the dispatcher's address rules in the customer's words, not the operator's", async () => {
+    const endpoint = await h.svix.endpoint.create(appId, { url: h.receiver.url('/moved'), eventTypes: ['invoice.paid'] });
+    // As if the operator narrowed the allowed ranges after the endpoint was saved: each delivery is refused before it is sent.
+    await h.dispatcher.dataSource.query('UPDATE homing_endpoints SET url = ? WHERE id = ?', ['http://10.0.0.5/hook', endpoint.id]);
+    const message = await h.svix.message.create(appId, { eventType: 'invoice.paid', payload: { invoice: 'inv_7' } });
+    await vi.waitFor(async () => expect((await h.svix.messageAttempt.listByMsg(appId, message.id)).data).toHaveLength(2), { timeout: UI_TIMEOUT });
+
+    await page.setViewportSize({ width: WIDTHS[0], height: 740 });
+    await open(`/messages/${message.id}`, /invoice\.paid/);
+    const attempts = page.getByTestId('message-attempt');
+    await vi.waitFor(async () => expect(await attempts.count()).toBe(2), { timeout: UI_TIMEOUT });
+    expect(await attempts.allTextContents()).toEqual([expect.stringMatching(/^FailedNot sent: this address is not allowed/), expect.stringMatching(/^FailedNot sent/)]);
+    await fitsTheScreen(page, WIDTHS[0]);
+    expect(await page.locator('main').textContent()).not.toMatch(/CIDR|10\.0\.0\.0\/8|private address|no request was made/);
   });
 });

@@ -1,6 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
-import type { ApiError } from './portal.api.js';
+import { attemptReason } from './attempt-reason.js';
+import type { ApiError, Attempt } from './portal.api.js';
 import { statusLabel } from './portal.format.js';
 import { useAction, type Loaded } from './portal.hooks.js';
 
@@ -55,6 +56,16 @@ export function Load<T>({ state, label, children }: { state: Loaded<T>; label: s
 export function StatusBadge({ status }: { status: number }) {
   const label = statusLabel(status);
   return <span class={`badge badge-${label.toLowerCase()}`}>{label}</span>;
+}
+
+/**
+ * What an attempt got back, for the endpoint's owner: the HTTP status and body; or, with no answer, why in the
+ * Attempts tab's words and only what of the error helps (a refused address's detail is the operator's).
+ */
+export function attemptAnswer(attempt: Attempt): { outcome: string; body: string } {
+  if (attempt.responseStatusCode) return { outcome: `HTTP ${attempt.responseStatusCode}`, body: attempt.response };
+  const reason = attemptReason(attempt);
+  return { outcome: reason.summary, body: reason.detail ?? '' };
 }
 
 export function EnabledBadge({ disabled }: { disabled: boolean }) {

@@ -3,7 +3,7 @@ import type { Attempt, Endpoint, EventType, Message } from '../portal.api.js';
 import { exampleOf, formatDuration, formatTime, prettyBody, prettyJson } from '../portal.format.js';
 import { poll, useCan, usePortal } from '../portal.hooks.js';
 import { Link } from '../portal.router.js';
-import { ActionButton, Code, Empty, Load, StatusBadge } from '../portal.ui.js';
+import { ActionButton, attemptAnswer, Code, Empty, Load, StatusBadge } from '../portal.ui.js';
 
 /** Sends the example of an event type to this endpoint and shows the attempt it made. */
 export function TestingTab({ endpoint }: { endpoint: Endpoint }) {
@@ -69,16 +69,17 @@ function SentExample({ message, attempt }: { message: Message; attempt?: Attempt
       </div>
     );
   }
+  const answer = attemptAnswer(attempt);
   return (
     <div class="result" role="status" data-testid="test-result">
       <p class="result-head">
-        <StatusBadge status={attempt.status} /> <span>HTTP {attempt.responseStatusCode || 'no response'}</span>
+        <StatusBadge status={attempt.status} /> <span>{answer.outcome}</span>
         <span class="muted">
           {formatTime(attempt.timestamp)} · {formatDuration(attempt.responseDurationMs)}
         </span>
         {view}
       </p>
-      {attempt.response ? <Code text={prettyBody(attempt.response)} label="Response body" /> : <p class="muted">The response had no body.</p>}
+      {answer.body ? <Code text={prettyBody(answer.body)} label="Response body" /> : attempt.responseStatusCode > 0 && <p class="muted">The response had no body.</p>}
     </div>
   );
 }

@@ -3,7 +3,7 @@ import type { Attempt, Destination } from '../portal.api.js';
 import { formatDuration, formatTime, prettyBody } from '../portal.format.js';
 import { poll, useCan, useLoad, usePortal } from '../portal.hooks.js';
 import { Link } from '../portal.router.js';
-import { ActionButton, Code, Empty, Load, Notice, StatusBadge } from '../portal.ui.js';
+import { ActionButton, attemptAnswer, Code, Empty, Load, Notice, StatusBadge } from '../portal.ui.js';
 
 /** One message: its payload, where it went, every attempt with the response, and resending. */
 export function MessagePage({ id }: { id: string }) {
@@ -136,11 +136,12 @@ function DeliveryCard({ msgId, destination, onResent }: { msgId: string; destina
 }
 
 function AttemptItem({ attempt }: { attempt: Attempt }) {
+  const answer = attemptAnswer(attempt);
   return (
     <li class="attempt" data-testid="message-attempt">
       <p class="attempt-head">
         <StatusBadge status={attempt.status} />
-        <span>HTTP {attempt.responseStatusCode || 'no response'}</span>
+        <span>{answer.outcome}</span>
         <span class="muted">{formatTime(attempt.timestamp)}</span>
         <span class="muted">{formatDuration(attempt.responseDurationMs)}</span>
         <span class="muted">{attempt.triggerType === 1 ? 'manual' : 'scheduled'}</span>
@@ -148,7 +149,7 @@ function AttemptItem({ attempt }: { attempt: Attempt }) {
       <p class="small muted">{attempt.url}</p>
       <details>
         <summary>Response body</summary>
-        {attempt.response ? <Code text={prettyBody(attempt.response)} label="Response body" /> : <p class="muted">Empty.</p>}
+        {answer.body ? <Code text={prettyBody(answer.body)} label="Response body" /> : <p class="muted">Empty.</p>}
       </details>
     </li>
   );
