@@ -205,6 +205,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/app/{appId}/endpoint/{endpointId}/retry-now": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Homing extension: send now every delivery to the endpoint that is waiting on a retry
+         * @description Deliveries that failed at least once and wait for the next step of their retry schedule are attempted at once. A retry, not a reset: if it fails, the schedule goes on from where it was. Answers how many were brought forward.
+         */
+        post: operations["EndpointController_retryNow"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/app/{appId}/endpoint/{endpointId}/replay-missing": {
         parameters: {
             query?: never;
@@ -860,7 +880,7 @@ export interface paths {
         };
         /**
          * The application's delivery attempts per period
-         * @description Succeeded and failed attempts (each retry counts), period by period, over the last 28 days or the window given (at most 28 days).
+         * @description Succeeded and failed attempts (each retry counts), period by period, over the last 28 days or the window given (at most 28 days); of one endpoint with `endpoint_id` (a Homing extension).
          */
         get: operations["StatisticsController_appAttempts"];
         put?: never;
@@ -1684,6 +1704,10 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
         };
+        RetryNowOut: {
+            /** @description The deliveries waiting on a scheduled retry that were made due now */
+            retried: number;
+        };
         ReplayIn: {
             /**
              * Format: date-time
@@ -1785,6 +1809,18 @@ export interface components {
             fail: number;
             /** @description Called off by cancel-msgs */
             canceled: number;
+            /**
+             * Format: date-time
+             * @description Homing extension: when its current run of failures began (a failed attempt with no success since); null while it succeeds
+             */
+            failingSince: string | null;
+            /**
+             * Format: date-time
+             * @description Homing extension: when the earliest of its pending deliveries is due (its next attempt), whatever the window; null when none waits
+             */
+            nextAttemptAt: string | null;
+            /** @description Homing extension: its deliveries that failed and wait on a scheduled retry (what retry-now sends at once), whatever the window */
+            waitingRetry: number;
         };
         EventTypeOut: {
             name: string;
@@ -4183,6 +4219,82 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["BackgroundTaskOut"];
+                };
+            };
+            /** @description No token, or an invalid or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
+            /** @description The token may not do this (another application, or a missing capability) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
+            /** @description Conflict (a duplicate uid or eventId) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
+            /** @description Invalid input, with the fields at fault */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpValidationError"];
+                };
+            };
+        };
+    };
+    EndpointController_retryNow: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                appId: string;
+                endpointId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RetryNowOut"];
                 };
             };
             /** @description No token, or an invalid or expired one */
@@ -7519,6 +7631,8 @@ export interface operations {
                 endDate?: string | null;
                 /** @description The period to count by; the window widens to whole periods (UTC) */
                 period?: "OneDay" | "OneHour" | "FiveMinutes" | null;
+                /** @description Homing extension: only the attempts to this endpoint of the application (id or uid); 404 when it has none such */
+                endpoint_id?: string;
             };
             header?: never;
             path: {
