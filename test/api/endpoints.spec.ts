@@ -106,6 +106,8 @@ describe('event types and endpoints through the svix SDK', () => {
       expect(replaced).toMatchObject({ id: created.id, uid: 'primary', url: h.receiver.url('/crud-2'), description: '', eventTypes: null, channels: null, throttleRate: null });
       const upserted = await h.svix.endpoint.upsert(app.id, 'made-by-put', { url: h.receiver.url('/put') });
       expect(upserted).toMatchObject({ uid: 'made-by-put', url: h.receiver.url('/put') });
+      const elsewhere = await validationErrors(h.svix.endpoint.upsert(app.id, 'not-made', { url: h.receiver.url('/put'), uid: 'other-uid' }));
+      expect(elsewhere).toEqual([expect.objectContaining({ loc: ['body', 'uid'], msg: 'a new endpoint takes the uid in the path' })]);
 
       const patched = await h.svix.endpoint.patch(app.id, created.id, { disabled: true, eventTypes: ['order.*'] });
       expect(patched).toMatchObject({ disabled: true, eventTypes: ['order.*'], url: h.receiver.url('/crud-2') });

@@ -1,7 +1,7 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query, Res, UnprocessableEntityException } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { AttemptsService, EndpointsService, NotFoundError, RecoveryService, type EndpointEntity } from '@homing/webhooks';
+import { AttemptsService, EndpointsService, RecoveryService, type EndpointEntity } from '@homing/webhooks';
 import { mapPage } from '@homing/webhooks/internal';
 import { API_PREFIX } from './api.constants.js';
 import { ApiErrors } from './api-docs.decorators.js';
@@ -81,17 +81,9 @@ export class EndpointController {
     @Res({ passthrough: true }) response: Response,
   ): Promise<EndpointOut> {
     const replacement = endpointInput({ description: '', eventTypes: null, channels: null, disabled: false, throttleRate: null, metadata: {}, signatureScheme: null, ...body });
-    try {
-      return EndpointOut.from(await this.endpoints.update(appId, endpointId, replacement));
-    } catch (error) {
-      if (!(error instanceof NotFoundError)) throw error;
-    }
-    // No such endpoint (an unknown application stays a 404 from create): create it under the path's uid.
-    if (body.uid != null && body.uid !== endpointId) {
-      throw new UnprocessableEntityException({ detail: [{ loc: ['body', 'uid'], msg: 'a new endpoint takes the uid in the path', type: 'value_error' }] });
-    }
-    response.status(201);
-    return EndpointOut.from(await this.endpoints.create(appId, { ...replacement, uid: endpointId }));
+    const { endpoint, created } = await this.endpoints.upsert(appId, endpointId, replacement);
+    if (created) response.status(201);
+    return EndpointOut.from(endpoint);
   }
 
   @Patch(':endpointId')

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, UnprocessableEntityException } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { type ApplicationEntity, EndpointsService, NotFoundError } from '@homing/webhooks';
 import { mapPage, OperationalEventsService } from '@homing/webhooks/internal';
@@ -63,15 +63,7 @@ export class OperationalWebhookController {
   async upsert(@Param('operationalEndpointId') endpointId: string, @Body() body: OperationalWebhookEndpointUpsertIn): Promise<OperationalWebhookEndpointOut> {
     const replacement = endpointInput({ description: '', eventTypes: null, disabled: false, throttleRate: null, metadata: {}, ...body });
     const application = (await this.operational.application({ create: true }))!;
-    try {
-      return OperationalWebhookEndpointOut.from(await this.endpoints.update(application.id, endpointId, replacement));
-    } catch (error) {
-      if (!(error instanceof NotFoundError)) throw error;
-    }
-    if (body.uid != null && body.uid !== endpointId) {
-      throw new UnprocessableEntityException({ detail: [{ loc: ['body', 'uid'], msg: 'a new endpoint takes the uid in the path', type: 'value_error' }] });
-    }
-    return OperationalWebhookEndpointOut.from(await this.endpoints.create(application.id, { ...replacement, uid: endpointId }));
+    return OperationalWebhookEndpointOut.from((await this.endpoints.upsert(application.id, endpointId, replacement)).endpoint);
   }
 
   @Delete(':operationalEndpointId')

@@ -93,6 +93,20 @@ export class EndpointsService {
     return mapPage(page, (endpoint) => this.secrets.openSecrets(endpoint));
   }
 
+  /**
+   * Svix's upsert: replaces the endpoint, or, when there is none, creates it with `idOrUid` as its uid (an unknown
+   * application stays a NotFoundError). A body naming another uid for a new endpoint is a ValidationError.
+   */
+  async upsert(appIdOrUid: string, idOrUid: string, input: EndpointInput): Promise<{ endpoint: EndpointEntity; created: boolean }> {
+    try {
+      return { endpoint: await this.update(appIdOrUid, idOrUid, input), created: false };
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) throw error;
+    }
+    if (input.uid != null && input.uid !== idOrUid) throw invalidField(['uid'], 'a new endpoint takes the uid in the path');
+    return { endpoint: await this.create(appIdOrUid, { ...input, uid: idOrUid }), created: true };
+  }
+
   /** Sets the fields given. Enabling an endpoint clears its failure history. */
   async update(appIdOrUid: string, idOrUid: string, changes: Partial<EndpointInput>): Promise<EndpointEntity> {
     const endpoint = await this.get(appIdOrUid, idOrUid);
