@@ -6,6 +6,7 @@ import { NotFoundError, ValidationError } from '../exceptions/homing-errors.js';
 import {
   AttemptSeriesInput,
   AttemptTotalsInput,
+  DAY_MS,
   MAX_STATISTICS_DAYS,
   STATISTICS_PERIODS,
   UsageInput,
@@ -62,7 +63,6 @@ export interface EndpointCounts {
 
 /** Applications (or endpoints) per query of an aggregation over all of them. */
 const BATCH = 500;
-const DAY_MS = 86_400_000;
 
 /**
  * Counts over what was sent and attempted, from the records themselves. Each query over messages or

@@ -1,13 +1,14 @@
 import { ArrayMaxSize, IsArray, IsIn, IsOptional, ValidateBy, type ValidationArguments } from 'class-validator';
 import type { DeliveryStatus } from '../entities/index.js';
+import { CLOCK_SKEW_MS, DAY_MS } from './statistics.input.js';
 import { IsDateTime, IsEventTypeName, IsText, ToDate } from './validation.js';
 
 /**
  * How far back one replay reaches: the limit Svix's server puts on recovering an endpoint (14 days, plus
- * 5 minutes so that "now minus two weeks" passes whatever the clocks say).
+ * the statistics' clock allowance so that "now minus two weeks" passes whatever the clocks say).
  */
 export const MAX_REPLAY_DAYS = 14;
-const MAX_REPLAY_MS = (MAX_REPLAY_DAYS * 24 * 60 + 5) * 60_000;
+const MAX_REPLAY_MS = MAX_REPLAY_DAYS * DAY_MS + CLOCK_SKEW_MS;
 
 const isDate = (value: unknown): value is Date => value instanceof Date && !Number.isNaN(value.getTime());
 

@@ -2,14 +2,14 @@ import { applyDecorators } from '@nestjs/common';
 import { IsArray, IsIn, IsOptional, ValidateBy } from 'class-validator';
 import { IsDateTime, IsEventTypeName, IsUid, ToDate } from './validation.js';
 
+export const DAY_MS = 86_400_000;
 /** Svix's periods a series of statistics is counted by, and their length in milliseconds. */
-export const STATISTICS_PERIODS = { OneDay: 86_400_000, OneHour: 3_600_000, FiveMinutes: 300_000 } as const;
+export const STATISTICS_PERIODS = { OneDay: DAY_MS, OneHour: 3_600_000, FiveMinutes: 300_000 } as const;
 export type StatisticsPeriod = keyof typeof STATISTICS_PERIODS;
 
 /** The widest window of statistics, as Svix's server allows it (and its default when `since` is left out). */
 export const MAX_STATISTICS_DAYS = 28;
-const DAY_MS = 86_400_000;
-/** Svix's allowance for clocks that disagree: `now - 28 days` from a client a little behind still passes. */
+/** Svix's allowance for clocks that disagree: `now - 28 days` (or a replay's 14) from a client a little behind still passes. */
 export const CLOCK_SKEW_MS = 5 * 60_000;
 
 /** A window's end: a date and time no later than now (give or take the clock skew). Unless `required`, left out: now. */
