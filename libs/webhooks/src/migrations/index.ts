@@ -7,6 +7,8 @@ import { AddMessageContentType1764900000000 } from './1764900000000-add-message-
 import { AddEventTypeRetrySchedule1765100000000 } from './1765100000000-add-event-type-retry-schedule.js';
 import { AddAttemptHeaders1765000000000 } from './1765000000000-add-attempt-headers.js';
 import { AddAttemptStatisticsIndex1765200000000 } from './1765200000000-add-attempt-statistics-index.js';
+import { AddStatisticsCounts1765300000000 } from './1765300000000-add-statistics-counts.js';
+import { AddRetentionIndex1765400000000 } from './1765400000000-add-retention-index.js';
 
 /** Migrations to add to a host's own DataSource when it lends one to the module. */
 export const HOMING_MIGRATIONS = [
@@ -19,4 +21,6 @@ export const HOMING_MIGRATIONS = [
   AddEventTypeRetrySchedule1765100000000,
   AddAttemptHeaders1765000000000,
   AddAttemptStatisticsIndex1765200000000,
+  AddStatisticsCounts1765300000000,
+  AddRetentionIndex1765400000000,
 ];
