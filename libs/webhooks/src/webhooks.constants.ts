@@ -66,6 +66,8 @@ export const BODY_HMAC_HEADERS = { signature: 'Rye-Hmac-Signature-V1', account: 
 /** How long message payloads are kept by default, and how often expired ones are purged. */
 export const DEFAULT_PAYLOAD_RETENTION = '90d';
 export const DEFAULT_PURGE_INTERVAL = '1h';
+/** How long message rows (with their deliveries and attempts) are kept by default; `off` keeps them forever. */
+export const DEFAULT_RETENTION = '90d';
 
 /** Nest events (EventEmitter2) for in-process observers such as metrics; not sent as webhooks. */
 export const HOMING_EVENT = {

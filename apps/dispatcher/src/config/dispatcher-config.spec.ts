@@ -19,6 +19,7 @@ describe('readDispatcherConfig', () => {
       proxyUrl: undefined,
       payloadRetention: '90d',
       purgeInterval: '1h',
+      retention: '90d',
       logLevel: 'log',
     });
   });
@@ -37,6 +38,13 @@ describe('readDispatcherConfig', () => {
   it('reads the retention settings and names a bad one', () => {
     expect(readDispatcherConfig({ HOMING_PAYLOAD_RETENTION: '30d', HOMING_PURGE_INTERVAL: '10m' })).toMatchObject({ payloadRetention: '30d', purgeInterval: '10m' });
     expect(() => readDispatcherConfig({ HOMING_PAYLOAD_RETENTION: 'forever' })).toThrow(/^HOMING_PAYLOAD_RETENTION="forever" is invalid/);
+  });
+
+  it('reads the row retention, off included, and names a bad one', () => {
+    expect(readDispatcherConfig({ HOMING_RETENTION: '30d' })).toMatchObject({ retention: '30d' });
+    expect(readDispatcherConfig({ HOMING_RETENTION: 'off' })).toMatchObject({ retention: 'off' });
+    expect(() => readDispatcherConfig({ HOMING_RETENTION: 'forever' })).toThrow(/^HOMING_RETENTION="forever" is invalid: "forever" is not a duration/);
+    expect(() => readDispatcherConfig({ HOMING_RETENTION: '90' })).toThrow(/^HOMING_RETENTION="90" is invalid: expected off or a duration of at least 1d/);
   });
 
   it('reads the security settings', () => {

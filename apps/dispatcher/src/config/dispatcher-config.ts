@@ -24,6 +24,8 @@ export interface DispatcherConfig {
   maxPayload: string;
   payloadRetention: string;
   purgeInterval: string;
+  /** How long message rows are kept, or `off`. */
+  retention: string;
   /** May hold credentials: never shown in messages or logs. */
   proxyUrl?: string;
   /** The operator's API token; when unset, `main` makes one up for the run (and refuses to in production). Never shown. */
@@ -127,6 +129,8 @@ export function readDispatcherConfig(env: Env = process.env): DispatcherConfig {
     maxPayload: check('HOMING_MAX_PAYLOAD', text('HOMING_MAX_PAYLOAD', DEFAULT_MAX_PAYLOAD), parseByteSize),
     payloadRetention: check('HOMING_PAYLOAD_RETENTION', text('HOMING_PAYLOAD_RETENTION', DEFAULT_PAYLOAD_RETENTION), parseDuration),
     purgeInterval: check('HOMING_PURGE_INTERVAL', text('HOMING_PURGE_INTERVAL', DEFAULT_PURGE_INTERVAL), parseDuration),
+    // The library's DEFAULT_RETENTION and parseRetention (at least 1d) are not exported through @homing/webhooks/internal yet.
+    retention: check('HOMING_RETENTION', text('HOMING_RETENTION', '90d'), parseRowRetention),
     proxyUrl: confidential('HOMING_PROXY_URL', parseProxyUrl),
     apiToken: confidential('HOMING_API_TOKEN', parseApiToken),
     portalUrl: env.HOMING_PORTAL_URL?.trim() ? url('HOMING_PORTAL_URL', '', ['http:', 'https:']) : undefined,
@@ -153,6 +157,11 @@ export function webOrigin(value: string): string | undefined {
 function parseLogLevel(level: string): string {
   if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new Error(`expected one of ${LOG_LEVELS.join(', ')}`);
   return level;
+}
+
+/** `off`, or a duration of at least a day (the library refuses less, as a likely slip that would delete every finished message). */
+function parseRowRetention(value: string): void {
+  if (value !== 'off' && parseDuration(value) < parseDuration('1d')) throw new Error('expected off or a duration of at least 1d');
 }
 
 /** An operator token has to be hard to guess and fit in a header. */

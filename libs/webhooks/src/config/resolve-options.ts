@@ -5,6 +5,7 @@ import {
   DEFAULT_PAYLOAD_RETENTION,
   DEFAULT_PURGE_INTERVAL,
   DEFAULT_REQUEST_TIMEOUT,
+  DEFAULT_RETENTION,
   DEFAULT_RETRY_SCHEDULE,
 } from '../webhooks.constants.js';
 import { parseByteSize } from './byte-size.js';
@@ -36,7 +37,21 @@ export function resolveOptions(options: WebhooksModuleOptions): ResolvedWebhooks
     proxyUrl: options.proxyUrl === undefined ? undefined : named('proxyUrl', () => parseProxyUrl(options.proxyUrl!)),
     payloadRetentionMs: parseDuration(options.payloadRetention ?? DEFAULT_PAYLOAD_RETENTION, 'payloadRetention'),
     purgeIntervalMs: parseDuration(options.purgeInterval ?? DEFAULT_PURGE_INTERVAL, 'purgeInterval'),
+    retentionMs: parseRetention(options.retention ?? DEFAULT_RETENTION, 'retention'),
   };
+}
+
+const MIN_RETENTION_MS = parseDuration('1d');
+
+/**
+ * The row retention: `off` (null, rows kept forever) or a duration of at least a day, so a bare
+ * number (read as milliseconds) or a unit typo cannot delete every finished message at once.
+ */
+export function parseRetention(value: string | number, what = 'retention'): number | null {
+  if (typeof value === 'string' && value.trim() === 'off') return null;
+  const ms = parseDuration(value, what);
+  if (ms < MIN_RETENTION_MS) throw new Error(`${what}: expected off or a duration of at least 1d, got ${JSON.stringify(value)}`);
+  return ms;
 }
 
 /** Runs a parser whose errors do not say which option they are about. */

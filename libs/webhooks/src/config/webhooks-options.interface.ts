@@ -57,8 +57,15 @@ export interface WebhooksModuleOptions {
   proxyUrl?: string;
   /** How long message payloads are kept unless a message sets `payloadRetentionPeriod` (days). Default `90d`. */
   payloadRetention?: string | number;
-  /** How often a worker purges expired payloads. Default `1h`. */
+  /** How often a worker purges expired payloads and deletes expired rows. Default `1h`. */
   purgeInterval?: string | number;
+  /**
+   * How long a message row, its deliveries and attempts are kept (at least `1d`); default `90d`.
+   * `'off'` turns row deletion off: rows are then kept forever (payloads are still purged).
+   * A message still owed to an endpoint, or whose payload is not purged yet (a longer
+   * `payloadRetentionPeriod`), keeps its rows until that ends.
+   */
+  retention?: string | number;
 }
 
 /** Options after defaults and parsing: what the services read. */
@@ -81,4 +88,6 @@ export interface ResolvedWebhooksOptions {
   proxyUrl?: string;
   payloadRetentionMs: number;
   purgeIntervalMs: number;
+  /** Null: rows are never deleted. */
+  retentionMs: number | null;
 }

@@ -4,7 +4,7 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 @Index('IDX_homing_messages_app_event_id', ['appId', 'eventId'], { unique: true })
 @Index('IDX_homing_messages_app_created', ['appId', 'createdAt'])
 @Index('IDX_homing_messages_app_id', ['appId', 'id'])
-@Index('IDX_homing_messages_payload_expires', ['payloadExpiresAt'])
+@Index('IDX_homing_messages_payload_expires_created', ['payloadExpiresAt', 'createdAt'])
 export class MessageEntity {
   @PrimaryColumn({ type: 'varchar', length: 40 })
   id: string;
