@@ -145,6 +145,7 @@ export class RecoveryService {
           nextAttemptAt: message.deliverAt && message.deliverAt > now ? message.deliverAt : now,
           leaseUntil: null,
           claimId: null,
+          throttleSlotAt: null,
           createdAt: now,
           updatedAt: now,
         }));

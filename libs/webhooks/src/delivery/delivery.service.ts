@@ -51,7 +51,8 @@ export class DeliveryService {
     }
     const rate = endpoint.rateLimit ?? application.rateLimit;
     if (rate) {
-      if (job.slotAt === undefined) {
+      // A row postponed earlier holds its slot, whichever job wakes it.
+      if (!delivery.throttleSlotAt) {
         const slot = await this.throttle.reserve(endpoint.id, rate);
         if (slot.waitMs > 0) return this.postpone(job, slot);
       }
@@ -64,11 +65,11 @@ export class DeliveryService {
     await this.record(delivery, message, endpoint, request, outcome, loaded.retrySchedule ?? this.options.retrySchedule);
   }
 
-  /** Gives the row back until the endpoint's throttle slot comes, and queues it for then: it waits, it does not fail. */
+  /** Gives the row back until the endpoint's throttle slot comes, holding the slot: it waits, it does not fail. */
   private async postpone(job: DeliveryJob, slot: ThrottleSlot): Promise<void> {
     const now = new Date();
     const dueAt = new Date(now.getTime() + slot.waitMs);
-    await this.finish(job, { status: 'pending', nextAttemptAt: dueAt, leaseUntil: null, updatedAt: now });
+    await this.finish(job, { status: 'pending', nextAttemptAt: dueAt, throttleSlotAt: new Date(slot.slotAt), leaseUntil: null, updatedAt: now });
     await this.queue.enqueue([{ msgId: job.msgId, endpointId: job.endpointId, attempts: job.attempts, slotAt: slot.slotAt, dueAt }]);
   }
 
@@ -101,6 +102,7 @@ export class DeliveryService {
       attempts,
       scheduleStep,
       nextAttemptAt,
+      throttleSlotAt: null,
       leaseUntil: null,
       updatedAt: at,
     });

@@ -1,24 +1,52 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { DataSource, LessThan, LessThanOrEqual } from 'typeorm';
+import { DataSource, LessThan } from 'typeorm';
 import type { ResolvedWebhooksOptions } from '../config/webhooks-options.interface.js';
 import { DeliveryEntity } from '../entities/index.js';
 import { InjectWebhooksDataSource, InjectWebhooksOptions } from '../webhooks.decorators.js';
-import { DeliveryQueue } from '../queue/delivery.queue.js';
+import { DeliveryQueue, QUEUE_HORIZON_MS, type DueDelivery } from '../queue/delivery.queue.js';
 import { PeriodicTask } from '../common/periodic-task.js';
 
+/** Rows read per query. */
 const BATCH = 1000;
+/** A pass queues at most this many deliveries coming due; the rest wait for the next pass (or, once overdue, the catch-up). */
+const UPCOMING_PER_PASS = 10_000;
+/**
+ * Jobs waiting for a worker past which a pass queues no overdue backlog: a backlog (after an outage,
+ * an endpoint's return, a Redis flush) moves from the table to Redis at the pace workers take it.
+ */
+const MAX_WAITING_JOBS = 200;
+/** How often a worker reads the schedule (or every sweep interval, if shorter). */
+const TICK_MS = 1_000;
+
+/** A place in the schedule's order: (nextAttemptAt, msgId, endpointId), the order of IDX_homing_deliveries_due. */
+interface Cursor {
+  at: Date;
+  msgId: string;
+  endpointId: string;
+}
+
+type Due = Pick<DeliveryEntity, 'msgId' | 'endpointId' | 'attempts' | 'nextAttemptAt' | 'throttleSlotAt'>;
 
 /**
- * The database says what is owed; the queue is only a fast path. The sweeper re-queues deliveries
- * that are due but were never queued or whose job was lost (Redis flushed, enqueue failed, or failed
- * while the database was unreachable), and frees rows whose worker died mid-attempt. It is also what
- * ends a database outage for the workers: its first pass that reaches the database queues what is owed.
+ * The database is the schedule: a delivery waits in its row until `nextAttemptAt`, and Redis carries
+ * only what is due within QUEUE_HORIZON_MS. Each pass (every second on every worker):
+ * - queues the rows that came within the horizon since the last pass (a cursor through the schedule);
+ * - catches up on overdue rows that no job carries (never queued, Redis flushed, enqueue failed while
+ *   Redis or the database was down, a backlog held back), as fast as workers drain the queue, by a
+ *   second cursor that starts over once it reaches the end;
+ * - frees rows whose worker died mid-attempt.
+ * Replicas sweep independently: a delivery queued twice has one job (job ids name the attempt), and a
+ * row is claimed once. It is also what ends a database outage for the workers.
  */
 @Injectable()
 export class DeliverySweeper implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('HomingSweeper');
   /** Whether the last pass failed: an outage is reported when it begins and when it ends, not every pass. */
   private failing = false;
+  /** Up to where rows coming due have been queued. */
+  private upcoming?: Cursor;
+  /** Where the catch-up scan of overdue rows goes on from; undefined: from the start. */
+  private overdue?: Cursor;
   private readonly task = new PeriodicTask(
     async () => {
       const queued = await this.sweep();
@@ -26,7 +54,7 @@ export class DeliverySweeper implements OnApplicationBootstrap, OnApplicationShu
       this.failing = false;
     },
     (error) => {
-      if (!this.failing) this.logger.warn(`sweep failed, retrying every ${this.options.sweepIntervalMs} ms: ${error.message}`);
+      if (!this.failing) this.logger.warn(`sweep failed, retrying every ${this.tickMs} ms: ${error.message}`);
       this.failing = true;
     },
   );
@@ -38,33 +66,96 @@ export class DeliverySweeper implements OnApplicationBootstrap, OnApplicationShu
   ) {}
 
   onApplicationBootstrap(): void {
-    if (this.options.worker) this.task.start(this.options.sweepIntervalMs);
+    if (this.options.worker) this.task.start(this.tickMs);
   }
 
   onApplicationShutdown(): Promise<void> {
     return this.task.stop();
   }
 
+  private get tickMs(): number {
+    return Math.min(TICK_MS, this.options.sweepIntervalMs);
+  }
+
   /** One pass; returns how many deliveries it queued. */
   async sweep(now = new Date()): Promise<number> {
-    const deliveries = this.dataSource.getRepository(DeliveryEntity);
     // A lapsed lease means its worker died mid-attempt. The interrupted attempt counts (it may have
     // reached the receiver), which also gives the row a job id that no stalled job of the dead worker holds.
-    await deliveries
+    await this.dataSource
+      .getRepository(DeliveryEntity)
       .createQueryBuilder()
       .update()
       .set({ status: 'pending', attempts: () => 'attempts + 1', nextAttemptAt: now, leaseUntil: null, updatedAt: now })
       .where({ status: 'sending', leaseUntil: LessThan(now) })
       .execute();
-    // Rows due within the last interval are most likely still queued; leave them to their job.
-    const dueBefore = new Date(now.getTime() - this.options.sweepIntervalMs);
-    const due = await deliveries.find({
-      select: { msgId: true, endpointId: true, attempts: true },
-      where: { status: 'pending', nextAttemptAt: LessThanOrEqual(dueBefore) },
-      order: { nextAttemptAt: 'ASC' },
-      take: BATCH,
-    });
-    await this.queue.enqueue(due);
-    return due.length;
+    return (await this.queueUpcoming(now)) + (await this.catchUp(now));
   }
+
+  /** Queues rows due within the horizon that the last passes had not reached (their writers queued the ones due sooner). */
+  private async queueUpcoming(now: Date): Promise<number> {
+    const until = new Date(now.getTime() + QUEUE_HORIZON_MS);
+    // Rows overdue by more than a sweep interval are the catch-up's (on start, or after passes failed).
+    const overdueBefore = start(new Date(now.getTime() - this.options.sweepIntervalMs));
+    let from = this.upcoming && this.upcoming.at > overdueBefore.at ? this.upcoming : overdueBefore;
+    let queued = 0;
+    while (queued < UPCOMING_PER_PASS) {
+      const rows = await this.dueAfter(from, until);
+      await this.queue.enqueue(rows.map(dueDelivery));
+      queued += rows.length;
+      if (rows.length < BATCH) {
+        from = start(until);
+        break;
+      }
+      from = cursorOf(rows[rows.length - 1]);
+    }
+    this.upcoming = from;
+    return queued;
+  }
+
+  /**
+   * Queues overdue rows while the queue has room. Rows due within the last sweep interval are most
+   * likely still queued; they are left to their jobs.
+   */
+  private async catchUp(now: Date): Promise<number> {
+    const dueBefore = new Date(now.getTime() - this.options.sweepIntervalMs);
+    let queued = 0;
+    while ((await this.queue.waiting()) < MAX_WAITING_JOBS) {
+      const rows = await this.dueAfter(this.overdue, dueBefore);
+      await this.queue.enqueue(rows.map(dueDelivery));
+      queued += rows.length;
+      this.overdue = rows.length < BATCH ? undefined : cursorOf(rows[rows.length - 1]);
+      if (!this.overdue) break;
+    }
+    return queued;
+  }
+
+  /** Pending rows due by `until`, after `after` in the schedule's order (a range of IDX_homing_deliveries_due). */
+  private dueAfter(after: Cursor | undefined, until: Date): Promise<Due[]> {
+    const query = this.dataSource
+      .getRepository(DeliveryEntity)
+      .createQueryBuilder('d')
+      .select(['d.msgId', 'd.endpointId', 'd.attempts', 'd.nextAttemptAt', 'd.throttleSlotAt'])
+      .where("d.status = 'pending' AND d.nextAttemptAt <= :until", { until })
+      .orderBy('d.nextAttemptAt', 'ASC')
+      .addOrderBy('d.msgId', 'ASC')
+      .addOrderBy('d.endpointId', 'ASC')
+      .limit(BATCH);
+    if (after) {
+      query.andWhere('(d.nextAttemptAt > :at OR (d.nextAttemptAt = :at AND (d.msgId > :msgId OR (d.msgId = :msgId AND d.endpointId > :endpointId))))', after);
+    }
+    return query.getMany();
+  }
+}
+
+function start(at: Date): Cursor {
+  return { at, msgId: '', endpointId: '' };
+}
+
+function cursorOf(row: Due): Cursor {
+  return { at: row.nextAttemptAt!, msgId: row.msgId, endpointId: row.endpointId };
+}
+
+/** The job for a row: due at its time, under the id its writer gave it (a throttled row's names its slot). */
+function dueDelivery({ msgId, endpointId, attempts, nextAttemptAt, throttleSlotAt }: Due): DueDelivery {
+  return { msgId, endpointId, attempts, dueAt: nextAttemptAt, ...(throttleSlotAt ? { slotAt: throttleSlotAt.getTime() } : {}) };
 }

@@ -45,6 +45,10 @@ export class DeliveryEntity {
   @Column({ type: 'datetime', precision: 3, nullable: true })
   leaseUntil: Date | null;
 
+  /** While postponed by the endpoint's throttle: the send slot it holds (on Redis' clock). */
+  @Column({ type: 'datetime', precision: 3, nullable: true })
+  throttleSlotAt: Date | null;
+
   /** The claim that took the row last: lets a worker read back exactly the rows its one UPDATE took. */
   @Column({ type: 'varchar', length: 32, nullable: true })
   claimId: string | null;

@@ -9,6 +9,7 @@ import { AddAttemptHeaders1765000000000 } from './1765000000000-add-attempt-head
 import { AddAttemptStatisticsIndex1765200000000 } from './1765200000000-add-attempt-statistics-index.js';
 import { AddStatisticsCounts1765300000000 } from './1765300000000-add-statistics-counts.js';
 import { AddRetentionIndex1765400000000 } from './1765400000000-add-retention-index.js';
+import { AddDeliveryThrottleSlot1765500000000 } from './1765500000000-add-delivery-throttle-slot.js';
 
 /** Migrations to add to a host's own DataSource when it lends one to the module. */
 export const HOMING_MIGRATIONS = [
@@ -23,4 +24,5 @@ export const HOMING_MIGRATIONS = [
   AddAttemptStatisticsIndex1765200000000,
   AddStatisticsCounts1765300000000,
   AddRetentionIndex1765400000000,
+  AddDeliveryThrottleSlot1765500000000,
 ];

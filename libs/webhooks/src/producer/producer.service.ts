@@ -110,6 +110,7 @@ export class ProducerService {
       nextAttemptAt: deliverAt ?? now,
       leaseUntil: null,
       claimId: null,
+      throttleSlotAt: null,
       createdAt: now,
       updatedAt: now,
     }));

@@ -30,6 +30,11 @@ const REDIS_WAIT_MS = 2_000;
  * on both sides, the same for one delivery as for fifty. Later ones get a job each (their own delay).
  */
 const DUE_NOW_PER_JOB = 50;
+/**
+ * Redis carries only what is due within this long: a later delivery waits in its row (by nextAttemptAt)
+ * and the sweeper queues it as it comes within reach, so Redis' memory does not grow with the backlog.
+ */
+export const QUEUE_HORIZON_MS = 5_000;
 
 @Injectable()
 export class DeliveryQueue {
@@ -39,20 +44,22 @@ export class DeliveryQueue {
   constructor(@InjectQueue(DELIVERY_QUEUE) private readonly queue: Queue<DeliveryJobData>) {}
 
   /**
-   * Queues deliveries at their due time. Never fails the caller: the delivery rows are the record,
-   * and what Redis cannot take now (down, slow) the sweeper queues later. A job of one delivery has
-   * an id naming the row and attempt, so queueing the same one twice leaves one job; a delivery in
-   * two jobs is still attempted once (the claim takes its row once).
+   * Queues deliveries due within the horizon at their due time; later ones are left to their rows and
+   * the sweeper. Never fails the caller: the delivery rows are the record, and what Redis cannot take
+   * now (down, slow) the sweeper queues later. A job of one delivery has an id naming the row and
+   * attempt, so queueing the same one twice leaves one job; a delivery in two jobs is still attempted
+   * once (the claim takes its row once).
    */
   async enqueue(deliveries: readonly DueDelivery[]): Promise<void> {
-    if (deliveries.length === 0) return;
     const now = Date.now();
     const delayOf = ({ dueAt }: DueDelivery) => (dueAt ? Math.max(0, dueAt.getTime() - now) : 0);
     const dueNow = deliveries.filter((delivery) => delayOf(delivery) === 0).map(jobOf);
+    const soon = deliveries.filter((delivery) => delayOf(delivery) > 0 && delayOf(delivery) <= QUEUE_HORIZON_MS);
     const jobs = [
       ...chunks(dueNow, DUE_NOW_PER_JOB).map((chunk) => ({ data: chunk.length === 1 ? chunk[0] : { deliveries: chunk }, delay: 0 })),
-      ...deliveries.filter((delivery) => delayOf(delivery) > 0).map((delivery) => ({ data: jobOf(delivery), delay: delayOf(delivery) })),
+      ...soon.map((delivery) => ({ data: jobOf(delivery), delay: delayOf(delivery) })),
     ];
+    if (jobs.length === 0) return;
     await this.bounded(`queue ${deliveries.length} deliveries`, () =>
       this.queue.addBulk(
         jobs.map(({ data, delay }) => ({
@@ -61,6 +68,11 @@ export class DeliveryQueue {
         })),
       ),
     );
+  }
+
+  /** Jobs waiting for a worker (not the delayed ones): the sweeper queues a backlog no faster than workers take it. */
+  async waiting(): Promise<number> {
+    return (await this.bounded('count waiting jobs', () => this.queue.getWaitingCount())) ?? Number.POSITIVE_INFINITY;
   }
 
   /** Runs a delivery's queued job now instead of at its due time (or queues it if it has none). */
@@ -72,12 +84,13 @@ export class DeliveryQueue {
     });
   }
 
-  private async bounded(what: string, work: () => Promise<unknown>): Promise<void> {
+  /** Runs `work` on Redis within REDIS_WAIT_MS; undefined when Redis is down or slow (logged, not thrown). */
+  private async bounded<T>(what: string, work: () => Promise<T>): Promise<T | undefined> {
     // Disconnected: no point queueing commands behind a reconnect; the sweeper covers it.
     if (this.queue.client.status !== 'ready') {
       if (!this.redisDown) this.logger.warn(`Redis is not connected (${this.queue.client.status}); due deliveries will be queued by the sweeper`);
       this.redisDown = true;
-      return;
+      return undefined;
     }
     this.redisDown = false;
     let timer: NodeJS.Timeout | undefined;
@@ -88,9 +101,10 @@ export class DeliveryQueue {
       timer = setTimeout(() => reject(new Error(`Redis did not answer within ${REDIS_WAIT_MS} ms`)), REDIS_WAIT_MS);
     });
     try {
-      await Promise.race([pending, timeout]);
+      return await Promise.race([pending, timeout]);
     } catch (error) {
       this.logger.warn(`could not ${what}; the sweeper will: ${(error as Error).message}`);
+      return undefined;
     } finally {
       clearTimeout(timer);
     }
