@@ -74,6 +74,20 @@ describe('the database is the schedule', () => {
     expect(counts.size).toBe(300);
     expect(ids.filter((id) => counts.get(id) !== 2)).toEqual([]);
   });
+
+  it('sends a throttled backlog that reaches past the queue horizon in the slots it was given, each once', async () => {
+    const app = await h.homing.applications.create({ name: 'Throttled' });
+    h.receiver.status(200);
+    // At 4/s, 32 deliveries take 8 s of slots: the later ones wait in their rows, not in Redis.
+    const endpoint = await h.homing.endpoints.create(app.id, { url: h.receiver.url('/slow'), rateLimit: 4 });
+    const ids = await sendMany(h, app.id, 32, 32);
+    await vi.waitFor(async () => expect(await deliveriesBy(h, endpoint.id)).toEqual({ success: 32 }), { timeout: 60_000, interval: 200 });
+    const counts = requestsPerMessage(h, '/slow');
+    expect(ids.filter((id) => counts.get(id) !== 1)).toEqual([]);
+    const times = h.receiver.on('/slow').map((request) => request.receivedAt).sort((a, b) => a - b);
+    const gaps = times.slice(1).map((time, i) => time - times[i]);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(225);
+  });
 });
 
 describe('a Redis flush with retries waiting', () => {
