@@ -30,6 +30,8 @@ import { WebhookReceiverModule } from './receiver/webhook-receiver.module.js';
 import { PayloadRetentionService } from './retention/payload-retention.service.js';
 import { DestinationPolicy } from './security/destination-policy.js';
 import { SecretCipher } from './security/secret-cipher.js';
+import { CountsFolder } from './statistics/counts.folder.js';
+import { CountsReader } from './statistics/counts.reader.js';
 import {
   ASYNC_OPTIONS_TYPE,
   ConfigurableModuleClass,
@@ -146,6 +148,8 @@ function compose(base: DynamicModule, extras: WebhooksModuleExtras): DynamicModu
       DeliverySweeper,
       DeliveryThrottle,
       PayloadRetentionService,
+      CountsReader,
+      CountsFolder,
       EndpointHealthService,
       WebhookHttpClient,
       DestinationPolicy,

@@ -1,14 +1,19 @@
 import { ApplicationEntity } from './application.entity.js';
 import { AttemptEntity } from './attempt.entity.js';
+import { AttemptCountEntity } from './attempt-count.entity.js';
+import { CountChangeEntity } from './count-change.entity.js';
 import { DeliveryEntity } from './delivery.entity.js';
+import { DeliveryCountEntity } from './delivery-count.entity.js';
 import { EndpointEntity } from './endpoint.entity.js';
 import { EventTypeEntity } from './event-type.entity.js';
 import { MessageEntity } from './message.entity.js';
 
-export { ApplicationEntity, AttemptEntity, DeliveryEntity, EndpointEntity, EventTypeEntity, MessageEntity };
+export { ApplicationEntity, AttemptCountEntity, AttemptEntity, CountChangeEntity, DeliveryCountEntity, DeliveryEntity, EndpointEntity, EventTypeEntity, MessageEntity };
 export type { PreviousSecret } from '../signing/secret-rotation.js';
 export type { DeliveryStatus, AttemptTrigger } from './delivery.entity.js';
 export type { AttemptHeaders, AttemptStatus } from './attempt.entity.js';
+export type { CountKind } from './count-change.entity.js';
+export type { DeliveryCountStatus } from './delivery-count.entity.js';
 
 /** Entities to add to a host's own DataSource when it lends one to the module. */
 export const HOMING_ENTITIES = [
@@ -18,4 +23,7 @@ export const HOMING_ENTITIES = [
   MessageEntity,
   DeliveryEntity,
   AttemptEntity,
+  CountChangeEntity,
+  DeliveryCountEntity,
+  AttemptCountEntity,
 ];
