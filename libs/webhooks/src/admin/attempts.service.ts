@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { And, DataSource, In, LessThan, MoreThanOrEqual, type FindOperator, type FindOptionsWhere, type SelectQueryBuilder } from 'typeorm';
+import { DataSource, In, type FindOptionsWhere, type SelectQueryBuilder } from 'typeorm';
 import { AttemptEntity, DeliveryEntity, EndpointEntity, MessageEntity, type AttemptHeaders, type AttemptStatus, type DeliveryStatus } from '../entities/index.js';
 import { NotFoundError } from '../exceptions/homing-errors.js';
+import { CountsReader, HOUR_MS, widen, type Buckets, type DeliveryCounts } from '../statistics/counts.reader.js';
 import { InjectWebhooksDataSource } from '../webhooks.decorators.js';
 import { EndpointsService } from './endpoints.service.js';
 import { filterCreated, filterMessages, filtersMessages, MessagesService, type MessageFilters } from './messages.service.js';
 import { mapPage, paginate, type Page, type PageOptions } from './pagination.js';
-import { waitingOnRetry } from './recovery.service.js';
 
 export interface AttemptFilters extends MessageFilters {
   status?: AttemptStatus;
@@ -38,13 +38,11 @@ export const COUNT_CEILING = 10_000;
 export const EXPUNGED_RESPONSE = 'EXPUNGED';
 
 /** Deliveries by status, and how the endpoint is doing now. */
-export interface EndpointStats extends Record<DeliveryStatus, number> {
+export interface EndpointStats extends DeliveryCounts {
   /** When its current run of failures began (a failed attempt with no success since); null while it succeeds. */
   failingSince: Date | null;
   /** When the earliest of its pending deliveries is due: its next attempt, whatever the window; null when none waits. */
   nextAttemptAt: Date | null;
-  /** How many of its deliveries wait on a retry (what retry-now would send), whatever the window. */
-  waitingRetry: number;
 }
 
 /** Reading what was attempted: attempts, deliveries per endpoint and per message, and their counts. */
@@ -54,6 +52,7 @@ export class AttemptsService {
     @InjectWebhooksDataSource() private readonly dataSource: DataSource,
     private readonly endpoints: EndpointsService,
     private readonly messages: MessagesService,
+    private readonly counts: CountsReader,
   ) {}
 
   async get(appIdOrUid: string, msgIdOrEventId: string, attemptId: string): Promise<AttemptEntity> {
@@ -109,28 +108,24 @@ export class AttemptsService {
     return mapPage(page, (delivery) => ({ delivery, endpoint: endpoints.get(delivery.endpointId)! }));
   }
 
-  /** How many deliveries to the endpoint are in each status, for messages created in [since, until), and its health now. */
+  /**
+   * How many deliveries to the endpoint are in each status, of those created in [since, until), and its
+   * health now. Deliveries are counted per hour of their creation (UTC): the window is widened to whole
+   * hours, since rounded down and until up (until no later than now; either left out, unbounded), and a
+   * window that begins at or after its end counts none. Read from the statistics counts, not by counting
+   * its rows (see CountsReader.deliveries, and there what `waitingRetry` counts).
+   */
   async endpointStats(appIdOrUid: string, endpointIdOrUid: string, range: { since?: Date; until?: Date } = {}): Promise<EndpointStats> {
     const endpoint = await this.endpoints.get(appIdOrUid, endpointIdOrUid);
-    const createdAt = createdWithin(range);
-    const rows: { status: DeliveryStatus; count: string }[] = await this.dataSource
-      .getRepository(DeliveryEntity)
-      .createQueryBuilder('delivery')
-      .select('delivery.status', 'status')
-      .addSelect('COUNT(*)', 'count')
-      .where({ endpointId: endpoint.id, ...(createdAt ? { createdAt } : {}) })
-      .groupBy('delivery.status')
-      .getRawMany();
+    const counts = await this.counts.deliveries(endpoint, range.since || range.until ? hoursOf(range) : null);
+    // One dive into IDX_homing_deliveries_endpoint_next.
     const next = await this.dataSource
       .getRepository(DeliveryEntity)
       .createQueryBuilder('delivery')
       .select('MIN(delivery.nextAttemptAt)', 'at')
       .where({ endpointId: endpoint.id, status: 'pending' })
       .getRawOne<{ at: Date | null }>();
-    const waitingRetry = await this.dataSource.getRepository(DeliveryEntity).countBy({ endpointId: endpoint.id, ...waitingOnRetry(new Date()) });
-    const stats: EndpointStats = { pending: 0, sending: 0, success: 0, failed: 0, canceled: 0, failingSince: endpoint.failingSince, nextAttemptAt: next?.at ?? null, waitingRetry };
-    for (const row of rows) stats[row.status] = Number(row.count);
-    return stats;
+    return { ...counts, failingSince: endpoint.failingSince, nextAttemptAt: next?.at ?? null };
   }
 
   /** How many attempts to the endpoint `pageByEndpoint` would list, counted up to COUNT_CEILING (`approximated` past it). */
@@ -181,9 +176,10 @@ export class AttemptsService {
   }
 }
 
-function createdWithin({ since, until }: { since?: Date; until?: Date }): FindOperator<Date> | undefined {
-  if (since && until) return And(MoreThanOrEqual(since), LessThan(until));
-  if (since) return MoreThanOrEqual(since);
-  if (until) return LessThan(until);
-  return undefined;
+/** [since, until) within the past, widened to whole hours; empty when it begins at or after its end. */
+function hoursOf({ since, until }: { since?: Date; until?: Date }): Buckets {
+  const now = new Date();
+  const end = until && until < now ? until : now;
+  if (since && since >= end) return { since: end, until: end };
+  return widen(since ?? new Date(0), end, HOUR_MS);
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Brackets, DataSource, In, MoreThan, type SelectQueryBuilder } from 'typeorm';
 import { idFirst } from '../common/lookup.js';
-import { ApplicationEntity, AttemptEntity, DeliveryEntity, EndpointEntity, MessageEntity, type AttemptStatus } from '../entities/index.js';
+import { ApplicationEntity, EndpointEntity, type AttemptStatus } from '../entities/index.js';
 import { NotFoundError, ValidationError } from '../exceptions/homing-errors.js';
 import {
   AttemptSeriesInput,
@@ -14,6 +14,7 @@ import {
 } from '../inputs/statistics.input.js';
 import { validateInput } from '../inputs/validation.js';
 import { findApplication } from '../store/application-lookup.js';
+import { CountsReader, FIVE_MINUTES_MS, HOUR_MS, widen } from '../statistics/counts.reader.js';
 import { InjectWebhooksDataSource } from '../webhooks.decorators.js';
 
 export interface AttemptCounts {
@@ -65,16 +66,19 @@ export interface EndpointCounts {
 const BATCH = 500;
 
 /**
- * Counts over what was sent and attempted, from the records themselves. Each query over messages or
- * attempts is a range scan of an (application, time) index within a window of at most 28 days.
+ * Counts over what was sent and attempted, from the statistics counts (statistics/counts.reader.ts): a
+ * range of the aggregates and of the changes not folded yet, whatever the number of rows they count.
  */
 @Injectable()
 export class StatisticsService {
-  constructor(@InjectWebhooksDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectWebhooksDataSource() private readonly dataSource: DataSource,
+    private readonly counts: CountsReader,
+  ) {}
 
   /**
    * The application's delivery attempts (or those to one of its endpoints), succeeded, failed and cancelled, period
-   * by period (a day by default) over the last 28 days or the window given, widened to whole periods.
+   * by period (a day by default) over the last 28 days or the window given, widened to whole periods (UTC).
    */
   async attemptSeries(appIdOrUid: string, input: AttemptSeriesInput = {}): Promise<AttemptSeries> {
     const valid = await validateInput(AttemptSeriesInput, input);
@@ -82,45 +86,32 @@ export class StatisticsService {
     const endpointId = valid.endpointId ? await this.endpointOf(id, valid.endpointId) : null;
     const period = valid.period ?? 'OneDay';
     const step = STATISTICS_PERIODS[period];
-    const { since, until } = windowOf(valid);
-    const start = new Date(Math.floor(since.getTime() / step) * step);
-    const end = new Date(Math.ceil(until.getTime() / step) * step);
-    const query = this.attemptsWithin(id, start, end, valid.eventTypes);
-    if (endpointId) query.andWhere('attempt.endpointId = :endpointId', { endpointId });
-    const rows: { bucket: string; status: AttemptStatus; count: string }[] = await query
-      .select('FLOOR(TIMESTAMPDIFF(SECOND, :start, attempt.createdAt) / :seconds)', 'bucket')
-      .addSelect('attempt.status', 'status')
-      .addSelect('COUNT(*)', 'count')
-      .setParameters({ start, seconds: step / 1000 })
-      .groupBy('bucket')
-      .addGroupBy('attempt.status')
-      .getRawMany();
-    const periods = (end.getTime() - start.getTime()) / step;
-    const series: AttemptSeries = { since: start, until: end, period, success: zeros(periods), failure: zeros(periods), canceled: zeros(periods) };
-    for (const row of rows) series[countOf(row.status)][Number(row.bucket)] += Number(row.count);
+    const window = windowOf(valid);
+    const { since, until } = widen(window.since, window.until, step);
+    const periods = (until.getTime() - since.getTime()) / step;
+    const series: AttemptSeries = { since, until, period, success: zeros(periods), failure: zeros(periods), canceled: zeros(periods) };
+    for (const row of await this.counts.attemptsPerPeriod(id, { since, until }, step, { endpointId, eventTypes: valid.eventTypes })) {
+      series[countOf(row.status)][row.period] += row.count;
+    }
     return series;
   }
 
-  /** The application's delivery attempts within the last 28 days or the window given, in total and by event type. */
+  /**
+   * The application's delivery attempts within the last 28 days or the window given, in total and by event type.
+   * Attempts are counted per five minutes: those of the five minutes `since` and `until` fall in count whole
+   * (the window answered is the one asked for).
+   */
   async attemptTotals(appIdOrUid: string, input: AttemptTotalsInput = {}): Promise<AttemptTotals> {
     const valid = await validateInput(AttemptTotalsInput, input);
     const { id } = await this.application(appIdOrUid);
     const { since, until } = windowOf(valid);
-    const query = this.attemptsWithin(id, since, until, valid.eventTypes);
-    // Filtering by event type joins the messages already; the totals need them for every attempt.
-    if (!valid.eventTypes?.length) query.innerJoin(MessageEntity, 'msg', 'msg.id = attempt.msgId');
-    const rows: { eventType: string; status: AttemptStatus; count: string }[] = await query
-      .select('msg.eventType', 'eventType')
-      .addSelect('attempt.status', 'status')
-      .addSelect('COUNT(*)', 'count')
-      .groupBy('msg.eventType')
-      .addGroupBy('attempt.status')
-      .getRawMany();
     const totals: AttemptTotals = { since, until, success: 0, failure: 0, canceled: 0, byEventType: {} };
-    for (const row of rows) {
+    for (const row of await this.counts.attemptsPerEventType(id, widen(since, until, FIVE_MINUTES_MS), { eventTypes: valid.eventTypes })) {
+      // Attempts whose message was deleted before them have no event type left; counting rows left them out too.
+      if (row.eventType === '') continue;
       const counts = (totals.byEventType[row.eventType] ??= { success: 0, failure: 0, canceled: 0 });
-      counts[countOf(row.status)] += Number(row.count);
-      totals[countOf(row.status)] += Number(row.count);
+      counts[countOf(row.status)] += row.count;
+      totals[countOf(row.status)] += row.count;
     }
     return totals;
   }
@@ -166,24 +157,17 @@ export class StatisticsService {
   }
 
   /**
-   * Message destinations (a message times the endpoints it was to be delivered to) of the messages
-   * created within the window: for each application of `appIds` (ids), or for every application that has any.
+   * Message destinations (a message times the endpoints it was to be delivered to), counted as deliveries
+   * created within the window widened to whole hours (UTC): for each application of `appIds` (ids), or for
+   * every application that has any. A destination added later (replay-missing, a resend to a new endpoint)
+   * counts when it was added.
    */
   async messageDestinations(input: UsageInput): Promise<ApplicationUsage[]> {
     const valid = await validateInput(UsageInput, input);
+    const hours = widen(valid.since, valid.until, HOUR_MS);
     const usage: ApplicationUsage[] = [];
     for await (const applications of valid.appIds ? this.applicationsById(valid.appIds) : this.allApplications()) {
-      const rows: { appId: string; count: string }[] = await this.dataSource
-        .getRepository(MessageEntity)
-        .createQueryBuilder('msg')
-        .innerJoin(DeliveryEntity, 'delivery', 'delivery.msgId = msg.id')
-        .select('msg.appId', 'appId')
-        .addSelect('COUNT(*)', 'count')
-        .where({ appId: In(applications.map((application) => application.id)) })
-        .andWhere('msg.createdAt >= :since AND msg.createdAt < :until', { since: valid.since, until: valid.until })
-        .groupBy('msg.appId')
-        .getRawMany();
-      const counts = new Map(rows.map((row) => [row.appId, Number(row.count)]));
+      const counts = await this.counts.deliveriesByApplication(applications.map((application) => application.id), hours);
       for (const { id, uid } of applications) {
         const messageDestinations = counts.get(id) ?? 0;
         if (valid.appIds || messageDestinations > 0) usage.push({ appId: id, appUid: uid, messageDestinations });
@@ -228,17 +212,6 @@ export class StatisticsService {
     const endpoint = idFirst(found, idOrUid, 'uid');
     if (!endpoint) throw new NotFoundError('endpoint', idOrUid);
     return endpoint.id;
-  }
-
-  /** The application's attempts made in [since, until): a range of IDX_homing_attempts_app_created. */
-  private attemptsWithin(appId: string, since: Date, until: Date, eventTypes?: string[] | null): SelectQueryBuilder<AttemptEntity> {
-    const query = this.dataSource
-      .getRepository(AttemptEntity)
-      .createQueryBuilder('attempt')
-      .where('attempt.appId = :appId', { appId })
-      .andWhere('attempt.createdAt >= :since AND attempt.createdAt < :until', { since, until });
-    if (eventTypes?.length) query.innerJoin(MessageEntity, 'msg', 'msg.id = attempt.msgId AND msg.eventType IN (:...eventTypes)', { eventTypes });
-    return query;
   }
 
   private async *applicationsById(ids: string[]): AsyncGenerator<Pick<ApplicationEntity, 'id' | 'uid'>[]> {
