@@ -38,8 +38,14 @@ export class Sink {
 
   /** Resolves once `count` requests arrived since the reset; throws with what did arrive after `timeoutMs`. */
   async waitFor(count: number, timeoutMs: number): Promise<WaitReply> {
-    const reply = (await this.ask({ cmd: 'wait', count, timeoutMs })) as WaitReply;
+    const reply = await this.waitUpTo(count, timeoutMs);
     if (reply.received < count) throw new Error(`the sink received ${reply.received} of ${count} requests within ${timeoutMs} ms`);
+    return reply;
+  }
+
+  /** Resolves once `count` requests arrived since the reset, or after `timeoutMs` with what did (signatures checked). */
+  async waitUpTo(count: number, timeoutMs: number): Promise<WaitReply> {
+    const reply = (await this.ask({ cmd: 'wait', count, timeoutMs })) as WaitReply;
     if (reply.badSignatures > 0) throw new Error(`${reply.badSignatures} sampled requests had a bad signature`);
     return reply;
   }
@@ -90,10 +96,18 @@ export class DispatcherProcess {
   }
 
   /** The most memory the process has held (VmHWM), in MB. */
-  async peakRssMb(): Promise<number> {
+  peakRssMb(): Promise<number> {
+    return this.statusMb('VmHWM');
+  }
+
+  /** The memory it holds now (VmRSS), in MB. */
+  rssMb(): Promise<number> {
+    return this.statusMb('VmRSS');
+  }
+
+  private async statusMb(field: 'VmHWM' | 'VmRSS'): Promise<number> {
     const status = await readFile(`/proc/${this.child.pid}/status`, 'utf8');
-    const kb = Number(/^VmHWM:\s+(\d+) kB/m.exec(status)?.[1]);
-    return kb / 1024;
+    return Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1]) / 1024;
   }
 
   /** SIGTERM, as an operator stops it; resolves when it has exited. */

@@ -15,6 +15,8 @@ export type SinkReply =
       badSignatures: number;
       firstAt: number;
       lastAt: number;
+      /** Requests with a webhook-id seen before since the reset (counted only with `trackArrivals`). */
+      duplicates: number;
       arrivals?: [string, number][];
     };
 

@@ -3,26 +3,33 @@
  * process on the local MariaDB and Redis, side by side with a bare axios loop to the same sink.
  * Prints a table and writes it as JSON to bench/results.json. See README, Performance.
  */
-import 'reflect-metadata';
-import { randomBytes } from 'node:crypto';
-import http from 'node:http';
 import { writeFile } from 'node:fs/promises';
-import { NestFactory } from '@nestjs/core';
+import http from 'node:http';
+import os from 'node:os';
 import autocannon from 'autocannon';
-import axios, { type AxiosInstance } from 'axios';
-import { createConnection } from 'mysql2/promise';
-import { Redis } from 'ioredis';
+import axios from 'axios';
 import { Webhook } from 'standardwebhooks';
-import type { INestApplicationContext } from '@nestjs/common';
-import type { DataSource } from 'typeorm';
-import { ApplicationsService, EndpointsService, ProducerService, WEBHOOKS_DATA_SOURCE, WebhooksModule } from '@homing/webhooks';
-import { DispatcherProcess, ROOT, Sink } from './processes.js';
+import { ROOT } from './processes.js';
 import { wallClock } from './protocol.js';
-import { formatTable, median, percentile, type Figure } from './report.js';
+import { formatTable, median, type Figure } from './report.js';
+import {
+  awaitAttempts,
+  createApp,
+  env,
+  EVENT_TYPE,
+  latencyRun,
+  log,
+  PAYLOAD,
+  PAYLOAD_TEXT,
+  pool,
+  PRODUCERS,
+  throughputRun,
+  withBench,
+  type Bench,
+  type BenchApp,
+  type Producer,
+} from './session.js';
 
-const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
-const MYSQL_URL = process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
-const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** Runs per figure; each figure is their median. */
 const RUNS = env('BENCH_RUNS', 3);
 /** Messages per throughput run to one endpoint, and POSTs per reference run. */
@@ -34,8 +41,6 @@ const MESSAGES = env('BENCH_MESSAGES', 20_000);
 const FULL = process.env.BENCH_FULL === '1';
 /** Deliveries in flight in the dispatcher, and in the reference loop. */
 const CONCURRENCY = env('BENCH_CONCURRENCY', 50);
-/** Messages being sent at once by the producers. */
-const PRODUCERS = 32;
 const REQUEST_TIMEOUT_MS = 2_000;
 const LATENCY_SECONDS = env('BENCH_LATENCY_SECONDS', 10);
 const LATENCY_WARMUP_SECONDS = 5;
@@ -46,114 +51,29 @@ const INGEST_SECONDS = env('BENCH_INGEST_SECONDS', 10);
 const ONLY = process.env.BENCH_ONLY?.split(',');
 const wanted = (...keys: string[]) => !ONLY || keys.some((key) => ONLY.includes(key));
 
-const EVENT_TYPE = 'bench.event';
-/** About 500 bytes, the size of a typical event. */
-const PAYLOAD = {
-  type: EVENT_TYPE,
-  timestamp: '2025-01-01T00:00:00.000Z',
-  data: { id: 'ord_0123456789', customer: 'cus_0123456789', items: Array.from({ length: 6 }, (_, i) => ({ sku: `sku-${i}`, quantity: i + 1, price: 1999 })) },
-};
-const PAYLOAD_TEXT = JSON.stringify(PAYLOAD);
-
-interface Producer {
-  name: 'library' | 'API';
-  /** Sends one message; resolves with its id once accepted. */
-  send(appId: string): Promise<string>;
-}
-
-interface Bench {
-  sink: Sink;
-  dispatcher: DispatcherProcess;
-  library: INestApplicationContext;
-  dataSource: DataSource;
-  producers: Producer[];
-  api: AxiosInstance;
-  secret: string;
-}
-
 async function main(): Promise<void> {
   const started = Date.now();
-  const suffix = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
-  const database = `homing_bench_${suffix}`;
-  const queuePrefix = `homing_bench_${suffix}`;
-  const secret = `whsec_${randomBytes(24).toString('base64')}`;
-  const apiToken = `hop_${randomBytes(24).toString('base64url')}`;
-  // Encrypted secrets, as a production dispatcher should run; the library side writes them with the same key.
-  const encryptionKey = randomBytes(32).toString('base64');
-  const sink = await Sink.start(secret);
-  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${ROOT}bench/profiles`] : [];
-  let dispatcher: DispatcherProcess | undefined;
-  let library: INestApplicationContext | undefined;
-  try {
-    dispatcher = await DispatcherProcess.start(
-      {
-        DATABASE_URL: `${MYSQL_URL}/${database}`,
-        REDIS_URL,
-        HOMING_QUEUE_PREFIX: queuePrefix,
-        HOMING_API_TOKEN: apiToken,
-        HOMING_ALLOWED_CIDRS: '127.0.0.0/8',
-        HOMING_REQUEST_TIMEOUT: `${REQUEST_TIMEOUT_MS}ms`,
-        HOMING_CONCURRENCY: String(CONCURRENCY),
-        HOMING_ENCRYPTION_KEY: encryptionKey,
-      },
-      profile,
-    );
-    // The library producer: a host app's module with no worker, on the dispatcher's database and queue.
-    library = await NestFactory.createApplicationContext(
-      WebhooksModule.forRoot({
-        database: { url: `${MYSQL_URL}/${database}`, migrationsRun: false },
-        redis: REDIS_URL,
-        queuePrefix,
-        worker: false,
-        allowedCidrs: ['127.0.0.0/8'],
-        encryptionKey,
-      }),
-      { logger: ['error', 'warn'] },
-    );
-    const producer = library.get(ProducerService);
-    const api = axios.create({
-      baseURL: `${dispatcher.baseUrl}/api/v1`,
-      headers: { authorization: `Bearer ${apiToken}` },
-      httpAgent: new http.Agent({ keepAlive: true }),
-    });
-    const bench: Bench = {
-      sink,
-      dispatcher,
-      library,
-      dataSource: library.get<DataSource>(WEBHOOKS_DATA_SOURCE),
-      api,
-      secret,
-      producers: [
-        { name: 'library', send: async (appId) => (await producer.send(appId, { eventType: EVENT_TYPE, payload: PAYLOAD })).id },
-        { name: 'API', send: async (appId) => (await api.post<{ id: string }>(`/app/${appId}/msg/`, { eventType: EVENT_TYPE, payload: PAYLOAD })).data.id },
-      ],
-    };
+  const nodeArgs = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${ROOT}bench/profiles`] : [];
+  const options = { name: 'bench', concurrency: CONCURRENCY, requestTimeoutMs: REQUEST_TIMEOUT_MS, settle: (bench: Bench, count: number) => persisted(bench, count), nodeArgs };
+  await withBench(options, async (bench) => {
     const figures = await measure(bench);
-    const peakRss = await dispatcher.peakRssMb();
+    const peakRss = await bench.dispatcher.peakRssMb();
     figures.push({ key: 'peakRssMb', label: 'Dispatcher peak RSS over the run', value: peakRss, unit: 'MB', target: '≤ 300 MB', met: peakRss <= 300 });
     const conditions = {
       date: new Date().toISOString(),
       node: process.version,
-      cpus: (await import('node:os')).cpus().length,
+      cpus: os.cpus().length,
       runs: RUNS,
       messages: MESSAGES,
       messagesTo10Endpoints: FULL ? MESSAGES : MESSAGES / 10,
       concurrency: CONCURRENCY,
       requestTimeoutMs: REQUEST_TIMEOUT_MS,
-      loadAverage: (await import('node:os')).loadavg().map((load) => Math.round(load * 100) / 100),
+      loadAverage: os.loadavg().map((load) => Math.round(load * 100) / 100),
       durationSeconds: Math.round((Date.now() - started) / 1000),
     };
     console.log(formatTable(figures, conditions));
     await writeFile(`${ROOT}bench/results.json`, `${JSON.stringify({ conditions, figures }, null, 2)}\n`);
-  } catch (error) {
-    if (dispatcher) console.error(`dispatcher output (end):\n${dispatcher.output.slice(-4000)}`);
-    throw error;
-  } finally {
-    await library?.close();
-    await dispatcher?.stop();
-    sink.stop();
-    await dropServices(database, queuePrefix);
-  }
+  });
 }
 
 async function measure(bench: Bench): Promise<Figure[]> {
@@ -235,18 +155,6 @@ async function measure(bench: Bench): Promise<Figure[]> {
   return figures;
 }
 
-interface BenchApp {
-  id: string;
-  endpoints: number;
-}
-
-async function createApp(bench: Bench, name: string, urls: string[]): Promise<BenchApp> {
-  const application = await bench.library.get(ApplicationsService).create({ name: `bench ${name}` });
-  const endpoints = bench.library.get(EndpointsService);
-  for (const url of urls) await endpoints.create(application.id, { url, secret: bench.secret });
-  return { id: application.id, endpoints: urls.length };
-}
-
 async function repeat<T>(run: () => Promise<T>): Promise<T[]> {
   const results: T[] = [];
   for (let i = 0; i < RUNS; i += 1) {
@@ -255,16 +163,6 @@ async function repeat<T>(run: () => Promise<T>): Promise<T[]> {
     results.push(result);
   }
   return results;
-}
-
-/** Runs `task(i)` for i in [0, count) with at most `parallel` at once. */
-async function pool(count: number, parallel: number, task: (i: number) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(parallel, count) }, async () => {
-      while (next < count) await task(next++);
-    }),
-  );
 }
 
 async function referenceRun(bench: Bench, count: number): Promise<number> {
@@ -292,36 +190,6 @@ async function referenceRun(bench: Bench, count: number): Promise<number> {
   });
   const { lastAt } = await bench.sink.waitFor(count, 10_000);
   return count / ((lastAt - started) / 1000);
-}
-
-async function throughputRun(bench: Bench, producer: Producer, app: BenchApp, messages: number): Promise<number> {
-  const expected = messages * app.endpoints;
-  await bench.sink.reset();
-  const started = wallClock();
-  await pool(messages, PRODUCERS, () => producer.send(app.id));
-  const { lastAt } = await bench.sink.waitFor(expected, 600_000);
-  await persisted(bench, expected);
-  return expected / ((lastAt - started) / 1000);
-}
-
-/** Open loop: messages sent on a fixed schedule whatever the answers; latency from each acceptance to its arrival. */
-async function latencyRun(bench: Bench, producer: Producer, app: BenchApp, perSecond: number, seconds: number): Promise<Record<50 | 95 | 99, number>> {
-  const count = perSecond * seconds;
-  const accepted = new Map<string, number>();
-  await bench.sink.reset(true);
-  const started = wallClock();
-  const sends: Promise<void>[] = [];
-  for (let i = 0; i < count; i += 1) {
-    const due = started + (i * 1000) / perSecond;
-    const wait = due - wallClock();
-    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-    sends.push(producer.send(app.id).then((id) => void accepted.set(id, wallClock())));
-  }
-  await Promise.all(sends);
-  const { arrivals } = await bench.sink.waitFor(count, 120_000);
-  await persisted(bench, count);
-  const latencies = arrivals!.map(([id, at]) => at - accepted.get(id)!).sort((a, b) => a - b);
-  return { 50: percentile(latencies, 50), 95: percentile(latencies, 95), 99: percentile(latencies, 99) };
 }
 
 async function fanOutRun(bench: Bench, producer: Producer, app: BenchApp): Promise<number> {
@@ -377,36 +245,12 @@ async function ingestRun(bench: Bench, app: BenchApp): Promise<number> {
 
 /** Waits until `count` successful attempts are recorded, then clears the records for the next run. */
 async function persisted(bench: Bench, count: number, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const [{ done }] = (await bench.dataSource.query("SELECT COUNT(*) AS done FROM homing_attempts WHERE status = 'success'")) as { done: string }[];
-    if (Number(done) >= count) break;
-    if (Date.now() > deadline) throw new Error(`only ${done} of ${count} attempts were recorded`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  await awaitAttempts(bench, count, timeoutMs);
   await clearRecords(bench);
 }
 
 async function clearRecords(bench: Bench): Promise<void> {
   for (const table of ['homing_attempts', 'homing_deliveries', 'homing_messages']) await bench.dataSource.query(`TRUNCATE TABLE ${table}`);
-}
-
-async function dropServices(database: string, queuePrefix: string): Promise<void> {
-  const connection = await createConnection(MYSQL_URL);
-  await connection.query(`DROP DATABASE IF EXISTS \`${database}\``);
-  await connection.end();
-  const redis = new Redis(REDIS_URL);
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${queuePrefix}:*`, 'COUNT', 500);
-    if (keys.length > 0) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-  redis.disconnect();
-}
-
-function log(line: string): void {
-  console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
 }
 
 await main();

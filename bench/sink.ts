@@ -23,6 +23,8 @@ let firstAt = 0;
 let lastAt = 0;
 /** webhook-id → first arrival, kept only while a caller asked for arrivals. */
 let arrivals: Map<string, number> | undefined;
+/** Requests whose webhook-id had arrived before, counted while arrivals are kept. */
+let duplicates = 0;
 let waiting: { count: number; resolve: () => void } | undefined;
 
 const server = http.createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
@@ -39,7 +41,8 @@ const server = http.createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
     if (firstAt === 0) firstAt = at;
     lastAt = at;
     const id = req.headers['webhook-id'] as string;
-    if (arrivals && !arrivals.has(id)) arrivals.set(id, at);
+    if (arrivals?.has(id)) duplicates += 1;
+    else arrivals?.set(id, at);
     if (received % VERIFY_EVERY === 0) {
       try {
         verifier.verify(Buffer.concat(chunks).toString('utf8'), req.headers as Record<string, string>);
@@ -67,7 +70,7 @@ function reply(message: SinkReply): void {
 process.on('message', (request: SinkRequest) => {
   switch (request.cmd) {
     case 'reset':
-      received = verified = badSignatures = firstAt = lastAt = 0;
+      received = verified = badSignatures = firstAt = lastAt = duplicates = 0;
       arrivals = request.trackArrivals ? new Map() : undefined;
       // Requests held by hanging endpoints of an earlier run are let go.
       for (const res of hanging) res.destroy();
@@ -76,7 +79,7 @@ process.on('message', (request: SinkRequest) => {
     case 'wait': {
       const done = () => {
         clearTimeout(timer);
-        reply({ cmd: 'wait', received, verified, badSignatures, firstAt, lastAt, arrivals: arrivals ? [...arrivals] : undefined });
+        reply({ cmd: 'wait', received, verified, badSignatures, firstAt, lastAt, duplicates, arrivals: arrivals ? [...arrivals] : undefined });
       };
       const timer = setTimeout(() => {
         waiting = undefined;

@@ -1,0 +1,637 @@
+/**
+ * `npm run bench:scale` (issue 17): does Homing keep its pace with a big history? The same dispatcher
+ * process and sink as `npm run bench`, measured first on empty tables and then with millions of rows
+ * seeded by bulk SQL (scale-seed.ts): delivery throughput, the API's list operations, a sweep pass, Redis
+ * memory with a retry backlog, draining an endpoint's backlog, and deleting a day of expired rows.
+ * Prints a table of each figure beside its empty-table counterpart and writes bench/scale-results.json.
+ * BENCH_SCALE (default 1) scales every row count; use 0.01–0.05 while developing.
+ */
+import { writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import { Redis } from 'ioredis';
+import * as library from '@homing/webhooks';
+import * as internal from '@homing/webhooks/internal';
+import { DeliverySweeper } from '@homing/webhooks/internal';
+import type { INestApplicationContext } from '@nestjs/common';
+import { ROOT } from './processes.js';
+import { wallClock } from './protocol.js';
+import { formatTable, median, percentile, type Figure } from './report.js';
+import { fixedIdSql, idSql, leastIdSince, Seeder, timeSql, type FillRange } from './scale-seed.js';
+import {
+  awaitAttempts,
+  createApp,
+  env,
+  EVENT_TYPE,
+  latencies,
+  latencyRun,
+  log,
+  MYSQL_URL,
+  REDIS_URL,
+  sendAtRate,
+  throughputRun,
+  withBench,
+  type Bench,
+  type BenchApp,
+  type Latencies,
+  type Producer,
+} from './session.js';
+
+const SCALE = env('BENCH_SCALE', 1);
+/** Whole blocks of ten deliveries (the attempt pattern's unit). */
+const tens = (count: number) => Math.max(10, Math.round(count / 10) * 10);
+const sized = (count: number) => tens(count * SCALE);
+const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
+/** Messages of the history, one delivery each, two attempts a delivery on average (issue 17's sizes). */
+const HISTORY = sized(5_000_000);
+/** Every 5th message of the history goes to the measured endpoint: a fifth of the rows, 1M deliveries and 2M attempts. */
+const MEASURED_EVERY = 5;
+/** The rest go to this many other applications, one endpoint each (a prime, so message numbers cycle through all). */
+const OTHER_APPS = 499;
+/** Deliveries waiting on a retry due in the next hours (figure 2). */
+const WAITING = sized(1_000_000);
+/** Deliveries due while their endpoint was down (figure 3). */
+const BACKLOG = sized(200_000);
+/** One day of the history's rows, older than the retention (figure 4). */
+const RETENTION_DAY = tens(HISTORY / 90);
+/** Messages per throughput run. */
+const MESSAGES = env('BENCH_MESSAGES', Math.max(2_000, Math.round(10_000 * SCALE)));
+const CONCURRENCY = 50;
+const REQUEST_TIMEOUT_MS = 2_000;
+const LIST_REQUESTS = env('BENCH_LIST_REQUESTS', 200);
+const SWEEPS = 20;
+/** The modest stream beside the backlog, and how long it runs. */
+const STEADY_PER_SECOND = 20;
+const STEADY_SECONDS = 20;
+/** The longest the backlog is given to drain, so the whole bench stays within 15 minutes. */
+const DRAIN_CAP_MS = env('BENCH_DRAIN_CAP_SECONDS', 180) * 1000;
+/** How long Redis' memory is watched after the retry backlog is queued (and all through the drain). */
+const REDIS_WATCH_MS = 10_000;
+const RETENTION_DAYS = 90;
+/** Attempts per delivery in a block of ten (40 % one, 30 % two, 20 % three, 10 % four: two on average). */
+const ATTEMPT_COUNTS = [1, 1, 1, 1, 2, 2, 2, 3, 3, 4];
+/** When each attempt is made after its message, as the default retry schedule spaces them. */
+const ATTEMPT_OFFSETS_MS = [200, 5_200, 305_200, 2_105_200];
+
+interface AtSize {
+  throughput: number;
+  lists: Record<ListKey, { 50: number; 99: number }>;
+  sweep: { 50: number; max: number };
+}
+type ListKey = 'messages' | 'attemptsByEndpoint' | 'attemptsByMessage' | 'endpointStats';
+const LISTS: Record<ListKey, string> = {
+  messages: 'List messages (GET /app/{app}/msg)',
+  attemptsByEndpoint: 'List attempts by endpoint (/attempt/endpoint/{ep})',
+  attemptsByMessage: 'List attempts by message (/attempt/msg/{msg})',
+  endpointStats: 'Endpoint stats (/endpoint/{ep}/stats)',
+};
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  log(`scale ${SCALE}: history ${HISTORY} messages and deliveries, ${2 * HISTORY} attempts; ${WAITING} waiting, ${BACKLOG} backlog, ${RETENTION_DAY} a day`);
+  const settle = (bench: Bench, count: number, appId: string, since: Date) => awaitAttempts(bench, count, 300_000, { appId, since });
+  await withBench({ name: 'scale', concurrency: CONCURRENCY, requestTimeoutMs: REQUEST_TIMEOUT_MS, settle }, async (bench) => {
+    const redis = new Redis(REDIS_URL);
+    try {
+      const figures = await measure(bench, redis);
+      const conditions = {
+        date: new Date(started).toISOString(),
+        scale: SCALE,
+        rows: { messages: HISTORY, deliveries: HISTORY, attempts: 2 * HISTORY, waiting: WAITING, backlog: BACKLOG, retentionDay: RETENTION_DAY },
+        ...seedingConditions,
+        node: process.version,
+        cpus: os.cpus().length,
+        throughputMessages: MESSAGES,
+        concurrency: CONCURRENCY,
+        listRequests: LIST_REQUESTS,
+        loadAverage: os.loadavg().map((load) => Math.round(load * 100) / 100),
+        durationSeconds: Math.round((Date.now() - started) / 1000),
+      };
+      console.log(formatTable(figures, conditions, { figure: 'figure', counterpart: 'empty tables', ratio: 'vs empty' }));
+      await writeFile(`${ROOT}bench/scale-results.json`, `${JSON.stringify({ conditions, figures }, null, 2)}\n`);
+    } finally {
+      redis.disconnect();
+    }
+  });
+}
+
+/** Filled in by `seed`, printed with the conditions. */
+const seedingConditions: Record<string, number> = {};
+
+async function measure(bench: Bench, redis: Redis): Promise<Figure[]> {
+  const { sink } = bench;
+  const producer = bench.producers.find((candidate) => candidate.name === 'library')!;
+  const api = bench.producers.find((candidate) => candidate.name === 'API')!;
+  const measured = await createApp(bench, 'measured', [sink.url('ok', 0)]);
+  const steady = await createApp(bench, 'steady', [sink.url('ok', 1)]);
+  const backlog = await createApp(bench, 'backlog', [sink.url('ok', 2)]);
+  const retention = retentionService(bench.library);
+
+  log('empty tables');
+  const empty = await atSize(bench, producer, measured);
+  const steadyNormal = await latencyRun(bench, api, steady, STEADY_PER_SECOND, STEADY_SECONDS);
+  log(`  steady stream alone: ${JSON.stringify(steadyNormal)}`);
+  const retentionEmpty = retention ? await timed(() => retention.deleteExpiredRows(new Date())) : undefined;
+  const redisBefore = await usedMemoryMb(redis);
+
+  const seeded = await seed(bench, measured, backlog);
+  try {
+    log('at size');
+    const full = await atSize(bench, producer, measured);
+    const figures = flatCost(full, empty);
+
+    log(`Redis: ${WAITING} deliveries waiting on a retry, queued as the library queues a retry`);
+    const watch = watchMemory(redis);
+    await queueWaiting(bench, seeded.waiting);
+    await new Promise((resolve) => setTimeout(resolve, REDIS_WATCH_MS));
+    log(`  Redis used_memory ${(await usedMemoryMb(redis)).toFixed(1)} MB (before: ${redisBefore.toFixed(1)} MB)`);
+
+    log(`drain: ${BACKLOG} due deliveries to one endpoint, ${STEADY_PER_SECOND}/s to another`);
+    const drain = await drainRun(bench, seeded, api, steady, backlog);
+    const redisPeak = await watch.stop();
+    const redisDelta = redisPeak - redisBefore;
+    figures.push({
+      key: 'redisMemory',
+      label: `Redis used_memory with ${WAITING.toLocaleString('en-US')} deliveries waiting on retries, dispatcher running (peak − before)`,
+      value: redisDelta,
+      unit: 'MB',
+      counterpart: 0,
+      target: '< 64 MB',
+      met: redisDelta < 64,
+    });
+    figures.push(...drainFigures(drain, full.throughput, steadyNormal));
+
+    if (retention) figures.push(await retentionFigure(bench, retention, retentionEmpty!, seeded));
+    else log('retention: no deleteExpiredRows in the library yet, not measured');
+    return figures;
+  } finally {
+    await seeded.seeder.close();
+  }
+}
+
+/** Throughput to the measured endpoint, its lists at p50/p99 and sweep passes: what figure 1 compares. */
+async function atSize(bench: Bench, producer: Producer, app: BenchApp): Promise<AtSize> {
+  log(`  throughput: ${MESSAGES} messages via the ${producer.name} to 1 endpoint`);
+  const throughput = await throughputRun(bench, producer, app, MESSAGES);
+  log(`    ${Math.round(throughput)} deliveries/s`);
+  const messageIds = await sampleMessages(bench, app.id);
+  const endpointId = app.endpointIds[0];
+  const paths: Record<ListKey, (i: number) => string> = {
+    messages: () => `/app/${app.id}/msg/`,
+    attemptsByEndpoint: () => `/app/${app.id}/attempt/endpoint/${endpointId}/`,
+    attemptsByMessage: (i) => `/app/${app.id}/attempt/msg/${messageIds[i % messageIds.length]}/`,
+    endpointStats: () => `/app/${app.id}/endpoint/${endpointId}/stats/`,
+  };
+  const lists = {} as AtSize['lists'];
+  for (const key of Object.keys(paths) as ListKey[]) {
+    const times: number[] = [];
+    for (let i = 0; i < LIST_REQUESTS; i++) {
+      const at = wallClock();
+      await bench.api.get(paths[key](i));
+      times.push(wallClock() - at);
+    }
+    times.sort((a, b) => a - b);
+    lists[key] = { 50: percentile(times, 50), 99: percentile(times, 99) };
+    log(`    ${key}: p50 ${lists[key][50].toFixed(1)} ms, p99 ${lists[key][99].toFixed(1)} ms`);
+  }
+  const sweeper = bench.library.get(DeliverySweeper);
+  const sweeps: number[] = [];
+  for (let i = 0; i < SWEEPS; i++) sweeps.push(await timed(() => sweeper.sweep()));
+  const sweep = { 50: median(sweeps), max: Math.max(...sweeps) };
+  log(`    sweep: p50 ${sweep[50].toFixed(1)} ms, max ${sweep.max.toFixed(1)} ms`);
+  return { throughput, lists, sweep };
+}
+
+/** Ids of the app's messages at random points of its history, for the by-message listing. */
+async function sampleMessages(bench: Bench, appId: string): Promise<string[]> {
+  const [{ first, last }] = (await bench.dataSource.query('SELECT MIN(createdAt) AS first, MAX(createdAt) AS last FROM homing_messages WHERE appId = ?', [appId])) as {
+    first: Date;
+    last: Date;
+  }[];
+  const ids: string[] = [];
+  for (let i = 0; i < LIST_REQUESTS; i++) {
+    const at = new Date(first.getTime() + Math.random() * (last.getTime() - first.getTime()));
+    const rows = (await bench.dataSource.query('SELECT id FROM homing_messages WHERE appId = ? AND createdAt >= ? ORDER BY createdAt LIMIT 1', [appId, at])) as { id: string }[];
+    if (rows[0]) ids.push(rows[0].id);
+  }
+  return ids;
+}
+
+function flatCost(full: AtSize, empty: AtSize): Figure[] {
+  const ratio = full.throughput / empty.throughput;
+  const figures: Figure[] = [
+    {
+      key: 'throughput',
+      label: `Throughput, library producer, 1 endpoint, every attempt recorded (${(2 * HISTORY).toLocaleString('en-US')} attempts in the tables)`,
+      value: full.throughput,
+      unit: 'deliveries/s',
+      counterpart: empty.throughput,
+      ratio,
+      target: 'ratio ≥ 0.8',
+      met: ratio >= 0.8,
+    },
+  ];
+  for (const key of Object.keys(LISTS) as ListKey[]) {
+    for (const p of [50, 99] as const) {
+      figures.push({
+        key: `${key}_p${p}`,
+        label: `${LISTS[key]} p${p}`,
+        value: full.lists[key][p],
+        unit: 'ms',
+        counterpart: empty.lists[key][p],
+        ...(p === 99 ? { target: '≤ 50 ms', met: full.lists[key][p] <= 50 } : {}),
+      });
+    }
+  }
+  figures.push({
+    key: 'sweep',
+    label: `Sweep pass (DeliverySweeper.sweep, in process), max of ${SWEEPS}`,
+    value: full.sweep.max,
+    unit: 'ms',
+    note: `p50 ${full.sweep[50].toFixed(1)}`,
+    counterpart: empty.sweep.max,
+    target: '< 100 ms',
+    met: full.sweep.max < 100,
+  });
+  return figures;
+}
+
+/** Rows created evenly over [from, to]: message numbers first…first + count - 1. */
+interface RowSet extends FillRange {
+  from: number;
+  to: number;
+}
+
+/** What `seed` made that the later phases need. */
+interface Seeded {
+  seeder: Seeder;
+  waiting: RowSet;
+  backlog: RowSet;
+  /** Rows older than this are the expired day. */
+  cutoff: number;
+  expired: RowSet;
+}
+
+/** SQL: when row `i` (0-based within `set`) was created, in ms. */
+const timeOf = (set: RowSet, i: string) => `${set.from} + (${i}) * ${set.to - set.from} DIV ${set.count}`;
+/** A block of ten deliveries: attempt counts from ATTEMPT_COUNTS; a fifth of the blocks' four-attempt delivery failed (2 %). */
+const failedDelivery = (i: string) => `((${i}) % 10 = 9 AND (${i}) DIV 10 % 5 = 0)`;
+const countOf = (i: string) => `ELT((${i}) % 10 + 1, ${ATTEMPT_COUNTS.join(', ')})`;
+const offsetOf = (attempt: string) => `ELT(${attempt}, ${ATTEMPT_OFFSETS_MS.join(', ')})`;
+/** Attempts per block of ten deliveries, and which delivery and attempt each place of a block is. */
+const PATTERN = ATTEMPT_COUNTS.flatMap((count, delivery) => Array.from({ length: count }, (_, attempt) => [delivery, attempt + 1, attempt + 1 === count ? 1 : 0]));
+
+/**
+ * The rows, by bulk SQL, for the measured endpoint and `OTHER_APPS` others: HISTORY messages over the last
+ * 90 days with their deliveries and attempts, a day of them older than the retention, WAITING deliveries
+ * waiting on a retry, and BACKLOG messages (with their failed first attempt) whose deliveries `drainRun`
+ * inserts when it starts.
+ */
+async function seed(bench: Bench, measured: BenchApp, backlog: BenchApp): Promise<Seeded> {
+  const now = Date.now();
+  const othersAt = now - (RETENTION_DAYS + 3) * DAY_MS;
+  const seeder = await Seeder.open(`${MYSQL_URL}/${bench.database}`, 2, othersAt, now + 8 * HOUR_MS);
+  const started = Date.now();
+  const otherId = (prefix: string, n: string) => fixedIdSql(prefix, othersAt, `(${n}) % ${OTHER_APPS}`);
+  await copyRows(seeder, 'homing_applications', measured.id, { id: otherId('app', 'seq'), uid: 'NULL', name: "CONCAT('scale other ', seq)" });
+  await copyRows(seeder, 'homing_endpoints', measured.endpointIds[0], { id: otherId('ep', 'seq'), appId: otherId('app', 'seq'), uid: 'NULL' });
+
+  // Message n of the history: every MEASURED_EVERY-th to the measured endpoint, the others round the other apps.
+  const historyRoute = (n: string) => ({
+    appId: `IF((${n}) % ${MEASURED_EVERY} = 0, '${measured.id}', ${otherId('app', n)})`,
+    endpointId: `IF((${n}) % ${MEASURED_EVERY} = 0, '${measured.endpointIds[0]}', ${otherId('ep', n)})`,
+  });
+  const history: RowSet = { first: 1, count: HISTORY, from: now - RETENTION_DAYS * DAY_MS, to: now - 2 * HOUR_MS };
+  const expired: RowSet = { first: history.first + history.count, count: RETENTION_DAY, from: now - (RETENTION_DAYS + 2) * DAY_MS, to: now - (RETENTION_DAYS + 1) * DAY_MS };
+  const waiting: RowSet = { first: expired.first + expired.count, count: WAITING, from: now - 90 * 60_000, to: now - 60 * 60_000 };
+  const backlogSet: RowSet = { first: waiting.first + waiting.count, count: BACKLOG, from: now - 60 * 60_000, to: now - 30 * 60_000 };
+  const backlogRoute = () => ({ appId: `'${backlog.id}'`, endpointId: `'${backlog.endpointIds[0]}'` });
+  const waitingRoute = (n: string) => ({ appId: otherId('app', n), endpointId: otherId('ep', n) });
+
+  const messages = (set: RowSet, route: typeof historyRoute, purged = false) => (connection: number) =>
+    seeder.fill(
+      'homing_messages',
+      set,
+      {
+        id: idSql('msg', timeOf(set, `n - ${set.first}`), 'n'),
+        appId: route('n').appId,
+        eventType: `'${EVENT_TYPE}'`,
+        payload: `CONCAT('{"type":"${EVENT_TYPE}","n":', n, '}')`,
+        // Payloads are kept 90 days; an expired day's were purged already, as the purge does.
+        payloadExpiresAt: purged ? 'NULL' : timeSql(`${timeOf(set, `n - ${set.first}`)} + ${RETENTION_DAYS * DAY_MS}`),
+        payloadPurgedAt: purged ? timeSql(`${timeOf(set, `n - ${set.first}`)} + ${RETENTION_DAYS * DAY_MS}`) : 'NULL',
+        createdAt: timeSql(timeOf(set, `n - ${set.first}`)),
+      },
+      { connection },
+    );
+  const finishedDeliveries = (set: RowSet) => (connection: number) => {
+    const i = `n - ${set.first}`;
+    return seeder.fill(
+      'homing_deliveries',
+      set,
+      {
+        ...deliveryKey(set, historyRoute),
+        status: `IF(${failedDelivery(i)}, 'failed', 'success')`,
+        attempts: countOf(i),
+        scheduleStep: countOf(i),
+        trigger: "'scheduled'",
+        createdAt: timeSql(timeOf(set, i)),
+        updatedAt: timeSql(`${timeOf(set, i)} + ${offsetOf(countOf(i))}`),
+      },
+      { connection },
+    );
+  };
+  // Attempt j of a set: its block of ten deliveries, then which delivery and which of its attempts (scale_pattern p).
+  const attempts = (set: RowSet, attemptsFirst: number, part: FillRange, route: typeof historyRoute) => (connection: number) => {
+    const i = `((n - ${attemptsFirst}) DIV ${PATTERN.length} * 10 + p.delivery)`;
+    const n = `(${i} + ${set.first})`;
+    const success = `(p.last = 1 AND NOT ${failedDelivery(i)})`;
+    const at = `${timeOf(set, i)} + ${offsetOf('p.attempt')}`;
+    return seeder.fill(
+      'homing_attempts',
+      part,
+      {
+        id: idSql('atmpt', at, 'n'),
+        msgId: idSql('msg', timeOf(set, i), n),
+        endpointId: route(n).endpointId,
+        appId: route(n).appId,
+        url: "'https://receiver.example/webhooks'",
+        status: `IF(${success}, 'success', 'failed')`,
+        responseStatusCode: `IF(${success}, 200, 503)`,
+        response: `IF(${success}, 'ok', 'Service Unavailable')`,
+        responseDurationMs: '20 + n % 80',
+        trigger: "'scheduled'",
+        createdAt: timeSql(at),
+      },
+      { connection, join: `JOIN scale_pattern p ON p.o = (r.n - ${attemptsFirst}) % ${PATTERN.length}` },
+    );
+  };
+  await seeder.query('CREATE TABLE scale_pattern (o TINYINT NOT NULL PRIMARY KEY, delivery TINYINT NOT NULL, attempt TINYINT NOT NULL, last TINYINT NOT NULL)');
+  await seeder.query('INSERT INTO scale_pattern (o, delivery, attempt, last) VALUES ?', [PATTERN.map((row, o) => [o, ...row])]);
+  // Attempt numbers: the history's two a delivery, then the expired day's, then one for each backlog delivery.
+  const historyAttempts = (history.count / 10) * PATTERN.length;
+  const half = Math.ceil(historyAttempts / 2 / PATTERN.length) * PATTERN.length;
+  const expiredFirst = 1 + historyAttempts;
+  const backlogFirst = expiredFirst + (expired.count / 10) * PATTERN.length;
+  const timers: Record<string, number> = {};
+  const timed = (name: string, fill: (connection: number) => Promise<void>) => async (connection: number) => {
+    const at = Date.now();
+    await fill(connection);
+    timers[name] = (timers[name] ?? 0) + (Date.now() - at) / 1000;
+    log(`  seeded ${name} in ${((Date.now() - at) / 1000).toFixed(1)} s`);
+  };
+  log(`seeding (2 connections)`);
+  await seeder.parallel([
+    timed('attempts', attempts(history, 1, { first: 1, count: half }, historyRoute)),
+    timed('attempts', attempts(history, 1, { first: 1 + half, count: historyAttempts - half }, historyRoute)),
+    timed('messages', messages(history, historyRoute)),
+    timed('deliveries', finishedDeliveries(history)),
+    timed('expired day', messages(expired, historyRoute, true)),
+    timed('expired day', finishedDeliveries(expired)),
+    timed('expired day', attempts(expired, expiredFirst, { first: expiredFirst, count: (expired.count / 10) * PATTERN.length }, historyRoute)),
+    timed('waiting', messages(waiting, waitingRoute)),
+    timed('waiting', waitingDeliveries(seeder, waiting, waitingRoute, now)),
+    timed('backlog', messages(backlogSet, backlogRoute)),
+    // Its first attempt failed (the endpoint was down): one attempt a delivery.
+    timed('backlog', (connection) =>
+      seeder.fill(
+        'homing_attempts',
+        { first: backlogFirst, count: backlogSet.count },
+        {
+          id: idSql('atmpt', `${timeOf(backlogSet, `n - ${backlogFirst}`)} + ${ATTEMPT_OFFSETS_MS[0]}`, 'n'),
+          msgId: idSql('msg', timeOf(backlogSet, `n - ${backlogFirst}`), `n - ${backlogFirst} + ${backlogSet.first}`),
+          endpointId: backlogRoute().endpointId,
+          appId: backlogRoute().appId,
+          url: `'${bench.sink.url('ok', 2)}'`,
+          status: "'failed'",
+          responseStatusCode: '0',
+          response: "'connect ECONNREFUSED'",
+          responseDurationMs: '1',
+          trigger: "'scheduled'",
+          createdAt: timeSql(`${timeOf(backlogSet, `n - ${backlogFirst}`)} + ${ATTEMPT_OFFSETS_MS[0]}`),
+        },
+        { connection },
+      ),
+    ),
+  ]);
+  for (const [name, seconds] of Object.entries(timers)) seedingConditions[`seed ${name} s`] = Math.round(seconds * 10) / 10;
+  seedingConditions['seeding wall s'] = Math.round((Date.now() - started) / 100) / 10;
+  log(`seeded in ${seedingConditions['seeding wall s']} s`);
+  await seeder.query('ANALYZE TABLE homing_messages, homing_deliveries, homing_attempts');
+  return { seeder, waiting, backlog: backlogSet, cutoff: now - RETENTION_DAYS * DAY_MS, expired };
+}
+
+/** SQL of a delivery's key (message id, endpoint, app) for message number n of `set`. */
+function deliveryKey(set: RowSet, route: (n: string) => { appId: string; endpointId: string }): Record<string, string> {
+  return { msgId: idSql('msg', timeOf(set, `n - ${set.first}`), 'n'), endpointId: route('n').endpointId, appId: route('n').appId };
+}
+
+/** Pending deliveries that failed 1 to 3 times, their next attempt due over the 6 hours after the next one. */
+function waitingDeliveries(seeder: Seeder, set: RowSet, route: (n: string) => { appId: string; endpointId: string }, now: number) {
+  const i = `n - ${set.first}`;
+  return (connection: number) =>
+    seeder.fill(
+      'homing_deliveries',
+      set,
+      {
+        ...deliveryKey(set, route),
+        status: "'pending'",
+        attempts: `1 + (${i}) % 3`,
+        scheduleStep: `1 + (${i}) % 3`,
+        trigger: "'scheduled'",
+        nextAttemptAt: timeSql(`${now + HOUR_MS} + (${i}) * ${6 * HOUR_MS} DIV ${set.count}`),
+        createdAt: timeSql(timeOf(set, i)),
+        updatedAt: timeSql(`${timeOf(set, i)} + ${ATTEMPT_OFFSETS_MS[0]}`),
+      },
+      { connection },
+    );
+}
+
+/** Copies the row `id` of `table` once per other app (`seq` 0…OTHER_APPS-1), with `replaced` columns. */
+async function copyRows(seeder: Seeder, table: string, id: string, replaced: Record<string, string>): Promise<void> {
+  const columns = await seeder.columns(table);
+  const values = columns.map((column) => replaced[column] ?? `t.\`${column}\``);
+  await seeder.query(
+    `INSERT INTO \`${table}\` (${columns.map((column) => `\`${column}\``).join(', ')}) SELECT ${values.join(', ')} FROM \`${table}\` t JOIN seq_0_to_${OTHER_APPS - 1} WHERE t.id = ?`,
+    [id],
+  );
+}
+
+/**
+ * Queues the waiting deliveries as the library queues a retry (DeliveryQueue.enqueue with its due time), so
+ * Redis holds whatever main keeps for them. DeliveryQueue is not exported: it is reached through the
+ * sweeper, which holds it.
+ */
+async function queueWaiting(bench: Bench, waiting: RowSet): Promise<void> {
+  const queue = (bench.library.get(DeliverySweeper) as unknown as { queue: { enqueue(deliveries: object[]): Promise<void> } }).queue;
+  if (typeof queue?.enqueue !== 'function') throw new Error('the sweeper holds no DeliveryQueue any more: find another way to queue a retry');
+  let after = leastIdSince('msg', waiting.from);
+  let queued = 0;
+  for (;;) {
+    const rows = (await bench.dataSource.query(
+      "SELECT msgId, endpointId, attempts, nextAttemptAt FROM homing_deliveries WHERE msgId > ? AND status = 'pending' AND nextAttemptAt > NOW(3) ORDER BY msgId LIMIT 5000",
+      [after],
+    )) as { msgId: string; endpointId: string; attempts: number; nextAttemptAt: Date }[];
+    if (rows.length === 0) break;
+    await queue.enqueue(rows.map(({ msgId, endpointId, attempts, nextAttemptAt }) => ({ msgId, endpointId, attempts, dueAt: nextAttemptAt })));
+    queued += rows.length;
+    after = rows[rows.length - 1].msgId;
+  }
+  log(`  queued ${queued} waiting deliveries`);
+}
+
+interface Drain {
+  arrived: number;
+  seconds: number;
+  finished: boolean;
+  rate: number;
+  steady: Latencies;
+  duplicates: number;
+  peakRssMb: number;
+}
+
+/**
+ * The endpoint answers again: its BACKLOG due deliveries appear at once (one statement), while the steady
+ * endpoint gets STEADY_PER_SECOND messages a second through the API; until the backlog has arrived or
+ * DRAIN_CAP_MS has passed. Whatever is left then is cancelled, so it does not run into the next phase.
+ */
+async function drainRun(bench: Bench, seeded: Seeded, api: Producer, steady: BenchApp, backlog: BenchApp): Promise<Drain> {
+  const set = seeded.backlog;
+  const i = `n - ${set.first}`;
+  await bench.sink.reset(true);
+  await seeded.seeder.fill(
+    'homing_deliveries',
+    set,
+    {
+      msgId: idSql('msg', timeOf(set, i), 'n'),
+      endpointId: `'${backlog.endpointIds[0]}'`,
+      appId: `'${backlog.id}'`,
+      status: "'pending'",
+      attempts: '1',
+      scheduleStep: '1',
+      trigger: "'scheduled'",
+      nextAttemptAt: timeSql(`${timeOf(set, i)} + ${ATTEMPT_OFFSETS_MS[1]}`),
+      createdAt: timeSql(timeOf(set, i)),
+      updatedAt: timeSql(`${timeOf(set, i)} + ${ATTEMPT_OFFSETS_MS[0]}`),
+    },
+    { chunk: set.count },
+  );
+  const started = wallClock();
+  const stream = sendAtRate(api, steady, STEADY_PER_SECOND, STEADY_SECONDS);
+  const reply = await bench.sink.waitUpTo(set.count + STEADY_PER_SECOND * STEADY_SECONDS, DRAIN_CAP_MS);
+  const accepted = await stream;
+  const backlogArrivals = reply.arrivals!.filter(([id]) => !accepted.has(id));
+  const arrived = backlogArrivals.length;
+  const finished = arrived >= set.count;
+  const seconds = ((finished ? Math.max(...backlogArrivals.map(([, at]) => at)) : wallClock()) - started) / 1000;
+  if (!finished) {
+    log(`  ${arrived} of ${set.count} arrived within ${DRAIN_CAP_MS / 1000} s; cancelling the rest`);
+    await bench.dataSource.query("UPDATE homing_deliveries SET status = 'canceled' WHERE endpointId = ? AND status = 'pending'", [backlog.endpointIds[0]]);
+  }
+  const drain = { arrived, seconds, finished, rate: arrived / seconds, steady: latencies(accepted, reply.arrivals!), duplicates: reply.duplicates, peakRssMb: await bench.dispatcher.peakRssMb() };
+  log(`  ${JSON.stringify(drain)}`);
+  return drain;
+}
+
+function drainFigures(drain: Drain, normalRate: number, steadyNormal: Latencies): Figure[] {
+  const ratio = drain.rate / normalRate;
+  const latencyRatio = drain.steady[99] / steadyNormal[99];
+  return [
+    {
+      key: 'drainRate',
+      label: `Backlog drain: ${BACKLOG.toLocaleString('en-US')} due deliveries to a recovered endpoint (counterpart: throughput at size)`,
+      value: drain.rate,
+      unit: 'deliveries/s',
+      note: drain.finished ? `all in ${drain.seconds.toFixed(1)} s` : `only ${drain.arrived} within ${drain.seconds.toFixed(0)} s`,
+      counterpart: normalRate,
+      ratio,
+      target: 'ratio ≥ 0.8',
+      met: ratio >= 0.8 && drain.finished,
+    },
+    {
+      key: 'drainSteadyP99',
+      label: `Steady endpoint's p99 at ${STEADY_PER_SECOND} msg/s during the drain (counterpart: alone, empty tables)`,
+      value: drain.steady[99],
+      unit: 'ms',
+      note: `p50 ${drain.steady[50].toFixed(1)}`,
+      counterpart: steadyNormal[99],
+      ratio: latencyRatio,
+      target: 'ratio ≤ 2',
+      met: latencyRatio <= 2,
+    },
+    { key: 'drainDuplicates', label: 'Duplicate deliveries during the drain (same webhook-id twice at the sink)', value: drain.duplicates, unit: '', target: '0', met: drain.duplicates === 0 },
+    { key: 'peakRssMb', label: 'Dispatcher peak RSS over the whole run (VmHWM)', value: drain.peakRssMb, unit: 'MB', target: '< 300 MB', met: drain.peakRssMb < 300 },
+  ];
+}
+
+interface RowRetention {
+  deleteExpiredRows(now: Date): Promise<unknown>;
+}
+
+/** The library's row retention, once it has one: any exported class with `deleteExpiredRows` (issue 17, being written). */
+function retentionService(context: INestApplicationContext): RowRetention | undefined {
+  const exported: unknown[] = Object.values({ ...library, ...internal });
+  const found = exported.find(
+    (value): value is new () => RowRetention => typeof value === 'function' && typeof (value.prototype as Partial<RowRetention> | undefined)?.deleteExpiredRows === 'function',
+  );
+  return found ? context.get(found, { strict: false }) : undefined;
+}
+
+/** Deletes the expired day; rows/s, and what that makes of a day at 100 messages/s to 3 endpoints. */
+async function retentionFigure(bench: Bench, retention: RowRetention, emptyMs: number, seeded: Seeded): Promise<Figure> {
+  const older = async () => {
+    let rows = 0;
+    for (const [table, column, prefix] of [
+      ['homing_messages', 'id', 'msg'],
+      ['homing_deliveries', 'msgId', 'msg'],
+      ['homing_attempts', 'id', 'atmpt'],
+    ]) {
+      // Ids sort by creation time: a range of the primary key, not a scan.
+      const [{ count }] = (await bench.dataSource.query(`SELECT COUNT(*) AS count FROM ${table} WHERE ${column} < ?`, [leastIdSince(prefix, seeded.cutoff)])) as { count: string }[];
+      rows += Number(count);
+    }
+    return rows;
+  };
+  const before = await older();
+  const ms = await timed(() => retention.deleteExpiredRows(new Date()));
+  const deleted = before - (await older());
+  const perSecond = deleted / (ms / 1000);
+  // 100 messages/s to 3 endpoints: 8.64M messages, 25.9M deliveries and (two a delivery, as seeded) 51.8M attempts a day.
+  const dayRows = 100 * 86_400 * (1 + 3 + 3 * 2);
+  log(`  retention: ${deleted} of ${before} expired rows in ${ms.toFixed(0)} ms`);
+  return {
+    key: 'retention',
+    label: `Retention: deleteExpiredRows on a day of ${before.toLocaleString('en-US')} expired rows (counterpart: nothing expired)`,
+    value: ms,
+    unit: 'ms',
+    note: `${Math.round(perSecond).toLocaleString('en-US')} rows/s; a day at 100 msg/s × 3 endpoints (${(dayRows / 1e6).toFixed(1)}M rows) ≈ ${(dayRows / perSecond / 60).toFixed(0)} min`,
+    counterpart: emptyMs,
+  };
+}
+
+async function timed(work: () => Promise<unknown>): Promise<number> {
+  const at = wallClock();
+  await work();
+  return wallClock() - at;
+}
+
+async function usedMemoryMb(redis: Redis): Promise<number> {
+  const info = await redis.info('memory');
+  return Number(/^used_memory:(\d+)/m.exec(info)![1]) / 1024 / 1024;
+}
+
+/** Samples Redis' used_memory every 250 ms until stopped; resolves with the most seen. */
+function watchMemory(redis: Redis): { stop(): Promise<number> } {
+  let peak = 0;
+  const sample = async () => void (peak = Math.max(peak, await usedMemoryMb(redis)));
+  const timer = setInterval(() => void sample(), 250);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await sample();
+      return peak;
+    },
+  };
+}
+
+await main();
