@@ -38,17 +38,21 @@ describe('statistics counts: kept by triggers, folded into aggregates, exact at 
        ) counted GROUP BY \`key\` HAVING n <> 0 ORDER BY \`key\``,
     );
     expect(deliveryCounts.map(({ key, n }) => [key, Number(n)])).toEqual(deliveries.map(({ key, n }) => [key, Number(n)]));
-    const attemptRows = await query<{ key: string; n: string }>(
-      `SELECT CONCAT_WS(' ', a.appId, a.endpointId, COALESCE(m.eventType, ''), ${fiveMinutesOf('a.createdAt')}, a.status) AS \`key\`, COUNT(*) AS n
-       FROM homing_attempts a LEFT JOIN homing_messages m ON m.id = a.msgId GROUP BY \`key\` ORDER BY \`key\``,
-    );
-    const attemptCounts = await query<{ key: string; n: string }>(
-      `SELECT \`key\`, SUM(n) AS n FROM (
-         SELECT CONCAT_WS(' ', appId, endpointId, eventType, ${fiveMinutesOf('bucket')}, status) AS \`key\`, count AS n FROM homing_attempt_counts
-         UNION ALL SELECT CONCAT_WS(' ', appId, endpointId, eventType, ${fiveMinutesOf('bucket')}, status), delta FROM homing_count_changes WHERE kind = 'attempt'
-       ) counted GROUP BY \`key\` HAVING n <> 0 ORDER BY \`key\``,
-    );
-    expect(attemptCounts.map(({ key, n }) => [key, Number(n)])).toEqual(attemptRows.map(({ key, n }) => [key, Number(n)]));
+    // Attempts are counted twice: per five minutes and per hour.
+    for (const [span, bucketOf] of [[5, fiveMinutesOf], [60, hourOf]] as const) {
+      const attemptRows = await query<{ key: string; n: string }>(
+        `SELECT CONCAT_WS(' ', a.appId, a.endpointId, COALESCE(m.eventType, ''), ${bucketOf('a.createdAt')}, a.status) AS \`key\`, COUNT(*) AS n
+         FROM homing_attempts a LEFT JOIN homing_messages m ON m.id = a.msgId GROUP BY \`key\` ORDER BY \`key\``,
+      );
+      const attemptCounts = await query<{ key: string; n: string }>(
+        `SELECT \`key\`, SUM(n) AS n FROM (
+           SELECT CONCAT_WS(' ', appId, endpointId, eventType, ${bucketOf('bucket')}, status) AS \`key\`, count AS n FROM homing_attempt_counts WHERE span = ?
+           UNION ALL SELECT CONCAT_WS(' ', appId, endpointId, eventType, ${bucketOf('bucket')}, status), delta FROM homing_count_changes WHERE kind = 'attempt'
+         ) counted GROUP BY \`key\` HAVING n <> 0 ORDER BY \`key\``,
+        [span],
+      );
+      expect(attemptCounts.map(({ key, n }) => [key, Number(n)]), `per ${span} minutes`).toEqual(attemptRows.map(({ key, n }) => [key, Number(n)]));
+    }
   }
 
   /** What the services answer equals what counting the rows gives, for every application and endpoint. */
@@ -75,18 +79,21 @@ describe('statistics counts: kept by triggers, folded into aggregates, exact at 
     const since = new Date(now - 3 * HOUR);
     for (const appId of apps) {
       for (const filters of [{}, { eventTypes: ['order.paid'] }, ...endpoints.filter((endpoint) => endpoint.appId === appId).map((endpoint) => ({ endpointId: endpoint.id }))]) {
-        const series = await statistics.attemptSeries(appId, { since, period: 'FiveMinutes', ...filters });
+        for (const period of ['FiveMinutes', 'OneHour'] as const) {
+        const series = await statistics.attemptSeries(appId, { since, period, ...filters });
         const rows = await query<{ period: string; status: 'success' | 'failed' | 'canceled'; n: string }>(
-          `SELECT FLOOR(TIMESTAMPDIFF(SECOND, ?, a.createdAt) / 300) AS period, a.status, COUNT(*) AS n FROM homing_attempts a JOIN homing_messages m ON m.id = a.msgId
+          `SELECT FLOOR(TIMESTAMPDIFF(SECOND, ?, a.createdAt) / ${period === 'OneHour' ? 3600 : 300}) AS period, a.status, COUNT(*) AS n FROM homing_attempts a JOIN homing_messages m ON m.id = a.msgId
            WHERE a.appId = ? AND a.createdAt >= ? AND a.createdAt < ?${'endpointId' in filters ? ' AND a.endpointId = ?' : ''}${'eventTypes' in filters ? ' AND m.eventType IN (?)' : ''}
            GROUP BY period, a.status`,
           [series.since, appId, series.since, series.until, ...Object.values(filters).flat()],
         );
         const expected = { success: series.success.map(() => 0), failure: series.failure.map(() => 0), canceled: series.canceled.map(() => 0) };
         for (const row of rows) expected[row.status === 'failed' ? 'failure' : row.status][Number(row.period)] += Number(row.n);
-        expect({ success: series.success, failure: series.failure, canceled: series.canceled }, `${appId} ${JSON.stringify(filters)}`).toEqual(expected);
+        expect({ success: series.success, failure: series.failure, canceled: series.canceled }, `${appId} ${period} ${JSON.stringify(filters)}`).toEqual(expected);
+        }
       }
-      const totals = await statistics.attemptTotals(appId, { since: new Date(Math.floor(since.getTime() / FIVE_MINUTES) * FIVE_MINUTES) });
+      // Five minutes at either end, whole hours inside.
+      const totals = await statistics.attemptTotals(appId, { since: new Date(Math.floor(since.getTime() / FIVE_MINUTES) * FIVE_MINUTES + FIVE_MINUTES) });
       const byType = await query<{ eventType: string; status: string; n: string }>(
         'SELECT m.eventType, a.status, COUNT(*) AS n FROM homing_attempts a JOIN homing_messages m ON m.id = a.msgId WHERE a.appId = ? AND a.createdAt >= ? GROUP BY m.eventType, a.status',
         [appId, totals.since],

@@ -5,6 +5,7 @@ import type { ResolvedWebhooksOptions } from '../config/webhooks-options.interfa
 import { retryingDeadlocks } from '../entities/database-errors.js';
 import type { CountKind } from '../entities/index.js';
 import { InjectWebhooksDataSource, InjectWebhooksOptions } from '../webhooks.decorators.js';
+import { HOUR_MS } from './counts.reader.js';
 
 /** How often workers fold: the change log stays about this many seconds of writes long. */
 export const FOLD_INTERVAL_MS = 1_000;
@@ -22,23 +23,27 @@ interface Change {
   delta: number;
 }
 
-/** How a kind's changes land in its aggregate table: its key columns in primary key order. */
+/** How a kind's changes land in its aggregate table: its key columns in primary key order, and each change's keys there. */
 interface Aggregate {
   table: string;
-  key: (change: Change) => unknown[];
   columns: string[];
+  keys: (change: Change) => unknown[][];
 }
 
 const AGGREGATES: Record<CountKind, Aggregate> = {
   delivery: {
     table: 'homing_delivery_counts',
     columns: ['endpointId', 'status', 'hour', 'appId'],
-    key: (change) => [change.endpointId, change.status, change.bucket, change.appId],
+    keys: (change) => [[change.endpointId, change.status, change.bucket, change.appId]],
   },
   attempt: {
     table: 'homing_attempt_counts',
-    columns: ['appId', 'bucket', 'endpointId', 'eventType', 'status'],
-    key: (change) => [change.appId, change.bucket, change.endpointId, change.eventType, change.status],
+    columns: ['appId', 'span', 'bucket', 'endpointId', 'eventType', 'status'],
+    // Counted per five minutes and per hour (see AttemptCountSpan).
+    keys: (change) => [
+      [change.appId, 5, change.bucket, change.endpointId, change.eventType, change.status],
+      [change.appId, 60, new Date(Math.floor(change.bucket.getTime() / HOUR_MS) * HOUR_MS), change.endpointId, change.eventType, change.status],
+    ],
   },
 };
 
@@ -126,10 +131,11 @@ export class CountsFolder implements OnApplicationBootstrap, OnApplicationShutdo
   private async add(runner: QueryRunner, aggregate: Aggregate, changes: Change[]): Promise<void> {
     const sums = new Map<string, { key: unknown[]; delta: number }>();
     for (const change of changes) {
-      const key = aggregate.key(change);
-      const id = key.map((part) => (part instanceof Date ? part.getTime() : part)).join('\n');
-      const sum = sums.get(id) ?? sums.set(id, { key, delta: 0 }).get(id)!;
-      sum.delta += change.delta;
+      for (const key of aggregate.keys(change)) {
+        const id = key.map((part) => (part instanceof Date ? part.getTime() : part)).join('\n');
+        const sum = sums.get(id) ?? sums.set(id, { key, delta: 0 }).get(id)!;
+        sum.delta += change.delta;
+      }
     }
     const moved = [...sums.values()].filter((sum) => sum.delta !== 0).sort((a, b) => compareKeys(a.key, b.key));
     if (moved.length === 0) return;
@@ -147,10 +153,10 @@ export class CountsFolder implements OnApplicationBootstrap, OnApplicationShutdo
   }
 }
 
-/** Primary key order: text byte for byte (the columns' binary collation; ids are ASCII), times by time. */
+/** Primary key order: text byte for byte (the columns' binary collation; ids are ASCII), times by time, numbers by value. */
 function compareKeys(a: unknown[], b: unknown[]): number {
   for (let i = 0; i < a.length; i += 1) {
-    const [x, y] = a[i] instanceof Date ? [(a[i] as Date).getTime(), (b[i] as Date).getTime()] : [a[i] as string, b[i] as string];
+    const [x, y] = a[i] instanceof Date ? [(a[i] as Date).getTime(), (b[i] as Date).getTime()] : [a[i] as string | number, b[i] as string | number];
     if (x !== y) return x < y ? -1 : 1;
   }
   return 0;

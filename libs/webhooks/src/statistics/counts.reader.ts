@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import type { AttemptStatus, DeliveryCountStatus, DeliveryStatus } from '../entities/index.js';
+import type { AttemptCountSpan, AttemptStatus, DeliveryCountStatus, DeliveryStatus } from '../entities/index.js';
 import { InjectWebhooksDataSource } from '../webhooks.decorators.js';
 
 export const HOUR_MS = 3_600_000;
@@ -30,6 +30,11 @@ export interface DeliveryCounts extends Record<DeliveryStatus, number> {
    * their retry's time and those whose time has come and that wait for a worker.
    */
   waitingRetry: number;
+}
+
+/** A range of attempt counts of one span (AttemptCountSpan): [since, until) of whole spans. */
+interface SpanRange extends Buckets {
+  span: AttemptCountSpan;
 }
 
 /** Attempts to this endpoint only; of messages of these event types only. */
@@ -109,39 +114,68 @@ export class CountsReader {
   }
 
   /**
-   * The application's attempts (filtered as `filters` say) made within `buckets` (whole five minutes), per
-   * period of `step` ms from `buckets.since` (a multiple of five minutes) and status.
+   * The application's attempts (filtered as `filters` say) made within `buckets` (whole periods), per period
+   * of `step` ms from `buckets.since` (five minutes, or whole hours: then read from the hourly counts) and status.
    */
   async attemptsPerPeriod(appId: string, buckets: Buckets, step: number, filters: AttemptFilters = {}): Promise<{ period: number; status: AttemptStatus; count: number }[]> {
-    const rows = await this.attempts<{ period: string }>('FLOOR(TIMESTAMPDIFF(SECOND, ?, `bucket`) / ?)', [buckets.since, step / 1000], 'period', appId, buckets, filters);
+    const spans: SpanRange[] = [{ span: step % HOUR_MS === 0 ? 60 : 5, ...buckets }];
+    const rows = await this.attempts<{ period: string }>('FLOOR(TIMESTAMPDIFF(SECOND, ?, `bucket`) / ?)', [buckets.since, step / 1000], 'period', appId, buckets, spans, filters);
     return rows.map((row) => ({ period: Number(row.period), status: row.status, count: Number(row.n) }));
   }
 
-  /** The application's attempts (filtered as `filters` say) made within `buckets` (whole five minutes), per event type and status. */
+  /**
+   * The application's attempts (filtered as `filters` say) made within `buckets` (whole five minutes), per event
+   * type and status: the whole hours inside from the hourly counts, the five minutes at either end from the finer ones.
+   */
   async attemptsPerEventType(appId: string, buckets: Buckets, filters: AttemptFilters = {}): Promise<{ eventType: string; status: AttemptStatus; count: number }[]> {
-    const rows = await this.attempts<{ eventType: string }>('`eventType`', [], 'eventType', appId, buckets, filters);
+    const hours = { since: new Date(Math.ceil(buckets.since.getTime() / HOUR_MS) * HOUR_MS), until: new Date(Math.floor(buckets.until.getTime() / HOUR_MS) * HOUR_MS) };
+    const spans: SpanRange[] =
+      hours.since < hours.until
+        ? [
+            { span: 5, since: buckets.since, until: hours.since },
+            { span: 60, ...hours },
+            { span: 5, since: hours.until, until: buckets.until },
+          ]
+        : [{ span: 5, ...buckets }];
+    const rows = await this.attempts<{ eventType: string }>('`eventType`', [], 'eventType', appId, buckets, spans, filters);
     return rows.map((row) => ({ eventType: row.eventType, status: row.status, count: Number(row.n) }));
   }
 
-  /** Attempt counts grouped by `group` (an expression over the counts' columns, named `name`) and status. */
-  private async attempts<G>(group: string, groupParameters: unknown[], name: string, appId: string, buckets: Buckets, filters: AttemptFilters): Promise<(G & { status: AttemptStatus; n: string })[]> {
+  /**
+   * Attempt counts grouped by `group` (an expression over the counts' columns, named `name`) and status: the
+   * aggregate rows of `spans` and the changes not folded yet within `buckets`.
+   */
+  private async attempts<G>(
+    group: string,
+    groupParameters: unknown[],
+    name: string,
+    appId: string,
+    buckets: Buckets,
+    spans: SpanRange[],
+    filters: AttemptFilters,
+  ): Promise<(G & { status: AttemptStatus; n: string })[]> {
     let narrowed = '';
-    const parameters: unknown[] = [appId, buckets.since, buckets.until];
+    const narrowing: unknown[] = [];
     if (filters.endpointId) {
       narrowed += ' AND `endpointId` = ?';
-      parameters.push(filters.endpointId);
+      narrowing.push(filters.endpointId);
     }
     if (filters.eventTypes?.length) {
       narrowed += ` AND \`eventType\` IN (${filters.eventTypes.map(() => '?').join(', ')})`;
-      parameters.push(...filters.eventTypes);
+      narrowing.push(...filters.eventTypes);
     }
-    const rows: (G & { status: AttemptStatus; n: string })[] = await this.dataSource.query(
+    const ranges = spans.filter((range) => range.since < range.until);
+    const inSpans = ranges.map(() => '(`span` = ? AND `bucket` >= ? AND `bucket` < ?)').join(' OR ') || 'FALSE';
+    return this.dataSource.query(
       `SELECT ${group} AS \`${name}\`, \`status\`, SUM(\`n\`) AS \`n\` FROM (` +
-        `SELECT \`bucket\`, \`eventType\`, \`status\`, \`count\` AS \`n\` FROM \`homing_attempt_counts\` WHERE \`appId\` = ? AND \`bucket\` >= ? AND \`bucket\` < ?${narrowed} ` +
+        `SELECT \`bucket\`, \`eventType\`, \`status\`, \`count\` AS \`n\` FROM \`homing_attempt_counts\` WHERE \`appId\` = ? AND (${inSpans})${narrowed} ` +
         `UNION ALL SELECT \`bucket\`, \`eventType\`, \`status\`, \`delta\` FROM \`homing_count_changes\` WHERE \`appId\` = ? AND \`kind\` = 'attempt' AND \`bucket\` >= ? AND \`bucket\` < ?${narrowed}` +
         `) counted GROUP BY \`${name}\`, \`status\` HAVING \`n\` <> 0`,
-      [...groupParameters, ...parameters, ...parameters],
+      [
+        ...groupParameters,
+        ...[appId, ...ranges.flatMap((range) => [range.span, range.since, range.until]), ...narrowing],
+        ...[appId, buckets.since, buckets.until, ...narrowing],
+      ],
     );
-    return rows;
   }
 }
