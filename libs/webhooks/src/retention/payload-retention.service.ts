@@ -60,7 +60,7 @@ export class PayloadRetentionService implements OnApplicationBootstrap, OnApplic
   /**
    * Deletes, oldest first and `batchSize` messages at a time, the messages created before
    * `now - retention` whose payload is purged and that owe no delivery, with their deliveries and
-   * attempts; stops after `budgetMs` (a batch under way finishes). Nothing when retention is off.
+   * attempts; stops after `budgetMs` or on shutdown (a batch under way finishes). Nothing when retention is off.
    */
   async deleteExpiredRows(now = new Date(), { batchSize = ROW_BATCH, budgetMs = PASS_BUDGET_MS } = {}): Promise<DeletedRows> {
     const deleted: DeletedRows = { messages: 0, deliveries: 0, attempts: 0, finished: true };
@@ -76,7 +76,8 @@ export class PayloadRetentionService implements OnApplicationBootstrap, OnApplic
         deleted.messages += await this.deleteWhere(MessageEntity, 'id', ids);
       }
       if (ids.length < batchSize) return deleted;
-      if (Date.now() >= deadline) return { ...deleted, finished: false };
+      // Shutting down: one batch more at most, not the rest of the budget.
+      if (Date.now() >= deadline || this.stopping) return { ...deleted, finished: false };
     }
   }
 
