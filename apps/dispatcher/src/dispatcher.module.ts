@@ -36,6 +36,7 @@ export class DispatcherModule {
           proxyUrl: config.proxyUrl,
           payloadRetention: config.payloadRetention,
           purgeInterval: config.purgeInterval,
+          retention: config.retention,
         }),
         dispatcherDatabase(config.databaseUrl),
         ApiModule.register({ apiToken: config.apiToken, portalUrl: config.portalUrl }),
