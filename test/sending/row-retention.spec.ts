@@ -2,8 +2,10 @@ import { AttemptEntity, DeliveryEntity, MessageEntity, MessagesService } from '@
 import { PayloadRetentionService } from '@homing/webhooks/internal';
 import type { ServerResponse } from 'node:http';
 import { describe, expect, it, vi } from 'vitest';
+import { startDispatcherApp } from '../support/dispatcher-app.js';
 import { useHarness, type Harness } from '../support/harness.js';
 import { attemptsOf, deliveryOf } from '../support/records.js';
+import { createTestServices } from '../support/services.js';
 
 const DAY_MS = 24 * 3600_000;
 /** `days` from now: the retention pass is told the time rather than waited for. */
@@ -132,5 +134,25 @@ describe('row retention off', () => {
     expect(await retention.deleteExpiredRows(inDays(3650))).toEqual({ messages: 0, deliveries: 0, attempts: 0, finished: true });
     expect(await rowsOf(h, message.id)).toEqual({ messages: 1, deliveries: 1, attempts: 1 });
     expect(await attemptsOf(h.homing.dataSource, message.id)).toMatchObject([{ status: 'success' }]);
+  });
+});
+
+describe('HOMING_RETENTION on the dispatcher', () => {
+  it('reaches the library: rows go after the retention the variable sets', async () => {
+    const services = await createTestServices();
+    const dispatcher = await startDispatcherApp(services, { HOMING_RETENTION: '2d', HOMING_PAYLOAD_RETENTION: '1d' });
+    try {
+      const app = await dispatcher.svix.application.create({ name: 'Env retention' });
+      // No endpoint: nothing is owed, so only the two retentions decide.
+      const message = await dispatcher.svix.message.create(app.id, { eventType: 'order.completed', payload: { n: 1 } });
+      const retention = dispatcher.app.get(PayloadRetentionService);
+      expect(await retention.purge(inDays(1.5))).toBe(1);
+      expect((await retention.deleteExpiredRows(inDays(1.5))).messages).toBe(0);
+      expect((await retention.deleteExpiredRows(inDays(2.5))).messages).toBe(1);
+      expect(await dispatcher.dataSource.getRepository(MessageEntity).countBy({ id: message.id })).toBe(0);
+    } finally {
+      await dispatcher.close();
+      await services.drop();
+    }
   });
 });
