@@ -25,6 +25,7 @@ const LAYERS = [
   'producer', // send: fan-out and the transactional write
   'operational', // operational events, sent through the producer
   'delivery', // the worker: claim, sign, POST, record, retry, sweep, throttle
+  'statistics', // counts kept by triggers, their folder and reads
   'admin', // the services a host calls, operator actions (resend, recover) included
   'retention', // the payload purge
   'receiver', // the receiving kit

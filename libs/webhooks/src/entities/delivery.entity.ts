@@ -12,6 +12,7 @@ export type AttemptTrigger = 'scheduled' | 'manual';
 @Index('IDX_homing_deliveries_due', ['status', 'nextAttemptAt'])
 @Index('IDX_homing_deliveries_endpoint_status', ['endpointId', 'status', 'updatedAt'])
 @Index('IDX_homing_deliveries_endpoint_msg', ['endpointId', 'msgId'])
+@Index('IDX_homing_deliveries_endpoint_next', ['endpointId', 'status', 'nextAttemptAt'])
 export class DeliveryEntity {
   @PrimaryColumn({ type: 'varchar', length: 40 })
   msgId: string;
