@@ -27,7 +27,7 @@ const LAYERS = [
   'delivery', // the worker: claim, sign, POST, record, retry, sweep, throttle
   'statistics', // counts kept by triggers, their folder and reads
   'admin', // the services a host calls, operator actions (resend, recover) included
-  'retention', // the payload purge
+  'retention', // the payload purge and row retention
   'receiver', // the receiving kit
   'top', // the module, its definition and index.ts
 ];
