@@ -65,30 +65,42 @@ export class Sink {
 /** A built dispatcher (`apps/dispatcher/dist/main.js`) as its own process. */
 export class DispatcherProcess {
   private log = '';
+  private child!: ChildProcess;
 
   private constructor(
-    private readonly child: ChildProcess,
     readonly port: number,
-  ) {
-    child.stdout!.on('data', (chunk: Buffer) => (this.log = (this.log + chunk.toString()).slice(-20_000)));
-    child.stderr!.on('data', (chunk: Buffer) => (this.log = (this.log + chunk.toString()).slice(-20_000)));
-  }
+    private readonly env: Record<string, string>,
+    private readonly nodeArgs: string[],
+  ) {}
 
   /** `nodeArgs` e.g. `--cpu-prof` (BENCH_PROFILE) to profile the dispatcher over the whole run. */
   static async start(env: Record<string, string>, nodeArgs: string[] = []): Promise<DispatcherProcess> {
-    const port = await freePort();
-    const child = spawn(process.execPath, [...nodeArgs, 'apps/dispatcher/dist/main.js'], {
+    const dispatcher = new DispatcherProcess(await freePort(), env, nodeArgs);
+    await dispatcher.spawn();
+    return dispatcher;
+  }
+
+  /** Stops it and starts it again on the same port, as an operator restarts it (a new process: new peak RSS). */
+  async restart(): Promise<void> {
+    await this.stop();
+    await this.spawn();
+  }
+
+  private async spawn(): Promise<void> {
+    this.log = '';
+    const child = spawn(process.execPath, [...this.nodeArgs, 'apps/dispatcher/dist/main.js'], {
       cwd: ROOT,
-      env: { ...process.env, NODE_ENV: 'production', PORT: String(port), ...env },
+      env: { ...process.env, NODE_ENV: 'production', PORT: String(this.port), ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const dispatcher = new DispatcherProcess(child, port);
+    this.child = child;
+    child.stdout!.on('data', (chunk: Buffer) => (this.log = (this.log + chunk.toString()).slice(-20_000)));
+    child.stderr!.on('data', (chunk: Buffer) => (this.log = (this.log + chunk.toString()).slice(-20_000)));
     const deadline = Date.now() + 60_000;
-    while (!dispatcher.log.includes(`listening on port ${port}`)) {
-      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the dispatcher did not start:\n${dispatcher.log}`);
+    while (!this.log.includes(`listening on port ${this.port}`)) {
+      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the dispatcher did not start:\n${this.log}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    return dispatcher;
   }
 
   get baseUrl(): string {
