@@ -1,5 +1,5 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveOptions } from '../config/resolve-options.js';
 import { DestinationPolicy } from '../security/destination-policy.js';
@@ -83,5 +83,43 @@ describe('WebhookHttpClient: the status line decides, the body gets what is left
     expect(outcome).toMatchObject({ statusCode: 0, body: `timeout after ${TIMEOUT_MS} ms` });
     expect(outcome.durationMs).toBeGreaterThanOrEqual(TIMEOUT_MS - 5);
     expect(outcome.durationMs).toBeLessThan(TIMEOUT_MS + 1_000);
+  });
+});
+
+describe('WebhookHttpClient on a kept-alive connection the receiver drops as it is reused', () => {
+  const options = resolveOptions({ database: { url: 'mysql://unused' }, allowedCidrs: ['127.0.0.0/8'] });
+  const client = new WebhookHttpClient(options, new DestinationPolicy(options));
+  const connections: Socket[] = [];
+  const requests: number[] = [];
+  let server: NetServer;
+  let url: string;
+
+  beforeAll(async () => {
+    // Each connection answers its first request and resets on the next, as a server whose idle timeout
+    // fired at the moment the client reused the connection.
+    server = createNetServer((socket) => {
+      const index = connections.push(socket) - 1;
+      let answered = false;
+      socket.on('data', () => {
+        requests.push(index);
+        if (answered) return void socket.resetAndDestroy();
+        answered = true;
+        socket.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: keep-alive\r\n\r\nok');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+  });
+  afterAll(async () => {
+    client.onApplicationShutdown();
+    for (const socket of connections) socket.destroy();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it('sends the request again on a new connection instead of recording a failed attempt', async () => {
+    expect(await client.post(url, '{}', {})).toMatchObject({ statusCode: 200, body: 'ok' });
+    expect(await client.post(url, '{}', {})).toMatchObject({ statusCode: 200, body: 'ok' });
+    // The second request reached the reused connection 0 first, then went on connection 1.
+    expect(requests).toEqual([0, 0, 1]);
   });
 });

@@ -63,7 +63,7 @@ export class WebhookHttpClient implements OnApplicationShutdown {
       const refused = await this.destinations.refusal(url, { resolve: this.agents.proxied });
       if (refused) throw refused;
       // No axios `timeout`: its own timers would fire before a stalled loop reads the answer, the same race.
-      response = await this.client.post<Readable>(url, body, { headers, signal: controller.signal });
+      response = await this.send(url, body, headers, controller.signal);
       const text = await readPrefix(response.data, RESPONSE_BODY_LIMIT);
       const retryAfterMs = parseRetryAfter(response.headers['retry-after']);
       return { statusCode: response.status, body: text, durationMs: elapsed(), retryAfterMs, headers: headerPairs(response) };
@@ -76,11 +76,36 @@ export class WebhookHttpClient implements OnApplicationShutdown {
     }
   }
 
+  /**
+   * A kept-alive connection the receiver closed as it went idle can be reset just as it is reused:
+   * the request never reached the receiver, so it goes again on another connection (Node's documented
+   * remedy, `request.reusedSocket`) rather than being recorded as a failed attempt.
+   */
+  private async send(url: string, body: string, headers: Record<string, string>, signal: AbortSignal): Promise<AxiosResponse<Readable>> {
+    for (let reuses = 0; ; reuses += 1) {
+      try {
+        return await this.client.post<Readable>(url, body, { headers, signal });
+      } catch (error) {
+        if (reuses >= STALE_SOCKET_RETRIES || signal.aborted || !resetWhenReused(error)) throw error;
+      }
+    }
+  }
+
   /** At the very end of shutdown: deliveries in flight finish first (see DeliveryProcessor). */
   onApplicationShutdown(): void {
     this.agents.http.destroy();
     this.agents.https.destroy();
   }
+}
+
+/** Stale kept-alive connections tried in a row before the reset counts (the agent keeps a few free sockets per host). */
+const STALE_SOCKET_RETRIES = 3;
+
+/** Reset or closed before any answer, on a connection the agent reused. */
+function resetWhenReused(error: unknown): boolean {
+  if (!axios.isAxiosError(error) || error.response) return false;
+  const request = error.request as ClientRequest | undefined;
+  return request?.reusedSocket === true && (error.code === 'ECONNRESET' || error.code === 'EPIPE');
 }
 
 /**

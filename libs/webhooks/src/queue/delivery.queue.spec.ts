@@ -1,6 +1,6 @@
 import type { Queue } from 'bull';
 import { describe, expect, it } from 'vitest';
-import { DeliveryQueue, deliveriesOf, type DeliveryJobData } from './delivery.queue.js';
+import { DeliveryQueue, QUEUE_HORIZON_MS, deliveriesOf, type DeliveryJobData } from './delivery.queue.js';
 
 /** A stand-in for Bull's queue that keeps what addBulk was given. */
 function recordingQueue() {
@@ -21,12 +21,18 @@ describe('DeliveryQueue.enqueue', () => {
     expect(new Set(added.map((job) => job.opts.jobId)).size).toBe(3);
   });
 
-  it('gives a delivery due later a job of its own, with its delay and an id naming its row and attempt', async () => {
+  it('gives a delivery due within the horizon a job of its own, with its delay and an id naming its row and attempt', async () => {
     const { queue, added } = recordingQueue();
-    await queue.enqueue([delivery(1), delivery(2, new Date(Date.now() + 60_000))]);
+    await queue.enqueue([delivery(1), delivery(2, new Date(Date.now() + QUEUE_HORIZON_MS - 1_000))]);
     expect(added).toHaveLength(2);
     expect(added[0]).toMatchObject({ data: { msgId: 'msg_1', endpointId: 'ep_1', attempts: 0 }, opts: { jobId: 'msg_1:ep_1:0', delay: 0 } });
     expect(added[1]).toMatchObject({ data: { msgId: 'msg_2', endpointId: 'ep_1', attempts: 0 }, opts: { jobId: 'msg_2:ep_1:0' } });
-    expect(added[1].opts.delay).toBeGreaterThan(59_000);
+    expect(added[1].opts.delay).toBeGreaterThan(QUEUE_HORIZON_MS - 2_000);
+  });
+
+  it('leaves a delivery due past the horizon to its row: no job in Redis', async () => {
+    const { queue, added } = recordingQueue();
+    await queue.enqueue([delivery(1, new Date(Date.now() + QUEUE_HORIZON_MS + 1_000)), delivery(2, new Date(Date.now() + 3_600_000))]);
+    expect(added).toEqual([]);
   });
 });
