@@ -393,7 +393,8 @@ async function seed(bench: Bench, measured: BenchApp, backlog: BenchApp): Promis
   await bench.dispatcher.stop();
   await counts.down(runner);
   log(`seeding (2 connections)`);
-  await seeder.parallel([
+  const tables = ['homing_messages', 'homing_deliveries', 'homing_attempts'];
+  const building = await seeder.withoutSecondaryIndexes(tables, () => seeder.parallel([
     timed('attempts', attempts(history, 1, { first: 1, count: half }, historyRoute)),
     timed('attempts', attempts(history, 1, { first: 1 + half, count: historyAttempts - half }, historyRoute)),
     timed('messages', messages(history, historyRoute)),
@@ -425,7 +426,8 @@ async function seed(bench: Bench, measured: BenchApp, backlog: BenchApp): Promis
         { connection },
       ),
     ),
-  ]);
+  ]));
+  seedingConditions['index builds s'] = Math.round(building * 10) / 10;
   for (const [name, seconds] of Object.entries(timers)) seedingConditions[`seed ${name} s`] = Math.round(seconds * 10) / 10;
   seedingConditions['seeding wall s'] = Math.round((Date.now() - started) / 100) / 10;
   log(`seeded in ${seedingConditions['seeding wall s']} s; counting them into the statistics (the counts' migration)`);
@@ -433,7 +435,7 @@ async function seed(bench: Bench, measured: BenchApp, backlog: BenchApp): Promis
   await counts.up(runner);
   await runner.release();
   seedingConditions['statistics backfill s'] = Math.round((Date.now() - counting) / 100) / 10;
-  log(`  counted in ${seedingConditions['statistics backfill s']} s`);
+  log(`  counted in ${seedingConditions['statistics backfill s']} s (indexes built in ${seedingConditions['index builds s']} s)`);
   await seeder.query('ANALYZE TABLE homing_messages, homing_deliveries, homing_attempts');
   await bench.dispatcher.restart();
   return { seeder, waiting, backlog: backlogSet };
