@@ -49,6 +49,11 @@ export class DeliveryProcessor implements OnApplicationBootstrap, BeforeApplicat
     this.slots = pLimit(options.concurrency);
   }
 
+  /** Deliveries this process holds in its endpoints' lines, taken from the queue but not started. */
+  get parked(): number {
+    return this.lanes.waiting;
+  }
+
   onApplicationBootstrap(): void {
     if (!this.options.worker) return;
     this.queue

@@ -5,16 +5,21 @@ import { DeliveryEntity } from '../entities/index.js';
 import { InjectWebhooksDataSource, InjectWebhooksOptions } from '../webhooks.decorators.js';
 import { DeliveryQueue, QUEUE_HORIZON_MS, type DueDelivery } from '../queue/delivery.queue.js';
 import { PeriodicTask } from '../common/periodic-task.js';
+import { DeliveryProcessor } from './delivery.processor.js';
 
 /** Rows read per query. */
 const BATCH = 1000;
 /** A pass queues at most this many deliveries coming due; the rest wait for the next pass (or, once overdue, the catch-up). */
 const UPCOMING_PER_PASS = 10_000;
 /**
- * Jobs waiting for a worker past which a pass queues no overdue backlog: a backlog (after an outage,
- * an endpoint's return, a Redis flush) moves from the table to Redis at the pace workers take it.
+ * A backlog (after an outage, an endpoint's return, a Redis flush) moves from the table to Redis at the
+ * pace workers take it: a pass queues no overdue rows while this many jobs wait for a worker, nor more
+ * than bring this worker's endpoint lines to MAX_PARKED deliveries. A worker takes jobs faster than it
+ * sends (it parks what its endpoints have no room for), so the lines, not the queue, say it has enough:
+ * past them it would drop deliveries, and read and queue them again, for nothing but CPU.
  */
 const MAX_WAITING_JOBS = 200;
+const MAX_PARKED = 5_000;
 /** How often a worker reads the schedule (or every sweep interval, if shorter). */
 const TICK_MS = 1_000;
 
@@ -63,6 +68,7 @@ export class DeliverySweeper implements OnApplicationBootstrap, OnApplicationShu
     @InjectWebhooksDataSource() private readonly dataSource: DataSource,
     @InjectWebhooksOptions() private readonly options: ResolvedWebhooksOptions,
     private readonly queue: DeliveryQueue,
+    private readonly processor: DeliveryProcessor,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -118,19 +124,22 @@ export class DeliverySweeper implements OnApplicationBootstrap, OnApplicationShu
    */
   private async catchUp(now: Date): Promise<number> {
     const dueBefore = new Date(now.getTime() - this.options.sweepIntervalMs);
+    let room = MAX_PARKED - this.processor.parked;
     let queued = 0;
-    while ((await this.queue.waiting()) < MAX_WAITING_JOBS) {
-      const rows = await this.dueAfter(this.overdue, dueBefore);
+    while (room > 0 && (await this.queue.waiting()) < MAX_WAITING_JOBS) {
+      const limit = Math.min(BATCH, room);
+      const rows = await this.dueAfter(this.overdue, dueBefore, limit);
       await this.queue.enqueue(rows.map(dueDelivery));
       queued += rows.length;
-      this.overdue = rows.length < BATCH ? undefined : cursorOf(rows[rows.length - 1]);
+      room -= rows.length;
+      this.overdue = rows.length < limit ? undefined : cursorOf(rows[rows.length - 1]);
       if (!this.overdue) break;
     }
     return queued;
   }
 
   /** Pending rows due by `until`, after `after` in the schedule's order (a range of IDX_homing_deliveries_due). */
-  private dueAfter(after: Cursor | undefined, until: Date): Promise<Due[]> {
+  private dueAfter(after: Cursor | undefined, until: Date, limit = BATCH): Promise<Due[]> {
     const query = this.dataSource
       .getRepository(DeliveryEntity)
       .createQueryBuilder('d')
@@ -139,7 +148,7 @@ export class DeliverySweeper implements OnApplicationBootstrap, OnApplicationShu
       .orderBy('d.nextAttemptAt', 'ASC')
       .addOrderBy('d.msgId', 'ASC')
       .addOrderBy('d.endpointId', 'ASC')
-      .limit(BATCH);
+      .limit(limit);
     if (after) {
       query.andWhere('(d.nextAttemptAt > :at OR (d.nextAttemptAt = :at AND (d.msgId > :msgId OR (d.msgId = :msgId AND d.endpointId > :endpointId))))', after);
     }
