@@ -10,7 +10,7 @@ import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { Redis } from 'ioredis';
 import { HOMING_MIGRATIONS } from '@homing/webhooks';
-import { DeliverySweeper, PayloadRetentionService } from '@homing/webhooks/internal';
+import { DeliveryQueue, DeliverySweeper, PayloadRetentionService } from '@homing/webhooks/internal';
 import type { MigrationInterface } from 'typeorm';
 import { ROOT } from './processes.js';
 import { wallClock } from './protocol.js';
@@ -487,14 +487,9 @@ async function copyRows(seeder: Seeder, table: string, id: string, replaced: Rec
   );
 }
 
-/**
- * Queues the waiting deliveries as the library queues a retry (DeliveryQueue.enqueue with its due time), so
- * Redis holds whatever main keeps for them. DeliveryQueue is not exported: it is reached through the
- * sweeper, which holds it.
- */
+/** Queues the waiting deliveries as the library queues a retry (DeliveryQueue.enqueue with its due time): Redis holds whatever it keeps for them. */
 async function queueWaiting(bench: Bench, waiting: RowSet): Promise<void> {
-  const queue = (bench.library.get(DeliverySweeper) as unknown as { queue: { enqueue(deliveries: object[]): Promise<void> } }).queue;
-  if (typeof queue?.enqueue !== 'function') throw new Error('the sweeper holds no DeliveryQueue any more: find another way to queue a retry');
+  const queue = bench.library.get(DeliveryQueue);
   let after = leastIdSince('msg', waiting.from);
   let queued = 0;
   for (;;) {

@@ -55,6 +55,7 @@ export { KEY_FORMATS, SECRET_FORMATS, signingScheme } from './signing/schemes/re
 export { generateSecret } from './signing/webhook-secret.js';
 export { MAX_RETRY_DELAY_MS, MAX_RETRY_SCHEDULE_LENGTH } from './inputs/event-type-operations.input.js';
 export { DeliverySweeper } from './delivery/delivery.sweeper.js';
+export { DeliveryQueue } from './queue/delivery.queue.js';
 export { CountsFolder } from './statistics/counts.folder.js';
 export { OperationalEventsService } from './operational/operational-events.service.js';
 export { OPERATIONAL_APP_ID } from './webhooks.constants.js';
