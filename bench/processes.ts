@@ -28,6 +28,10 @@ export class Sink {
     return new Sink(child, reply.port);
   }
 
+  get pid(): number {
+    return this.child.pid!;
+  }
+
   url(kind: 'ok' | 'hang', n: number): string {
     return `http://127.0.0.1:${this.port}/${kind}/${n}`;
   }
@@ -101,6 +105,11 @@ export class DispatcherProcess {
       if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the dispatcher did not start:\n${this.log}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
+  }
+
+  /** Of the process running now (a restart starts another). */
+  get pid(): number {
+    return this.child.pid!;
   }
 
   get baseUrl(): string {

@@ -9,6 +9,7 @@ import os from 'node:os';
 import autocannon from 'autocannon';
 import axios from 'axios';
 import { Webhook } from 'standardwebhooks';
+import { CpuMeter, formatCpuTable, serverPid } from './cpu.js';
 import { ROOT } from './processes.js';
 import { wallClock } from './protocol.js';
 import { formatTable, median, type Figure } from './report.js';
@@ -19,10 +20,12 @@ import {
   EVENT_TYPE,
   latencyRun,
   log,
+  MYSQL_URL,
   PAYLOAD,
   PAYLOAD_TEXT,
   pool,
   PRODUCERS,
+  REDIS_URL,
   throughputRun,
   withBench,
   type Bench,
@@ -56,7 +59,9 @@ async function main(): Promise<void> {
   const nodeArgs = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${ROOT}bench/profiles`] : [];
   const options = { name: 'bench', concurrency: CONCURRENCY, requestTimeoutMs: REQUEST_TIMEOUT_MS, settle: (bench: Bench, count: number) => persisted(bench, count), nodeArgs };
   await withBench(options, async (bench) => {
-    const figures = await measure(bench);
+    const servers = { mariadb: serverPid('mariadbd', Number(new URL(MYSQL_URL).port || 3306)), redis: serverPid('redis-server', Number(new URL(REDIS_URL).port || 6379)) };
+    const cpu = new CpuMeter(() => ({ dispatcher: bench.dispatcher.pid, sink: bench.sink.pid }), servers);
+    const figures = await measure(bench, cpu);
     const peakRss = await bench.dispatcher.peakRssMb();
     figures.push({ key: 'peakRssMb', label: 'Dispatcher peak RSS over the run', value: peakRss, unit: 'MB', target: '≤ 300 MB', met: peakRss <= 300 });
     const conditions = {
@@ -72,16 +77,20 @@ async function main(): Promise<void> {
       durationSeconds: Math.round((Date.now() - started) / 1000),
     };
     console.log(formatTable(figures, conditions));
-    await writeFile(`${ROOT}bench/results.json`, `${JSON.stringify({ conditions, figures }, null, 2)}\n`);
+    console.log(`\n${formatCpuTable(cpu.figures, cpu.clockTicksPerSecond)}`);
+    const cpuPerDelivery = { clockTicksPerSecond: cpu.clockTicksPerSecond, pids: cpu.sources, figures: cpu.figures };
+    await writeFile(`${ROOT}bench/results.json`, `${JSON.stringify({ conditions, figures, cpuPerDelivery }, null, 2)}\n`);
   });
 }
 
-async function measure(bench: Bench): Promise<Figure[]> {
+/** The throughput figures and the reference also have their CPU per delivery read, by `cpu`. */
+async function measure(bench: Bench, cpu: CpuMeter): Promise<Figure[]> {
   const figures: Figure[] = [];
   const { sink } = bench;
   log(`reference: ${MESSAGES} signed POSTs by an axios keep-alive loop, concurrency ${CONCURRENCY}`);
-  const reference = median(await repeat(() => referenceRun(bench, MESSAGES)));
-  figures.push({ key: 'reference', label: `Reference: axios keep-alive loop, ${CONCURRENCY} in flight`, value: reference, unit: 'deliveries/s' });
+  const referenceLabel = `Reference: axios keep-alive loop, ${CONCURRENCY} in flight`;
+  const reference = median(await repeat(await cpu.meter('reference', referenceLabel, MESSAGES, () => referenceRun(bench, MESSAGES))));
+  figures.push({ key: 'reference', label: referenceLabel, value: reference, unit: 'deliveries/s' });
 
   const single = await createApp(bench, 'single', [sink.url('ok', 0)]);
   const ten = await createApp(bench, 'ten', Array.from({ length: 10 }, (_, i) => sink.url('ok', i)));
@@ -92,12 +101,13 @@ async function measure(bench: Bench): Promise<Figure[]> {
       if (!wanted('throughput', key)) continue;
       const messages = FULL ? MESSAGES : Math.round(MESSAGES / app.endpoints);
       log(`throughput: ${messages} messages via the ${producer.name} to ${app.endpoints} endpoint(s)`);
-      const rate = median(await repeat(() => throughputRun(bench, producer, app, messages)));
+      const label = `Throughput, ${producer.name}, ${app.endpoints === 1 ? '1 endpoint' : `${app.endpoints} endpoints`}`;
+      const rate = median(await repeat(await cpu.meter(key, label, messages * app.endpoints, () => throughputRun(bench, producer, app, messages))));
       throughputs.set(`${producer.name}/${app.endpoints}`, rate);
       const ratio = rate / reference;
       figures.push({
         key,
-        label: `Throughput, ${producer.name}, ${app.endpoints === 1 ? '1 endpoint' : `${app.endpoints} endpoints`}`,
+        label,
         value: rate,
         unit: 'deliveries/s',
         ratio,
