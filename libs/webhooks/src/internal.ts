@@ -6,11 +6,13 @@ export {
   DEFAULT_DISABLE_AFTER,
   DEFAULT_MAX_PAYLOAD,
   DEFAULT_PAYLOAD_RETENTION,
+  DEFAULT_RETENTION,
   DEFAULT_PURGE_INTERVAL,
   DEFAULT_REQUEST_TIMEOUT,
   DEFAULT_RETRY_SCHEDULE,
 } from './webhooks.constants.js';
 export { parseDuration, parseDurationList } from './config/duration.js';
+export { parseRetention } from './config/resolve-options.js';
 export { parseByteSize } from './config/byte-size.js';
 export { parseCidr, parseEncryptionKey, parseProxyUrl } from './config/parse-security.js';
 export { newId } from './entities/entity-id.js';

@@ -1,5 +1,5 @@
 import { type SigningSchemeName } from '@homing/webhooks';
-import { DEFAULT_DISABLE_AFTER, DEFAULT_MAX_PAYLOAD, DEFAULT_PAYLOAD_RETENTION, DEFAULT_PURGE_INTERVAL, DEFAULT_REQUEST_TIMEOUT, DEFAULT_RETRY_SCHEDULE, parseByteSize, parseCidr, parseDuration, parseDurationList, parseEncryptionKey, parseProxyUrl, signingScheme } from '@homing/webhooks/internal';
+import { DEFAULT_DISABLE_AFTER, DEFAULT_MAX_PAYLOAD, DEFAULT_PAYLOAD_RETENTION, DEFAULT_PURGE_INTERVAL, DEFAULT_RETENTION, DEFAULT_REQUEST_TIMEOUT, DEFAULT_RETRY_SCHEDULE, parseByteSize, parseCidr, parseDuration, parseDurationList, parseEncryptionKey, parseProxyUrl, parseRetention, signingScheme } from '@homing/webhooks/internal';
 import { LOG_LEVELS, type DispatcherLogLevel } from '../dispatcher.logger.js';
 
 /** The dispatcher's settings, read once from the environment at start. */
@@ -129,8 +129,7 @@ export function readDispatcherConfig(env: Env = process.env): DispatcherConfig {
     maxPayload: check('HOMING_MAX_PAYLOAD', text('HOMING_MAX_PAYLOAD', DEFAULT_MAX_PAYLOAD), parseByteSize),
     payloadRetention: check('HOMING_PAYLOAD_RETENTION', text('HOMING_PAYLOAD_RETENTION', DEFAULT_PAYLOAD_RETENTION), parseDuration),
     purgeInterval: check('HOMING_PURGE_INTERVAL', text('HOMING_PURGE_INTERVAL', DEFAULT_PURGE_INTERVAL), parseDuration),
-    // The library's DEFAULT_RETENTION and parseRetention (at least 1d) are not exported through @homing/webhooks/internal yet.
-    retention: check('HOMING_RETENTION', text('HOMING_RETENTION', '90d'), parseRowRetention),
+    retention: check('HOMING_RETENTION', text('HOMING_RETENTION', DEFAULT_RETENTION), parseRetention),
     proxyUrl: confidential('HOMING_PROXY_URL', parseProxyUrl),
     apiToken: confidential('HOMING_API_TOKEN', parseApiToken),
     portalUrl: env.HOMING_PORTAL_URL?.trim() ? url('HOMING_PORTAL_URL', '', ['http:', 'https:']) : undefined,
@@ -157,11 +156,6 @@ export function webOrigin(value: string): string | undefined {
 function parseLogLevel(level: string): string {
   if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new Error(`expected one of ${LOG_LEVELS.join(', ')}`);
   return level;
-}
-
-/** `off`, or a duration of at least a day (the library refuses less, as a likely slip that would delete every finished message). */
-function parseRowRetention(value: string): void {
-  if (value !== 'off' && parseDuration(value) < parseDuration('1d')) throw new Error('expected off or a duration of at least 1d');
 }
 
 /** An operator token has to be hard to guess and fit in a header. */
