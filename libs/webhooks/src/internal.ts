@@ -50,6 +50,7 @@ export {
   MAX_STORED_JSON_DEPTH,
   plainToDto,
   ToDate,
+  validateInput,
 } from './inputs/validation.js';
 export { IsWindowEnd, IsWindowStart, MAX_STATISTICS_DAYS, STATISTICS_PERIODS } from './inputs/statistics.input.js';
 export { IsReplaySince, IsReplayUntil, MAX_REPLAY_DAYS, STATUS_CODE_CLASSES } from './inputs/replay.input.js';
@@ -63,5 +64,6 @@ export { OperationalEventsService } from './operational/operational-events.servi
 export { OPERATIONAL_APP_ID } from './webhooks.constants.js';
 export { PayloadRetentionService } from './retention/payload-retention.service.js';
 export { PURGED_PAYLOAD } from './store/payload-purge.js';
+export { sendValidated } from './producer/producer.service.js';
 export { EVENTS_SETTLE_MS } from './admin/messages.service.js';
 export { isSensitiveHeader } from './security/sensitive-headers.js';

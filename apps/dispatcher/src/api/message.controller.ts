@@ -2,14 +2,14 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query, type RawBodyReques
 import type { Request } from 'express';
 import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApplicationsService, MessagesService, ProducerService } from '@homing/webhooks';
-import { mapPage } from '@homing/webhooks/internal';
+import { mapPage, sendValidated } from '@homing/webhooks/internal';
 import { API_PREFIX } from './api.constants.js';
 import { ApiErrors } from './api-docs.decorators.js';
 import { applicationOrCreate } from './application-lookup.js';
 import { AppAccess, READ } from './auth/access.decorators.js';
 import { WithContentQuery } from './dto/common.dto.js';
-import { ListResponseMessageOut, MessageIn, MessageListQuery, MessageOut, messageFilters } from './dto/message.dto.js';
-import { memberText } from './validation/json-member.js';
+import { ListResponseMessageOut, MessageIn, messageInput, MessageListQuery, MessageOut, messageFilters } from './dto/message.dto.js';
+import { requestMemberText } from './validation/json-member.js';
 
 @ApiTags('Message')
 @ApiErrors()
@@ -47,20 +47,14 @@ export class MessageController {
   ): Promise<MessageOut> {
     // The producer finds the application itself (by id or uid, 404 if none): read it here only to create it.
     const application = body.application ? (await applicationOrCreate(this.applications, appId, body.application, ['body', 'application'])).id : appId;
-    const message = await this.producer.send(application, {
-      eventType: body.eventType,
+    // The pipe has validated the body by rules the library's own match (see messageInput): no second pass.
+    const message = await sendValidated(
+      this.producer,
+      application,
       // `rawPayload` (the SDK's `messageInRaw`) is sent as is; else the payload's JSON text as sent: parsed and
       // written again, numbers such as 12345678901234567890 or 1.0 would change.
-      payload:
-        body.transformationsParams?.rawPayload ?? (request.rawBody && memberText(request.rawBody.toString('utf8'), 'payload')) ?? JSON.stringify(body.payload),
-      contentType: body.transformationsParams?.headers?.['content-type'],
-      eventId: body.eventId,
-      channels: body.channels,
-      tags: body.tags,
-      deliverAt: body.deliverAt,
-      requestId: body.requestId,
-      payloadRetentionPeriod: body.payloadRetentionPeriod,
-    });
+      messageInput(body, body.transformationsParams?.rawPayload ?? requestMemberText(request, 'payload') ?? JSON.stringify(body.payload)),
+    );
     return MessageOut.from(message, query.with_content ?? true);
   }
 

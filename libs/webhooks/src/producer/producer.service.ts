@@ -27,6 +27,12 @@ export interface SendOptions {
 
 const DAY_MS = 24 * 3600_000;
 
+/** Keys `send` without its validation: reached through sendValidated (exported by internal), not by host apps. */
+const SEND_VALIDATED = Symbol('homing.sendValidated');
+
+/** A message input that passed MessageInput's rules, its payload the exact text to store and deliver. */
+export type ValidatedMessage = MessageInput & { payload: string };
+
 /** Accepts messages and fans each out to the endpoints subscribed to it. */
 @Injectable()
 export class ProducerService {
@@ -47,14 +53,22 @@ export class ProducerService {
    * delivered byte for byte; with a `contentType` other than JSON, a string of any text, delivered as is.
    */
   async send<P>(appIdOrUid: string, input: MessageInput & { payload: P }, options: SendOptions = {}): Promise<SentMessage<P>> {
-    const { appId, endpoints } = await this.subscribers(appIdOrUid);
+    const subscribers = await this.subscribers(appIdOrUid);
     const valid = await validateInput(MessageInput, input);
-    const payload = serializePayload(input.payload, valid.contentType);
+    const message = await this.store(subscribers, valid, serializePayload(input.payload, valid.contentType), options.manager);
+    return { ...message, payload: input.payload };
+  }
+
+  /** `send` for an input already validated by MessageInput's rules, its payload the text to store: see sendValidated. */
+  async [SEND_VALIDATED](appIdOrUid: string, input: ValidatedMessage): Promise<MessageEntity> {
+    return this.store(await this.subscribers(appIdOrUid), input, input.payload);
+  }
+
+  /** Refuses a payload over the limit, then publishes the message to the endpoints that take it. */
+  private async store({ appId, endpoints }: Subscribers, valid: MessageInput, payload: string, manager?: EntityManager): Promise<MessageEntity> {
     const size = Buffer.byteLength(payload);
     if (size > this.options.maxPayloadBytes) throw new PayloadTooLargeError(size, this.options.maxPayloadBytes);
-    const subscribed = endpoints.filter(accepting(valid.eventType, valid.channels));
-    const message = await this.publish(appId, valid, payload, subscribed, options.manager);
-    return { ...message, payload: input.payload };
+    return this.publish(appId, valid, payload, endpoints.filter(accepting(valid.eventType, valid.channels)), manager);
   }
 
   /** Whether a message of this event type on these channels would now be owed to any endpoint: as `send` decides. */
@@ -161,6 +175,16 @@ export class ProducerService {
 /** Whether an enabled endpoint takes a message: its event-type filter and its channels both let it through. */
 function accepting(eventType: string, channels: readonly string[] | null | undefined): (endpoint: Subscriber) => boolean {
   return (endpoint) => filterAccepts(endpoint.filterTypes, eventType) && channelsAccept(endpoint.channels, channels);
+}
+
+/**
+ * ProducerService.send for a caller that has validated `input` by MessageInput's rules (Homing's API, whose
+ * DTO uses the same validators): the second validation pass is skipped. `payload` is stored and delivered
+ * as given, so it must be JSON text unless `contentType` names another type. The application's existence
+ * and the payload's size are still checked.
+ */
+export function sendValidated(producer: ProducerService, appIdOrUid: string, input: ValidatedMessage): Promise<MessageEntity> {
+  return producer[SEND_VALIDATED](appIdOrUid, input);
 }
 
 /** The message as stored, with the payload as the caller gave it (an object stays an object). */

@@ -1,5 +1,7 @@
+import type { RawBodyRequest } from '@nestjs/common';
+import express, { type Request } from 'express';
 import { describe, expect, it } from 'vitest';
-import { memberText } from './json-member.js';
+import { memberText, requestMemberText } from './json-member.js';
 
 describe('memberText', () => {
   it('returns the value of a top-level member exactly as written', () => {
@@ -27,5 +29,26 @@ describe('memberText', () => {
   it('agrees with JSON.parse on what the value is', () => {
     const body = JSON.stringify({ eventType: 'order.paid', payload: { list: [1, 2, { deep: [[], {}] }], t: 'ü"\\' }, eventId: 'e1' }, null, 2);
     expect(JSON.parse(memberText(body, 'payload')!)).toEqual(JSON.parse(body).payload);
+  });
+});
+
+describe('requestMemberText', () => {
+  /** A request as Express and the body parsers leave it: the raw bytes kept, `is` reading the content type. */
+  const request = (contentType: string, raw: Buffer): RawBodyRequest<Request> =>
+    Object.assign(Object.create(express.request) as RawBodyRequest<Request>, { headers: { 'content-type': contentType, 'content-length': String(raw.length) }, rawBody: raw });
+  const body = '{"eventType":"a.b","payload":{"n":1.0}}';
+
+  it('reads the member from a JSON body in UTF-8, the charset named or not', () => {
+    for (const type of ['application/json', 'Application/JSON; charset=UTF-8', 'application/json; charset="utf-8"']) {
+      expect(requestMemberText(request(type, Buffer.from(body)), 'payload'), type).toBe('{"n":1.0}');
+    }
+  });
+
+  it('reads nothing from a body the JSON parser did not read as UTF-8 text', () => {
+    // Form-encoded: its text may hold what looks like JSON, but the payload is what the form says.
+    expect(requestMemberText(request('application/x-www-form-urlencoded', Buffer.from('{"payload":{"a":=}}&payload[b]=1')), 'payload')).toBeUndefined();
+    expect(requestMemberText(request('application/json; charset=utf-16le', Buffer.from(body, 'utf16le')), 'payload')).toBeUndefined();
+    expect(requestMemberText(request('application/json; charset=utf-8; charset=utf-16le', Buffer.from(body)), 'payload')).toBeUndefined();
+    expect(requestMemberText(Object.assign(request('application/json', Buffer.from(body)), { rawBody: undefined }), 'payload')).toBeUndefined();
   });
 });

@@ -1,3 +1,5 @@
+import type { RawBodyRequest } from '@nestjs/common';
+import type { Request } from 'express';
 import { createScanner, SyntaxKind } from 'jsonc-parser';
 
 const OPENING = new Set([SyntaxKind.OpenBraceToken, SyntaxKind.OpenBracketToken]);
@@ -34,4 +36,15 @@ export function memberText(json: string, name: string): string | undefined {
     }
   }
   return text;
+}
+
+/**
+ * memberText of the request's body, when its bytes are the text the JSON parser read: JSON in UTF-8. A form-encoded
+ * body, or JSON in UTF-16 or UTF-32, gives undefined, as its bytes read as UTF-8 could hold another member's text.
+ */
+export function requestMemberText(request: RawBodyRequest<Request>, name: string): string | undefined {
+  if (!request.rawBody || !request.is('application/json')) return undefined;
+  // The parser's charset is the header's (by default UTF-8); any other mention of one is taken as not UTF-8.
+  const charsets = Array.from((request.headers['content-type'] ?? '').matchAll(/charset\s*=\s*"?([^";\s]*)/gi), ([, charset]) => charset.toLowerCase());
+  return charsets.every((charset) => charset === 'utf-8') ? memberText(request.rawBody.toString('utf8'), name) : undefined;
 }
