@@ -1,4 +1,4 @@
-import { AttemptsService, StatisticsService, StatusService } from '@homing/webhooks';
+import { AttemptsService, HOMING_MIGRATIONS, StatisticsService, StatusService } from '@homing/webhooks';
 import { CountsFolder } from '@homing/webhooks/internal';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { useHarness } from '../support/harness.js';
@@ -182,6 +182,21 @@ describe('statistics counts: kept by triggers, folded into aggregates, exact at 
     await expectAnswersEqualRows();
     // Counts that fell to 0 leave no row behind.
     for (const table of ['homing_delivery_counts', 'homing_attempt_counts']) expect(await query(`SELECT * FROM ${table} WHERE endpointId = ? OR count = 0`, [gone.id])).toEqual([]);
+  });
+
+  it('counts the rows already there when it is added to a database (the migration undone and run again)', async () => {
+    await settled();
+    const counts = HOMING_MIGRATIONS.find((migration) => migration.name.startsWith('AddStatisticsCounts'))!;
+    const runner = h.homing.dataSource.createQueryRunner();
+    try {
+      await new counts().down(runner);
+      await new counts().up(runner);
+    } finally {
+      await runner.release();
+    }
+    expect(await unfolded()).toBe(0);
+    await expectAggregatesEqualRows();
+    await expectAnswersEqualRows();
   });
 
   it('is not held up by a host transaction that wrote a delivery and stays open: the folder folds the rest, a worker delivers meanwhile', async () => {
