@@ -47,15 +47,17 @@ export class MessageController {
   ): Promise<MessageOut> {
     // The producer finds the application itself (by id or uid, 404 if none): read it here only to create it.
     const application = body.application ? (await applicationOrCreate(this.applications, appId, body.application, ['body', 'application'])).id : appId;
+    const rawPayload = body.transformationsParams?.rawPayload ?? undefined;
     // The pipe has validated the body by rules the library's own match (see messageInput): no second pass.
     const message = await sendValidated(
       this.producer,
       application,
       // `rawPayload` (the SDK's `messageInRaw`) is sent as is; else the payload's JSON text as sent: parsed and
       // written again, numbers such as 12345678901234567890 or 1.0 would change.
-      messageInput(body, body.transformationsParams?.rawPayload ?? requestMemberText(request, 'payload') ?? JSON.stringify(body.payload)),
+      messageInput(body, rawPayload ?? requestMemberText(request, 'payload') ?? JSON.stringify(body.payload)),
     );
-    return MessageOut.from(message, query.with_content ?? true);
+    // Without rawPayload the stored text is `payload`'s as sent: the body parser has read its value already.
+    return MessageOut.from(message, query.with_content ?? true, rawPayload === undefined ? body.payload : undefined);
   }
 
   @Get(':msgId')

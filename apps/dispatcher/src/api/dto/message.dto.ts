@@ -150,13 +150,14 @@ export class MessageOut {
   @ApiProperty({ type: Date, nullable: true })
   deliverAt: Date | null;
 
-  static from(message: MessageEntity, withContent: boolean): MessageOut {
+  /** `parsed`: the payload's value when the caller has it already (the body just sent), else it is read from the text. */
+  static from(message: MessageEntity, withContent: boolean, parsed?: unknown): MessageOut {
     return {
       id: message.id,
       eventId: message.eventId,
       eventType: message.eventType,
       // `payload` is an object in Svix's schema: one that is not JSON shows as `{}` (its text is at get-raw-payload).
-      payload: withContent && isJsonMediaType(message.contentType) ? JSON.parse(message.payload) : {},
+      payload: withContent && isJsonMediaType(message.contentType) ? (parsed ?? JSON.parse(message.payload)) : {},
       channels: message.channels,
       tags: message.tags,
       timestamp: message.createdAt,

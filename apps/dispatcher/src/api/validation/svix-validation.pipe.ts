@@ -13,6 +13,12 @@ const PLAIN_TYPES: unknown[] = [String, Boolean, Number, Array, Object];
  */
 @Injectable()
 export class SvixValidationPipe implements PipeTransform {
+  /**
+   * DTOs whose instance with no fields set passed: its validation sees only undefined values, so it depends on
+   * the class alone. Most requests have an empty query string: its DTO is then validated once, not per request.
+   */
+  private readonly acceptEmpty = new Set<unknown>();
+
   async transform(value: unknown, { metatype, type }: ArgumentMetadata): Promise<unknown> {
     if ((type !== 'body' && type !== 'query') || !metatype || PLAIN_TYPES.includes(metatype)) return value;
     if (type === 'body' && value !== undefined && (typeof value !== 'object' || value === null || Array.isArray(value))) {
@@ -27,8 +33,11 @@ export class SvixValidationPipe implements PipeTransform {
       throw error instanceof ValidationError ? refuse(error.fields) : error;
     }
     const instance = plainToDto(metatype as new () => object, value ?? {});
+    const empty = Object.keys(instance).length === 0;
+    if (empty && this.acceptEmpty.has(metatype)) return instance;
     const errors = await validate(instance, { whitelist: true, forbidUnknownValues: false });
     if (errors.length > 0) throw refuse(fieldErrors(errors));
+    if (empty) this.acceptEmpty.add(metatype);
     return instance;
   }
 }
