@@ -12,13 +12,17 @@ const BATCH = 1000;
 /** A pass queues at most this many deliveries coming due; the rest wait for the next pass (or, once overdue, the catch-up). */
 const UPCOMING_PER_PASS = 10_000;
 /**
- * A backlog (after an outage, an endpoint's return, a Redis flush) moves from the table to Redis at the
- * pace workers take it: a pass queues no overdue rows while this many jobs wait for a worker, nor more
- * than bring this worker's endpoint lines to MAX_PARKED deliveries. A worker takes jobs faster than it
- * sends (it parks what its endpoints have no room for), so the lines, not the queue, say it has enough:
- * past them it would drop deliveries, and read and queue them again, for nothing but CPU.
+ * A backlog (after an outage, an endpoint's return, a Redis flush) moves from the table to Redis in
+ * steps of CATCH_UP_STEP rows every CATCH_UP_TICK_MS while it lasts, at the pace workers take it: no
+ * step while MAX_WAITING_JOBS jobs wait for a worker (a new message's job waits behind those, so they
+ * are few), nor past MAX_PARKED deliveries in this worker's endpoint lines. A worker takes jobs faster
+ * than it sends (it parks what it cannot start), so the lines, not the queue, say it has enough: past
+ * them it would drop deliveries, and read and queue them again, for nothing but CPU. One large step
+ * (a pass of 5,000 rows, as before) made new messages' jobs wait in Redis behind a hundred jobs.
  */
-const MAX_WAITING_JOBS = 200;
+const CATCH_UP_STEP = 500;
+const CATCH_UP_TICK_MS = 100;
+const MAX_WAITING_JOBS = 20;
 const MAX_PARKED = 5_000;
 /** How often a worker reads the schedule (or every sweep interval, if shorter). */
 const TICK_MS = 1_000;
@@ -37,8 +41,8 @@ type Due = Pick<DeliveryEntity, 'msgId' | 'endpointId' | 'attempts' | 'nextAttem
  * only what is due within QUEUE_HORIZON_MS. Each pass (every second on every worker):
  * - queues the rows that came within the horizon since the last pass (a cursor through the schedule);
  * - catches up on overdue rows that no job carries (never queued, Redis flushed, enqueue failed while
- *   Redis or the database was down, a backlog held back), as fast as workers drain the queue, by a
- *   second cursor that starts over once it reaches the end;
+ *   Redis or the database was down, a backlog held back), in small steps as fast as workers take them,
+ *   by a second cursor that starts over once it reaches the end;
  * - frees rows whose worker died mid-attempt.
  * Replicas sweep independently: a delivery queued twice has one job (job ids name the attempt), and a
  * row is claimed once. It is also what ends a database outage for the workers.
@@ -52,16 +56,22 @@ export class DeliverySweeper implements OnApplicationBootstrap, OnApplicationShu
   private upcoming?: Cursor;
   /** Where the catch-up scan of overdue rows goes on from; undefined: from the start. */
   private overdue?: Cursor;
+  /** Whether the catch-up may have more to queue: its steps go on every CATCH_UP_TICK_MS until it has not. */
+  private behind = false;
+  private step?: Promise<number>;
   private readonly task = new PeriodicTask(
     async () => {
       const queued = await this.sweep();
       if (this.failing) this.logger.log(`sweeping again: ${queued} owed deliveries queued`);
       this.failing = false;
     },
-    (error) => {
-      if (!this.failing) this.logger.warn(`sweep failed, retrying every ${this.tickMs} ms: ${error.message}`);
-      this.failing = true;
+    (error) => this.failed(error),
+  );
+  private readonly catchUpTask = new PeriodicTask(
+    async () => {
+      if (this.behind) await this.catchUp(new Date());
     },
+    (error) => this.failed(error),
   );
 
   constructor(
@@ -72,11 +82,18 @@ export class DeliverySweeper implements OnApplicationBootstrap, OnApplicationShu
   ) {}
 
   onApplicationBootstrap(): void {
-    if (this.options.worker) this.task.start(this.tickMs);
+    if (!this.options.worker) return;
+    this.task.start(this.tickMs);
+    this.catchUpTask.start(Math.min(CATCH_UP_TICK_MS, this.tickMs));
   }
 
-  onApplicationShutdown(): Promise<void> {
-    return this.task.stop();
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all([this.task.stop(), this.catchUpTask.stop()]);
+  }
+
+  private failed(error: Error): void {
+    if (!this.failing) this.logger.warn(`sweep failed, retrying every ${this.tickMs} ms: ${error.message}`);
+    this.failing = true;
   }
 
   private get tickMs(): number {
@@ -119,23 +136,25 @@ export class DeliverySweeper implements OnApplicationBootstrap, OnApplicationShu
   }
 
   /**
-   * Queues overdue rows while the queue has room. Rows due within the last sweep interval are most
+   * One step of the catch-up on overdue rows, if workers have room for it (one at a time: the sweep
+   * and the catch-up's own ticks share the cursor). Rows due within the last sweep interval are most
    * likely still queued; they are left to their jobs.
    */
-  private async catchUp(now: Date): Promise<number> {
-    const dueBefore = new Date(now.getTime() - this.options.sweepIntervalMs);
-    let room = MAX_PARKED - this.processor.parked;
-    let queued = 0;
-    while (room > 0 && (await this.queue.waiting()) < MAX_WAITING_JOBS) {
-      const limit = Math.min(BATCH, room);
-      const rows = await this.dueAfter(this.overdue, dueBefore, limit);
-      await this.queue.enqueue(rows.map(dueDelivery));
-      queued += rows.length;
-      room -= rows.length;
-      this.overdue = rows.length < limit ? undefined : cursorOf(rows[rows.length - 1]);
-      if (!this.overdue) break;
-    }
-    return queued;
+  private catchUp(now: Date): Promise<number> {
+    this.step ??= this.catchUpStep(now).finally(() => (this.step = undefined));
+    return this.step;
+  }
+
+  private async catchUpStep(now: Date): Promise<number> {
+    this.behind = true;
+    const room = Math.min(CATCH_UP_STEP, MAX_PARKED - this.processor.parked);
+    if (room <= 0 || (await this.queue.waiting()) >= MAX_WAITING_JOBS) return 0;
+    const rows = await this.dueAfter(this.overdue, new Date(now.getTime() - this.options.sweepIntervalMs), room);
+    await this.queue.enqueue(rows.map(dueDelivery));
+    // At the end of the schedule the scan starts over, from the next sweep.
+    this.overdue = rows.length < room ? undefined : cursorOf(rows[rows.length - 1]);
+    this.behind = this.overdue !== undefined;
+    return rows.length;
   }
 
   /** Pending rows due by `until`, after `after` in the schedule's order (a range of IDX_homing_deliveries_due). */
