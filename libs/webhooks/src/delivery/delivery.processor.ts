@@ -59,12 +59,19 @@ export class DeliveryProcessor implements OnApplicationBootstrap, BeforeApplicat
     this.queue
       .process(this.options.concurrency, (job: Job<DeliveryJobData>) => this.handle(deliveriesOf(job.data)))
       .catch((error: Error) => this.logger.error(`delivery worker stopped: ${error.message}`));
+    this.deliveryQueue.setLocalWorker((jobs) => {
+      // As a queue job's would be, but nobody waits for it: a failed delivery's row stays owed for the sweeper.
+      void this.handle(jobs).catch((error: unknown) => {
+        if (!isDatabaseUnavailable(error)) this.logger.warn(`a new message's delivery failed: ${(error as Error).message}`);
+      });
+    });
   }
 
   /** Stops taking jobs, lets in-flight deliveries finish within a bound, and hands back any that do not. */
   async beforeApplicationShutdown(): Promise<void> {
     if (!this.options.worker) return;
     this.closing = true;
+    this.deliveryQueue.setLocalWorker(undefined);
     // Waiting deliveries were never claimed: queued again, for another worker or the next start.
     await this.deliveryQueue.enqueue(this.lanes.drain());
     let timer: NodeJS.Timeout | undefined;

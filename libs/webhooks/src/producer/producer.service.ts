@@ -164,7 +164,7 @@ export class ProducerService {
   }
 
   private enqueue(publications: readonly Publication[]): Promise<void> {
-    return this.queue.enqueue(
+    return this.queue.enqueueNew(
       publications.flatMap(({ message, deliveries }) =>
         deliveries.map(({ msgId, endpointId, attempts }) => ({ msgId, endpointId, attempts, dueAt: message.deliverAt })),
       ),

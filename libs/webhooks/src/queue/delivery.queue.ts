@@ -36,10 +36,14 @@ const DUE_NOW_PER_JOB = 50;
  */
 export const QUEUE_HORIZON_MS = 5_000;
 
+/** This process's worker, when it is one: takes deliveries due now without a trip through Redis. */
+export type LocalWorker = (deliveries: DeliveryJob[]) => void;
+
 @Injectable()
 export class DeliveryQueue {
   private readonly logger = new Logger('HomingDeliveryQueue');
   private redisDown = false;
+  private localWorker?: LocalWorker;
 
   constructor(@InjectQueue(DELIVERY_QUEUE) private readonly queue: Queue<DeliveryJobData>) {}
 
@@ -68,6 +72,24 @@ export class DeliveryQueue {
         })),
       ),
     );
+  }
+
+  /** Registered by this process's worker at bootstrap, unregistered when it stops taking work. */
+  setLocalWorker(worker: LocalWorker | undefined): void {
+    this.localWorker = worker;
+  }
+
+  /**
+   * A new message's deliveries: in a worker process, those due now go straight to its own worker (a
+   * queue job would only bring them back to it, or to another). Their rows are the record: if this
+   * process dies first, the sweeper's catch-up queues them (once a sweep interval overdue).
+   */
+  async enqueueNew(deliveries: readonly DueDelivery[]): Promise<void> {
+    const local = this.localWorker;
+    if (!local) return this.enqueue(deliveries);
+    const dueNow = deliveries.filter(({ dueAt }) => !dueAt || dueAt.getTime() <= Date.now());
+    if (dueNow.length > 0) local(dueNow.map(jobOf));
+    if (dueNow.length < deliveries.length) await this.enqueue(deliveries.filter((delivery) => !dueNow.includes(delivery)));
   }
 
   /** Jobs waiting for a worker (not the delayed ones): the sweeper queues a backlog no faster than workers take it. */
