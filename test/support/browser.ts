@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,10 +10,23 @@ import { chromium, type BrowserContext } from 'playwright-core';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const CHROMIUM = '/usr/bin/chromium';
 
-/** Builds the portal (apps/portal/dist) unless it is there: CI runs `npm test` right after `npm ci`. */
+/**
+ * Builds the portal (apps/portal/dist) unless it is there: CI runs `npm test` right after `npm ci`. Two
+ * test files may ask at once (two run at a time): each builds into a directory of its own and renames
+ * it into place, so neither ever serves a half-written build; the second rename finds one and gives up.
+ */
 export async function ensurePortalBuilt(): Promise<void> {
-  if (existsSync(join(ROOT, 'apps/portal/dist/index.html'))) return;
-  await promisify(execFile)('npm', ['run', 'build', '-w', '@homing/portal'], { cwd: ROOT, timeout: 120_000 });
+  const dist = join(ROOT, 'apps/portal/dist');
+  if (existsSync(join(dist, 'index.html'))) return;
+  const own = await mkdtemp(join(ROOT, 'apps/portal/.dist-'));
+  try {
+    await promisify(execFile)('npx', ['vite', 'build', '--outDir', own, '--emptyOutDir'], { cwd: join(ROOT, 'apps/portal'), timeout: 120_000 });
+    await rename(own, dist).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOTEMPTY' && error.code !== 'EEXIST') throw error;
+    });
+  } finally {
+    await rm(own, { recursive: true, force: true });
+  }
 }
 
 export interface TestBrowser {
