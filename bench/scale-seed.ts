@@ -116,29 +116,6 @@ export class Seeder {
     }
   }
 
-  /**
-   * Runs `work` with the server's global `settings` changed, then puts back what they were, and waits
-   * for a buffer pool resize to finish either way (MariaDB resizes it in the background).
-   */
-  async withServerSettings<T>(settings: Record<string, number>, work: () => Promise<T>): Promise<T> {
-    const names = Object.keys(settings);
-    const before = await this.query<{ Variable_name: string; Value: string }[]>(`SHOW GLOBAL VARIABLES WHERE Variable_name IN (?)`, [names]);
-    const set = async (values: Record<string, number | string>) => {
-      for (const [name, value] of Object.entries(values)) await this.query(`SET GLOBAL ${name} = ?`, [Number(value)]);
-      for (;;) {
-        const [status] = await this.query<{ Value: string }[]>("SHOW GLOBAL STATUS LIKE 'Innodb_buffer_pool_resize_status'");
-        if (!status || !/resiz|withdraw|allocat/i.test(status.Value) || /complet/i.test(status.Value)) return;
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
-    };
-    await set(settings);
-    try {
-      return await work();
-    } finally {
-      await set(Object.fromEntries(before.map((row) => [row.Variable_name, row.Value])));
-    }
-  }
-
   /** The names of a table's columns, to copy its rows with some columns replaced. */
   async columns(table: string): Promise<string[]> {
     const rows = await this.query<{ name: string }[]>('SELECT COLUMN_NAME AS name FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION', [table]);

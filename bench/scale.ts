@@ -56,14 +56,6 @@ const WAITING = sized(1_000_000);
 const BACKLOG = sized(200_000);
 /** One day of the history's rows, older than the retention (figure 4). */
 const RETENTION_DAY = tens(HISTORY / 90);
-/**
- * The seeding and the counts' backfill (bulk SQL, not what is measured) run with a buffer pool that holds
- * the tables and the redo log written, not flushed, at each commit; the server's own settings (MariaDB's
- * defaults here: 128 MB, flush at each commit) are back before anything is measured.
- */
-const SETUP_BUFFER_POOL_GB = 4;
-const SETUP_SETTINGS = { innodb_buffer_pool_size: SETUP_BUFFER_POOL_GB * 1024 ** 3, innodb_flush_log_at_trx_commit: 2 };
-const SETUP_TMP_TABLE_BYTES = 1024 ** 3;
 /** Throughput runs on each side; the figure is their median (one run of 10,000 swung from 0.74 to 0.87 of empty between two full runs). */
 const THROUGHPUT_RUNS = env('BENCH_RUNS', 3);
 /** Messages per throughput run. */
@@ -410,55 +402,50 @@ async function seed(bench: Bench, measured: BenchApp, backlog: BenchApp): Promis
   // Stopped meanwhile: its sweeper and folder would read tables without their indexes, and take CPU from the seeding.
   await bench.dispatcher.stop();
   await counts.down(runner);
-  log(`seeding (2 connections; ${SETUP_BUFFER_POOL_GB} GB buffer pool and no flush per commit until the counts are in)`);
-  await seeder.withServerSettings(SETUP_SETTINGS, async () => {
-    const tables = ['homing_messages', 'homing_deliveries', 'homing_attempts'];
-    const building = await seeder.withoutSecondaryIndexes(tables, () => seeder.parallel([
-      timed('attempts', attempts(history, 1, { first: 1, count: half }, historyRoute)),
-      timed('attempts', attempts(history, 1, { first: 1 + half, count: historyAttempts - half }, historyRoute)),
-      timed('messages', messages(history, historyRoute)),
-      timed('deliveries', finishedDeliveries(history)),
-      timed('expired day', messages(expired, historyRoute, true)),
-      timed('expired day', finishedDeliveries(expired)),
-      timed('expired day', attempts(expired, expiredFirst, { first: expiredFirst, count: (expired.count / 10) * PATTERN.length }, historyRoute)),
-      timed('waiting', messages(waiting, waitingRoute)),
-      timed('waiting', waitingDeliveries(seeder, waiting, waitingRoute, now)),
-      timed('backlog', messages(backlogSet, backlogRoute)),
-      // Its first attempt failed (the endpoint was down): one attempt a delivery.
-      timed('backlog', (connection) =>
-        seeder.fill(
-          'homing_attempts',
-          { first: backlogFirst, count: backlogSet.count },
-          {
-            id: idSql('atmpt', `${timeOf(backlogSet, `n - ${backlogFirst}`)} + ${ATTEMPT_OFFSETS_MS[0]}`, 'n'),
-            msgId: idSql('msg', timeOf(backlogSet, `n - ${backlogFirst}`), `n - ${backlogFirst} + ${backlogSet.first}`),
-            endpointId: backlogRoute().endpointId,
-            appId: backlogRoute().appId,
-            url: `'${bench.sink.url('ok', 2)}'`,
-            status: "'failed'",
-            responseStatusCode: '0',
-            response: "'connect ECONNREFUSED'",
-            responseDurationMs: '1',
-            trigger: "'scheduled'",
-            createdAt: timeSql(`${timeOf(backlogSet, `n - ${backlogFirst}`)} + ${ATTEMPT_OFFSETS_MS[0]}`),
-          },
-          { connection },
-        ),
+  log(`seeding (2 connections)`);
+  const tables = ['homing_messages', 'homing_deliveries', 'homing_attempts'];
+  const building = await seeder.withoutSecondaryIndexes(tables, () => seeder.parallel([
+    timed('attempts', attempts(history, 1, { first: 1, count: half }, historyRoute)),
+    timed('attempts', attempts(history, 1, { first: 1 + half, count: historyAttempts - half }, historyRoute)),
+    timed('messages', messages(history, historyRoute)),
+    timed('deliveries', finishedDeliveries(history)),
+    timed('expired day', messages(expired, historyRoute, true)),
+    timed('expired day', finishedDeliveries(expired)),
+    timed('expired day', attempts(expired, expiredFirst, { first: expiredFirst, count: (expired.count / 10) * PATTERN.length }, historyRoute)),
+    timed('waiting', messages(waiting, waitingRoute)),
+    timed('waiting', waitingDeliveries(seeder, waiting, waitingRoute, now)),
+    timed('backlog', messages(backlogSet, backlogRoute)),
+    // Its first attempt failed (the endpoint was down): one attempt a delivery.
+    timed('backlog', (connection) =>
+      seeder.fill(
+        'homing_attempts',
+        { first: backlogFirst, count: backlogSet.count },
+        {
+          id: idSql('atmpt', `${timeOf(backlogSet, `n - ${backlogFirst}`)} + ${ATTEMPT_OFFSETS_MS[0]}`, 'n'),
+          msgId: idSql('msg', timeOf(backlogSet, `n - ${backlogFirst}`), `n - ${backlogFirst} + ${backlogSet.first}`),
+          endpointId: backlogRoute().endpointId,
+          appId: backlogRoute().appId,
+          url: `'${bench.sink.url('ok', 2)}'`,
+          status: "'failed'",
+          responseStatusCode: '0',
+          response: "'connect ECONNREFUSED'",
+          responseDurationMs: '1',
+          trigger: "'scheduled'",
+          createdAt: timeSql(`${timeOf(backlogSet, `n - ${backlogFirst}`)} + ${ATTEMPT_OFFSETS_MS[0]}`),
+        },
+        { connection },
       ),
-    ]));
-    seedingConditions['index builds s'] = Math.round(building * 10) / 10;
-    for (const [name, seconds] of Object.entries(timers)) seedingConditions[`seed ${name} s`] = Math.round(seconds * 10) / 10;
-    seedingConditions['seeding wall s'] = Math.round((Date.now() - started) / 100) / 10;
-    log(`seeded in ${seedingConditions['seeding wall s']} s; counting them into the statistics (the counts' migration)`);
-    const counting = Date.now();
-    // Its GROUP BYs keep their groups in memory rather than spilling them to disk (setup only, as above).
-    await runner.query('SET SESSION tmp_table_size = ?, max_heap_table_size = ?', [SETUP_TMP_TABLE_BYTES, SETUP_TMP_TABLE_BYTES]);
-    await counts.up(runner);
-    await runner.release();
-    seedingConditions['statistics backfill s'] = Math.round((Date.now() - counting) / 100) / 10;
-    log(`  counted in ${seedingConditions['statistics backfill s']} s (indexes built in ${seedingConditions['index builds s']} s)`);
-  });
-  log(`  server settings back to ${JSON.stringify(await seeder.query('SELECT @@innodb_buffer_pool_size AS pool, @@innodb_flush_log_at_trx_commit AS flush'))}`);
+    ),
+  ]));
+  seedingConditions['index builds s'] = Math.round(building * 10) / 10;
+  for (const [name, seconds] of Object.entries(timers)) seedingConditions[`seed ${name} s`] = Math.round(seconds * 10) / 10;
+  seedingConditions['seeding wall s'] = Math.round((Date.now() - started) / 100) / 10;
+  log(`seeded in ${seedingConditions['seeding wall s']} s; counting them into the statistics (the counts' migration)`);
+  const counting = Date.now();
+  await counts.up(runner);
+  await runner.release();
+  seedingConditions['statistics backfill s'] = Math.round((Date.now() - counting) / 100) / 10;
+  log(`  counted in ${seedingConditions['statistics backfill s']} s (indexes built in ${seedingConditions['index builds s']} s)`);
   await seeder.query('ANALYZE TABLE homing_messages, homing_deliveries, homing_attempts');
   await bench.dispatcher.restart();
   return { seeder, waiting, backlog: backlogSet };
