@@ -87,9 +87,15 @@ export class DeliveryQueue {
   async enqueueNew(deliveries: readonly DueDelivery[]): Promise<void> {
     const local = this.localWorker;
     if (!local) return this.enqueue(deliveries);
-    const dueNow = deliveries.filter(({ dueAt }) => !dueAt || dueAt.getTime() <= Date.now());
-    if (dueNow.length > 0) local(dueNow.map(jobOf));
-    if (dueNow.length < deliveries.length) await this.enqueue(deliveries.filter((delivery) => !dueNow.includes(delivery)));
+    const now = Date.now();
+    const dueNow: DeliveryJob[] = [];
+    const later: DueDelivery[] = [];
+    for (const delivery of deliveries) {
+      if (!delivery.dueAt || delivery.dueAt.getTime() <= now) dueNow.push(jobOf(delivery));
+      else later.push(delivery);
+    }
+    if (dueNow.length > 0) local(dueNow);
+    if (later.length > 0) await this.enqueue(later);
   }
 
   /** Jobs waiting for a worker (not the delayed ones): the sweeper queues a backlog no faster than workers take it. */
