@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { HOMING_MIGRATIONS } from '@homing/webhooks';
+import { openMigrated } from '@homing/webhooks/internal';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OPERATOR_TOKEN, startDispatcherApp, type DispatcherTestApp } from '../support/dispatcher-app.js';
@@ -175,5 +176,26 @@ describe("upgrading a dispatcher's database of the schema before the dispatcher 
     expect(retried.status).toBe(201);
     expect(await retried.json()).toEqual(REPLAYED);
     expect(Number((await dispatcher.dataSource.query('SELECT COUNT(*) AS n FROM homing_applications'))[0].n)).toBe(counts.applications);
+  });
+});
+
+describe('processes starting together on a new database', () => {
+  let services: TestServices;
+  const opened: DataSource[] = [];
+
+  beforeAll(async () => {
+    services = await createTestServices();
+  });
+
+  afterAll(async () => {
+    await Promise.all(opened.map((dataSource) => dataSource.destroy()));
+    await services?.drop();
+  });
+
+  it('apply each migration once, one process after the other, and all start', async () => {
+    const options = { type: 'mysql' as const, url: services.databaseUrl, migrations: HOMING_MIGRATIONS, migrationsTableName: 'homing_migrations', migrationsRun: true, timezone: 'Z' };
+    opened.push(...(await Promise.all([1, 2, 3].map(() => openMigrated(options)))));
+    const applied = (await opened[0].query('SELECT name FROM homing_migrations')) as { name: string }[];
+    expect(applied.map((row) => row.name).sort()).toEqual(HOMING_MIGRATIONS.map((migration) => migration.name).sort());
   });
 });

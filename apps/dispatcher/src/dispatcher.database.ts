@@ -1,6 +1,7 @@
 import type { DynamicModule } from '@nestjs/common';
 import { InjectDataSource, TypeOrmModule } from '@nestjs/typeorm';
 import { WEBHOOKS_DATA_SOURCE } from '@homing/webhooks';
+import { openMigrated } from '@homing/webhooks/internal';
 import { DISPATCHER_ENTITIES } from './entities/index.js';
 import { DISPATCHER_MIGRATIONS } from './migrations/index.js';
 
@@ -30,5 +31,6 @@ export function dispatcherDatabase(url: string): DynamicModule {
       retryAttempts: 3,
       retryDelay: 1000,
     }),
+    dataSourceFactory: (options) => openMigrated(options!),
   });
 }

@@ -18,6 +18,7 @@ export { parseCidr, parseEncryptionKey, parseProxyUrl } from './config/parse-sec
 export { newId } from './entities/entity-id.js';
 export { isDatabaseUnavailable, isDuplicateKey } from './entities/database-errors.js';
 export { exactCollation } from './migrations/exact-collation.js';
+export { openMigrated } from './migrations/migrate-once.js';
 export { isJsonMediaType } from './common/media-type.js';
 export { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, mapPage, paginate } from './admin/pagination.js';
 export {

@@ -22,6 +22,7 @@ import { WebhookHttpClient } from './delivery/webhook-http.client.js';
 import { ensureDatabase } from './entities/ensure-database.js';
 import { HOMING_ENTITIES } from './entities/index.js';
 import { HOMING_MIGRATIONS } from './migrations/index.js';
+import { openMigrated } from './migrations/migrate-once.js';
 import { AfterCommitSubscriber } from './producer/after-commit.subscriber.js';
 import { OperationalEventsService } from './operational/operational-events.service.js';
 import { ProducerService } from './producer/producer.service.js';
@@ -113,6 +114,7 @@ function compose(base: DynamicModule, extras: WebhooksModuleExtras): DynamicModu
             await ensureDatabase(options.database ?? {});
             return dataSourceOptions(options);
           },
+          dataSourceFactory: (options) => openMigrated(options!),
         }),
       ];
   const dataSourceProvider: Provider = { provide: WEBHOOKS_DATA_SOURCE, useExisting: getDataSourceToken(dataSourceName) };
