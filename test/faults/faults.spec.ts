@@ -88,6 +88,8 @@ describe('faults the dispatcher survives with nothing lost', { timeout: 180_000 
       HOMING_SWEEP_INTERVAL: `${SWEEP_INTERVAL_MS}ms`,
       HOMING_ALLOWED_CIDRS: '127.0.0.0/8',
       HOMING_API_TOKEN: API_TOKEN,
+      // Every scenario against a cluster, whatever the machine's cores (the default is one process per core).
+      HOMING_PROCESSES: '2',
       ...env,
     };
     const startDispatcher = async () => {
@@ -111,7 +113,8 @@ describe('faults the dispatcher survives with nothing lost', { timeout: 180_000 
 
   it('delivers everything owed after the dispatcher is killed with SIGKILL mid-delivery', async () => {
     const { dispatcher, startDispatcher, send, tally } = await rig();
-    tally.delayMs = 200;
+    // Slow enough that two processes are still delivering once all 200 are sent (sending takes a second or two).
+    tally.delayMs = 1_000;
     const ids = await send(200);
     await vi.waitFor(() => expect(tally.accepted.size).toBeGreaterThanOrEqual(20), { timeout: 40_000 });
     await dispatcher.stop('SIGKILL');
@@ -195,6 +198,28 @@ describe('faults the dispatcher survives with nothing lost', { timeout: 180_000 
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     console.info(`[faults] two replicas: ${ids.length} messages, ${tally.duplicates} duplicate deliveries`);
     expect(tally.duplicates).toBe(0);
+  });
+
+  it('replaces a dispatcher process killed mid-delivery, and /metrics counts every process', async () => {
+    const { dispatcher, send, tally } = await rig();
+    const processes = dispatcher.children();
+    expect(processes).toHaveLength(2);
+    const first = await send(20);
+    await tally.allAccepted(first);
+    // Whichever process a scrape reaches, it counts both processes' deliveries.
+    for (let scrape = 0; scrape < 4; scrape++) {
+      const metrics = await (await fetch(`http://127.0.0.1:${dispatcher.port}/metrics`)).text();
+      expect(Number(/^homing_delivery_attempts_total\{outcome="success"\} (\d+)$/m.exec(metrics)?.[1])).toBe(first.length + tally.duplicates);
+    }
+    tally.delayMs = 200;
+    const ids = await send(100);
+    await vi.waitFor(() => expect(tally.accepted.size).toBeGreaterThanOrEqual(first.length + 10), { timeout: 40_000 });
+    process.kill(processes[0], 'SIGKILL');
+    await tally.allAccepted(ids);
+    await vi.waitFor(() => expect(dispatcher.children().filter((pid) => !processes.includes(pid))).toHaveLength(1), { timeout: 30_000 });
+    expect(dispatcher.alive).toBe(true);
+    expect(dispatcher.output).toMatch(/dispatcher process \d+ ended \(SIGKILL\); starting another/);
+    console.info(`[faults] one of 2 processes killed: ${ids.length}/${ids.length} delivered, replaced; duplicates ${tally.duplicates}`);
   });
 
   it('on SIGTERM finishes deliveries in flight and exits 0 within the bound', async () => {

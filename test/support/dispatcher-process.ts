@@ -1,5 +1,6 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { freePort } from './private-servers.js';
@@ -43,6 +44,16 @@ export class DispatcherProcess {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     return dispatcher;
+  }
+
+  /** With HOMING_PROCESSES > 1, the dispatcher processes of its cluster (from /proc). */
+  children(): number[] {
+    const pid = this.child.pid!;
+    try {
+      return readdirSync(`/proc/${pid}/task`).flatMap((task) => readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean).map(Number));
+    } catch {
+      return [];
+    }
   }
 
   get alive(): boolean {

@@ -1,18 +1,16 @@
 // First, so that the heap is sized by it from the start (imports are evaluated in order).
 import './heap-growth.js';
 import 'reflect-metadata';
+import cluster from 'node:cluster';
 import { randomBytes } from 'node:crypto';
 import { Logger } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import { ConfigError, readDispatcherConfig } from './config/dispatcher-config.js';
-import { DispatcherModule } from './dispatcher.module.js';
-import { DispatcherLogger } from './dispatcher.logger.js';
-import { configureDispatcher, DISPATCHER_APP_OPTIONS } from './dispatcher.setup.js';
+import { ConfigError, readDispatcherConfig, type DispatcherConfig } from './config/dispatcher-config.js';
 
-async function bootstrap(): Promise<void> {
-  const logger = new Logger('Dispatcher');
-  let config;
+const logger = new Logger('Dispatcher');
+
+/** The settings, checked (a bad one ends the process), with the operator token, made up for the run if none is set. */
+function readConfig(): { config: DispatcherConfig & { apiToken: string }; generatedToken: boolean } {
+  let config: DispatcherConfig;
   try {
     config = readDispatcherConfig();
   } catch (error) {
@@ -20,43 +18,39 @@ async function bootstrap(): Promise<void> {
     logger.error(error.message);
     process.exit(1);
   }
-  let apiToken = config.apiToken;
-  if (!apiToken) {
-    if (process.env.NODE_ENV === 'production') {
-      logger.error('HOMING_API_TOKEN is not set: in production the operator token must be configured');
-      process.exit(1);
-    }
-    apiToken = `hop_${randomBytes(24).toString('base64url')}`;
+  if (config.apiToken) return { config: { ...config, apiToken: config.apiToken }, generatedToken: false };
+  if (process.env.NODE_ENV === 'production') {
+    logger.error('HOMING_API_TOKEN is not set: in production the operator token must be configured');
+    process.exit(1);
   }
-  const app = await NestFactory.create<NestExpressApplication>(DispatcherModule.register({ ...config, apiToken }), {
-    ...DISPATCHER_APP_OPTIONS,
-    logger: new DispatcherLogger(config.logLevel),
-  });
-  configureDispatcher(app);
-  // Not enableShutdownHooks(): that re-raises the signal after closing, and a clean stop should exit 0.
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      logger.log(`${signal}: no new work; finishing deliveries in flight`);
-      app.close().then(
-        () => process.exit(0),
-        (error: Error) => {
-          logger.error(`shutdown failed: ${error.message}`);
-          process.exit(1);
-        },
-      );
-    });
-  }
-  await app.listen(config.port);
+  return { config: { ...config, apiToken: `hop_${randomBytes(24).toString('base64url')}` }, generatedToken: true };
+}
+
+/** Shown once, last, so a developer can use the API at once; HOMING_API_TOKEN keeps one across restarts. */
+function banner(config: DispatcherConfig & { apiToken: string }, generatedToken: boolean): string {
   const base = `http://localhost:${config.port}`;
-  const banner = [
-    `listening on port ${config.port}`,
+  const lines = [
+    `listening on port ${config.port}${config.processes > 1 ? ` (${config.processes} processes)` : ''}`,
     `  API     ${base}/api/v1   (Authorization: Bearer <operator token>)`,
     `  Docs    ${base}/docs`,
     `  Portal  ${config.portalUrl ?? `${base}/portal`}`,
   ];
-  // Shown once, last, so a developer can use the API at once; HOMING_API_TOKEN keeps one across restarts.
-  if (!config.apiToken) banner.push(`  Operator token for this run: ${apiToken}   (generated: set HOMING_API_TOKEN to keep one)`);
-  logger.log(banner.join('\n'));
+  if (generatedToken) lines.push(`  Operator token for this run: ${config.apiToken}   (generated: set HOMING_API_TOKEN to keep one)`);
+  return lines.join('\n');
 }
 
-await bootstrap();
+// Loaded as needed: a cluster's primary runs no dispatcher, and starts sooner without Nest's modules.
+const { config, generatedToken } = readConfig();
+if (cluster.isWorker) {
+  // One of a cluster's processes: its primary checked the same settings, gave it the token and shows the banner.
+  const [{ startDispatcher }, { reportListening }] = await Promise.all([import('./dispatcher.bootstrap.js'), import('./dispatcher.cluster.js')]);
+  await startDispatcher(config);
+  reportListening();
+} else if (config.processes > 1) {
+  const { runCluster } = await import('./dispatcher.cluster.js');
+  runCluster(config, () => logger.log(banner(config, generatedToken)));
+} else {
+  const { startDispatcher } = await import('./dispatcher.bootstrap.js');
+  await startDispatcher(config);
+  logger.log(banner(config, generatedToken));
+}

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { readDispatcherConfig } from './dispatcher-config.js';
 
@@ -22,6 +23,13 @@ describe('readDispatcherConfig', () => {
       retention: '90d',
       logLevel: 'log',
     });
+  });
+
+  it('runs a process per core unless HOMING_PROCESSES says otherwise', () => {
+    expect(readDispatcherConfig({})).toMatchObject({ processes: os.availableParallelism() });
+    expect(readDispatcherConfig({ HOMING_PROCESSES: '3' })).toMatchObject({ processes: 3 });
+    expect(() => readDispatcherConfig({ HOMING_PROCESSES: '0' })).toThrow(/^HOMING_PROCESSES="0" is invalid/);
+    expect(() => readDispatcherConfig({ HOMING_PROCESSES: 'all' })).toThrow(/^HOMING_PROCESSES="all" is invalid/);
   });
 
   it('reads the log level and names a bad one', () => {

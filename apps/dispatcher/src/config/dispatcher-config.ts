@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { type SigningSchemeName } from '@homing/webhooks';
 import { DEFAULT_DISABLE_AFTER, DEFAULT_MAX_PAYLOAD, DEFAULT_PAYLOAD_RETENTION, DEFAULT_PURGE_INTERVAL, DEFAULT_RETENTION, DEFAULT_REQUEST_TIMEOUT, DEFAULT_RETRY_SCHEDULE, parseByteSize, parseCidr, parseDuration, parseDurationList, parseEncryptionKey, parseProxyUrl, parseRetention, signingScheme } from '@homing/webhooks/internal';
 import { LOG_LEVELS, type DispatcherLogLevel } from '../dispatcher.logger.js';
@@ -13,6 +14,8 @@ export interface DispatcherConfig {
   disableAfter: string;
   sweepInterval: string;
   concurrency: number;
+  /** Dispatcher processes (a Node cluster sharing the port); 1: this process alone. */
+  processes: number;
   worker: boolean;
   operationalApp?: string;
   allowedCidrs: string[];
@@ -120,6 +123,7 @@ export function readDispatcherConfig(env: Env = process.env): DispatcherConfig {
     disableAfter: check('HOMING_DISABLE_AFTER', text('HOMING_DISABLE_AFTER', DEFAULT_DISABLE_AFTER), parseDuration),
     sweepInterval: check('HOMING_SWEEP_INTERVAL', text('HOMING_SWEEP_INTERVAL', '5s'), parseDuration),
     concurrency: integer('HOMING_CONCURRENCY', 50, 1, 10_000),
+    processes: integer('HOMING_PROCESSES', os.availableParallelism(), 1, 256),
     worker: flag('HOMING_WORKER', true),
     operationalApp: env.HOMING_OPERATIONAL_APP?.trim() || undefined,
     allowedCidrs: cidrs('HOMING_ALLOWED_CIDRS'),

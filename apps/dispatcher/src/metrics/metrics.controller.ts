@@ -13,6 +13,6 @@ export class MetricsController {
   @Get()
   @Public()
   async scrape(@Res() response: Response): Promise<void> {
-    response.type(this.metrics.registry.contentType).send(await this.metrics.registry.metrics());
+    response.type(this.metrics.contentType).send(await this.metrics.scrape());
   }
 }

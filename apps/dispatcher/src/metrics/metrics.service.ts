@@ -1,9 +1,16 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import cluster from 'node:cluster';
+import { AggregatorRegistry, collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { HOMING_EVENT, StatusService, type AttemptMadeEvent } from '@homing/webhooks';
+import { clusterMetrics } from './cluster-metrics.js';
 
-/** Prometheus metrics of this dispatcher process (its own registry, so several apps in one process do not collide). */
+/**
+ * Prometheus metrics of this dispatcher process (its own registry, so several apps in one process do not
+ * collide). In a cluster (HOMING_PROCESSES) a scrape reaches one process, which answers with every
+ * process's metrics summed by the primary (see `scrape`); the gauges read from MariaDB and Redis are the
+ * same in every process, so they are taken once.
+ */
 @Injectable()
 export class MetricsService {
   readonly registry = new Registry();
@@ -39,12 +46,18 @@ export class MetricsService {
 
   constructor(private readonly status: StatusService) {
     collectDefaultMetrics({ register: this.registry });
+    if (cluster.isWorker) {
+      // Constructing one makes this process answer the primary's requests for its metrics.
+      new AggregatorRegistry();
+      AggregatorRegistry.setRegistries([this.registry]);
+    }
     // Read at each scrape.
     const queueJobs: Gauge<'state'> = new Gauge({
       name: 'homing_queue_jobs',
       help: 'Jobs in the delivery queue (Redis) by state',
       labelNames: ['state'],
       registers: [this.registry],
+      aggregator: 'first',
       collect: () =>
         this.sample('queue depth', async () => {
           for (const [state, count] of Object.entries(await this.status.queueDepth())) queueJobs.set({ state }, count);
@@ -54,8 +67,18 @@ export class MetricsService {
       name: 'homing_deliveries_owed',
       help: 'Deliveries pending or being sent (MariaDB)',
       registers: [this.registry],
+      aggregator: 'first',
       collect: () => this.sample('owed deliveries', async () => owed.set(await this.status.owedDeliveries())),
     });
+  }
+
+  /** This process's metrics, or in a cluster every process's. */
+  async scrape(): Promise<string> {
+    return cluster.isWorker ? clusterMetrics() : this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
   }
 
   @OnEvent(HOMING_EVENT.messageCreated)

@@ -1,0 +1,35 @@
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { DispatcherConfig } from './config/dispatcher-config.js';
+import { DispatcherModule } from './dispatcher.module.js';
+import { DispatcherLogger } from './dispatcher.logger.js';
+import { configureDispatcher, DISPATCHER_APP_OPTIONS } from './dispatcher.setup.js';
+
+/** One dispatcher process: the API and a worker. Returns once it listens. */
+export async function startDispatcher(config: DispatcherConfig & { apiToken: string }): Promise<void> {
+  const logger = new Logger('Dispatcher');
+  const app = await NestFactory.create<NestExpressApplication>(DispatcherModule.register(config), {
+    ...DISPATCHER_APP_OPTIONS,
+    logger: new DispatcherLogger(config.logLevel),
+  });
+  configureDispatcher(app);
+  // Not enableShutdownHooks(): that re-raises the signal after closing, and a clean stop should exit 0.
+  // Once per process: a terminal's Ctrl-C reaches a cluster's processes and its primary passes it on too.
+  let stopping = false;
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.on(signal, () => {
+      if (stopping) return;
+      stopping = true;
+      logger.log(`${signal}: no new work; finishing deliveries in flight`);
+      app.close().then(
+        () => process.exit(0),
+        (error: Error) => {
+          logger.error(`shutdown failed: ${error.message}`);
+          process.exit(1);
+        },
+      );
+    });
+  }
+  await app.listen(config.port);
+}
