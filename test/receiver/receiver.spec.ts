@@ -1,7 +1,7 @@
 import { WebhookController, WebhookHandler, WebhooksModule, type WebhookContext } from '@homing/webhooks';
 import { generateSecret } from '@homing/webhooks/internal';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { nextId, post, type PostResult, type ReceiverTestApp, standardHeaders, startReceiverApp, svixHeaders } from '../support/receiver-app.js';
+import { nextId, PLATFORMS, post, type PostResult, type ReceiverTestApp, standardHeaders, startReceiverApp, svixHeaders } from '../support/receiver-app.js';
 
 interface Call {
   handler: string;
@@ -40,7 +40,7 @@ class OrderWebhooks {
   }
 }
 
-describe('receiving Standard Webhooks deliveries', () => {
+describe.each(PLATFORMS)('receiving Standard Webhooks deliveries on %s', (platform) => {
   const oldSecret = generateSecret();
   const newSecret = generateSecret();
   let receiver: ReceiverTestApp;
@@ -59,7 +59,7 @@ describe('receiving Standard Webhooks deliveries', () => {
     receiver = await startReceiverApp({
       imports: [WebhooksModule.forReceiver({ secret: [oldSecret, newSecret.slice('whsec_'.length)] })],
       controllers: [OrderWebhooks],
-    });
+    }, {}, platform);
     url = receiver.url('webhooks/orders');
   });
 
@@ -180,7 +180,8 @@ describe('receiving Standard Webhooks deliveries', () => {
   it('answers 400 to a correctly signed body that is not JSON or has no type', async () => {
     const malformed = '{"type": "order.completed", ';
     const untyped = JSON.stringify({ data: { id: 7 } });
-    expect(await send(malformed, svixHeaders(newSecret, malformed))).toMatchObject({ status: 400, json: { message: 'body is not valid JSON' } });
+    // Fastify's own JSON parser refuses it first, with its own message.
+    expect(await send(malformed, svixHeaders(newSecret, malformed))).toMatchObject({ status: 400, ...(platform === 'express' ? { json: { message: 'body is not valid JSON' } } : {}) });
     expect(await send(untyped, svixHeaders(newSecret, untyped))).toMatchObject({ status: 400, json: { message: 'no event type in payload field "type"' } });
     expect(calls).toHaveLength(0);
   });
@@ -197,8 +198,10 @@ describe('receiving Standard Webhooks deliveries', () => {
         controller.close();
       },
     });
-    const streamed = await fetch(url, { method: 'POST', body: chunks, duplex: 'half', headers: svixHeaders(newSecret, raw) } as RequestInit);
-    expect(await streamed.json()).toMatchObject({ statusCode: 413, message: 'body larger than 1048576 bytes' });
+    const headers = { 'content-type': 'application/json', ...svixHeaders(newSecret, raw) };
+    const streamed = await fetch(url, { method: 'POST', body: chunks, duplex: 'half', headers } as RequestInit);
+    // On Fastify its own body limit (also 1 MiB by default) answers.
+    expect(await streamed.json()).toMatchObject({ statusCode: 413, ...(platform === 'express' ? { message: 'body larger than 1048576 bytes' } : {}) });
     expect(calls).toHaveLength(0);
   });
 

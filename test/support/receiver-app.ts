@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { INestApplication, ModuleMetadata, NestApplicationOptions } from '@nestjs/common';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { Webhook } from 'svix';
@@ -10,10 +11,16 @@ export interface ReceiverTestApp {
   close(): Promise<void>;
 }
 
-/** A real Nest HTTP app on a loopback port, built from the given module metadata. */
-export async function startReceiverApp(metadata: ModuleMetadata, options: NestApplicationOptions = {}): Promise<ReceiverTestApp> {
+export type Platform = 'express' | 'fastify';
+export const PLATFORMS: Platform[] = ['express', 'fastify'];
+
+/**
+ * A real Nest HTTP app on a loopback port, built from the given module metadata, on Express or on
+ * Fastify (created with `rawBody: true`, which the receiver needs there: README, Receiving webhooks).
+ */
+export async function startReceiverApp(metadata: ModuleMetadata, options: NestApplicationOptions = {}, platform: Platform = 'express'): Promise<ReceiverTestApp> {
   const moduleRef = await Test.createTestingModule(metadata).compile();
-  const app = moduleRef.createNestApplication(options);
+  const app = platform === 'express' ? moduleRef.createNestApplication(options) : moduleRef.createNestApplication(new FastifyAdapter(), { rawBody: true, forceCloseConnections: true, ...options });
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
   return { app, url: (path) => `http://127.0.0.1:${port}/${path.replace(/^\//, '')}`, close: () => app.close() };
