@@ -1,5 +1,6 @@
 /**
- * CPU time of the processes a delivery goes through, read before and after each run: the dispatcher,
+ * CPU time of the processes a delivery goes through, read before and after each run: the dispatcher (all
+ * its processes with HOMING_PROCESSES > 1),
  * the sink and the shared MariaDB and Redis servers from /proc/<pid>/stat (utime + stime, all threads),
  * the bench process (where the library producer runs) from process.cpuUsage(). run.ts prints it per
  * delivery in a second table and writes it to bench/results.json (`cpuPerDelivery`).
@@ -106,12 +107,12 @@ export class CpuMeter {
    * pids of MariaDB and Redis, null where not found (e.g. on another host).
    */
   constructor(
-    private readonly pids: () => { dispatcher: number; sink: number },
+    private readonly pids: () => { dispatcher: number[]; sink: number },
     private readonly servers: { mariadb: number | null; redis: number | null },
   ) {}
 
   /** The pids read, for the record. */
-  get sources(): Record<ProcessName, number | null | 'process.cpuUsage()'> {
+  get sources(): Record<ProcessName, number | number[] | null | 'process.cpuUsage()'> {
     return { ...this.pids(), ...this.servers, bench: 'process.cpuUsage()' };
   }
 
@@ -155,7 +156,7 @@ export class CpuMeter {
     return {
       atUs: Number(process.hrtime.bigint() / 1000n),
       cpu: {
-        dispatcher: processCpuMs(dispatcher),
+        dispatcher: sumOrNull(dispatcher.map(processCpuMs)),
         mariadb: this.servers.mariadb === null ? null : processCpuMs(this.servers.mariadb),
         redis: this.servers.redis === null ? null : processCpuMs(this.servers.redis),
         sink: processCpuMs(sink),
@@ -181,6 +182,10 @@ function scale(cpu: CpuMs, factor: number): CpuMs {
 
 function total(cpu: CpuMs): number {
   return PROCESSES.reduce((sum, name) => sum + (cpu[name] ?? 0), 0);
+}
+
+function sumOrNull(values: (number | null)[]): number | null {
+  return values.includes(null) ? null : (values as number[]).reduce((sum, value) => sum + value, 0);
 }
 
 function medianOrNull(values: (number | null)[]): number | null {

@@ -1,5 +1,6 @@
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -84,9 +85,13 @@ export class DispatcherProcess {
     return dispatcher;
   }
 
-  /** Stops it and starts it again on the same port, as an operator restarts it (a new process: new peak RSS). */
-  async restart(): Promise<void> {
+  /**
+   * Stops it and starts it again on the same port, as an operator restarts it (a new process: new peak
+   * RSS), with `env` changed, e.g. `HOMING_PROCESSES`.
+   */
+  async restart(env: Record<string, string> = {}): Promise<void> {
     await this.stop();
+    Object.assign(this.env, env);
     await this.spawn();
   }
 
@@ -112,23 +117,32 @@ export class DispatcherProcess {
     return this.child.pid!;
   }
 
+  /** The process and, with HOMING_PROCESSES > 1, the dispatcher processes its cluster runs. */
+  get pids(): number[] {
+    return [this.pid, ...childrenOf(this.pid)];
+  }
+
   get baseUrl(): string {
     return `http://127.0.0.1:${this.port}`;
   }
 
-  /** The most memory the process has held (VmHWM), in MB. */
+  /** The most memory the process has held (VmHWM), in MB; with several processes, the sum of each one's. */
   peakRssMb(): Promise<number> {
     return this.statusMb('VmHWM');
   }
 
-  /** The memory it holds now (VmRSS), in MB. */
+  /** The memory it holds now (VmRSS), in MB, all its processes. */
   rssMb(): Promise<number> {
     return this.statusMb('VmRSS');
   }
 
   private async statusMb(field: 'VmHWM' | 'VmRSS'): Promise<number> {
-    const status = await readFile(`/proc/${this.child.pid}/status`, 'utf8');
-    return Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1]) / 1024;
+    let kb = 0;
+    for (const pid of this.pids) {
+      const status = await readFile(`/proc/${pid}/status`, 'utf8');
+      kb += Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1]);
+    }
+    return kb / 1024;
   }
 
   /** SIGTERM, as an operator stops it; resolves when it has exited. */
@@ -142,6 +156,18 @@ export class DispatcherProcess {
   /** The end of its output, to show when something went wrong. */
   get output(): string {
     return this.log;
+  }
+}
+
+/** The child processes of `pid` (every thread's list, from /proc). */
+export function childrenOf(pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).flatMap((task) =>
+      readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean).map(Number),
+    );
+  } catch {
+    // It exited while we looked.
+    return [];
   }
 }
 

@@ -36,6 +36,7 @@ import {
 } from './session.js';
 
 const SCALE = env('BENCH_SCALE', 1);
+const PROCESSES = env('BENCH_PROCESSES', 1);
 /** Whole blocks of ten deliveries (the attempt pattern's unit). */
 const tens = (count: number) => Math.max(10, Math.round(count / 10) * 10);
 const sized = (count: number) => tens(count * SCALE);
@@ -98,13 +99,16 @@ async function main(): Promise<void> {
   const settle = (bench: Bench, count: number, appId: string, since: Date) => awaitAttempts(bench, count, 300_000, { appId, since });
   // As in run.ts: BENCH_PROFILE=1 writes the dispatcher's CPU profiles (one per start) to bench/profiles.
   const nodeArgs = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${ROOT}bench/profiles`] : [];
-  await withBench({ name: 'scale', concurrency: CONCURRENCY, requestTimeoutMs: REQUEST_TIMEOUT_MS, settle, nodeArgs }, async (bench) => {
+  // BENCH_PROCESSES: the dispatcher's HOMING_PROCESSES (1 by default, as the figures on record).
+  const dispatcherEnv = { HOMING_PROCESSES: String(PROCESSES) };
+  await withBench({ name: 'scale', concurrency: CONCURRENCY, requestTimeoutMs: REQUEST_TIMEOUT_MS, settle, nodeArgs, dispatcherEnv }, async (bench) => {
     const redis = new Redis(REDIS_URL);
     try {
       const figures = await measure(bench, redis);
       const conditions = {
         date: new Date(started).toISOString(),
         scale: SCALE,
+        processes: PROCESSES,
         rows: { messages: HISTORY, deliveries: HISTORY, attempts: 2 * HISTORY, waiting: WAITING, backlog: BACKLOG, retentionDay: RETENTION_DAY },
         ...seedingConditions,
         node: process.version,

@@ -93,6 +93,8 @@ export async function withBench<T>(options: BenchOptions, body: (bench: Bench) =
         HOMING_REQUEST_TIMEOUT: `${options.requestTimeoutMs}ms`,
         HOMING_CONCURRENCY: String(options.concurrency),
         HOMING_ENCRYPTION_KEY: encryptionKey,
+        // One process unless a figure says otherwise (run.ts measures HOMING_PROCESSES apart).
+        HOMING_PROCESSES: '1',
         ...options.dispatcherEnv,
       },
       options.nodeArgs,
