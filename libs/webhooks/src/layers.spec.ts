@@ -14,6 +14,7 @@ const LAYERS = [
   'base', // webhooks.constants.ts, webhooks.decorators.ts
   'exceptions', // the library's error classes
   'common', // tools with no knowledge of webhooks: call batching, periodic tasks, event-type patterns, the id-first rule
+  'tracing', // OpenTelemetry spans of a message's life, through @opentelemetry/api only
   'signing', // signing schemes and their registry, signer, verifier, secret rotation
   'config', // options, their parsing and defaults
   'entities', // the tables

@@ -1,4 +1,5 @@
 import { Injectable, Optional } from '@nestjs/common';
+import { SpanKind } from '@opentelemetry/api';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { ResolvedWebhooksOptions } from '../config/webhooks-options.interface.js';
 import type { ApplicationEntity, AttemptEntity, DeliveryEntity, EndpointEntity, MessageEntity } from '../entities/index.js';
@@ -15,6 +16,7 @@ import { DeliveryStore } from '../store/delivery.store.js';
 import { DeliveryThrottle, type ThrottleSlot } from './delivery.throttle.js';
 import { EndpointHealthService } from './endpoint-health.service.js';
 import { nextRetryDelay } from './retry-schedule.js';
+import { endSpan, messageContext, recordSpan, SPAN, startSpan, traceHeaders } from '../tracing/webhook-tracing.js';
 import { WebhookHttpClient, type HttpOutcome } from './webhook-http.client.js';
 
 /** How long past the request timeout a claimed row stays claimed before the sweeper presumes its worker dead. */
@@ -22,6 +24,8 @@ const LEASE_MARGIN_MS = 5_000;
 /** Answers whose `Retry-After` is honoured. */
 const THROTTLED = new Set([429, 503]);
 const GONE = 410;
+
+const isSuccess = (outcome: HttpOutcome) => outcome.statusCode >= 200 && outcome.statusCode < 300;
 
 /** Makes one attempt of one delivery and records what came of it. */
 @Injectable()
@@ -44,6 +48,9 @@ export class DeliveryService {
     const loaded = await this.store.claim(job, new Date(now.getTime() + this.options.requestTimeoutMs + LEASE_MARGIN_MS), now);
     if (!loaded) return;
     const { delivery, message, endpoint, application } = loaded;
+    const traced = { 'homing.message_id': job.msgId, 'homing.endpoint_id': job.endpointId, 'homing.attempt': delivery.attempts + 1, 'homing.trigger': delivery.trigger };
+    const parent = messageContext(message?.traceContext ?? null);
+    recordSpan(SPAN.claim, parent, now, new Date(), traced);
     if (!message || !application || message.payloadPurgedAt || !endpoint || endpoint.disabled) {
       // Nothing to send to: the delivery ends failed, and a recover after re-enabling sends it again.
       await this.finish(job, { status: 'failed', nextAttemptAt: null, leaseUntil: null, updatedAt: new Date() });
@@ -60,9 +67,21 @@ export class DeliveryService {
       await this.throttle.takeTurn(endpoint.id, rate);
     }
     const request = deliveryRequest(message, this.secrets.openSecrets(endpoint), application);
+    const attempt = startSpan(SPAN.attempt, parent, SpanKind.CLIENT, { ...traced, 'http.request.method': 'POST', 'url.full': endpoint.url });
+    // Not signed (nor part of what is signed): the receiver's trace continues the attempt's.
+    Object.assign(request.headers, traceHeaders(attempt.context));
     const outcome = await this.http.post(endpoint.url, request.body, request.headers);
+    attempt.span.setAttribute('http.response.status_code', outcome.statusCode);
+    endSpan(attempt.span, isSuccess(outcome) ? undefined : outcome.statusCode > 0 ? `answered ${outcome.statusCode}` : outcome.body);
     sent?.(outcome);
-    await this.record(delivery, message, endpoint, request, outcome, loaded.retrySchedule ?? this.options.retrySchedule);
+    const recording = startSpan(SPAN.outcome, parent, SpanKind.INTERNAL, traced);
+    try {
+      recording.span.setAttribute('homing.outcome', await this.record(delivery, message, endpoint, request, outcome, loaded.retrySchedule ?? this.options.retrySchedule));
+      endSpan(recording.span);
+    } catch (error) {
+      endSpan(recording.span, error);
+      throw error;
+    }
   }
 
   /** Gives the row back until the endpoint's throttle slot comes, holding the slot: it waits, it does not fail. */
@@ -73,9 +92,17 @@ export class DeliveryService {
     await this.queue.enqueue([{ msgId: job.msgId, endpointId: job.endpointId, attempts: job.attempts, slotAt: slot.slotAt, dueAt }]);
   }
 
-  private async record(delivery: DeliveryEntity, message: MessageEntity, endpoint: EndpointEntity, request: DeliveryRequest, outcome: HttpOutcome, retrySchedule: readonly number[]): Promise<void> {
+  /** Records the attempt and the delivery's new state, which it returns. */
+  private async record(
+    delivery: DeliveryEntity,
+    message: MessageEntity,
+    endpoint: EndpointEntity,
+    request: DeliveryRequest,
+    outcome: HttpOutcome,
+    retrySchedule: readonly number[],
+  ): Promise<DeliveryEntity['status']> {
     const at = new Date();
-    const success = outcome.statusCode >= 200 && outcome.statusCode < 300;
+    const success = isSuccess(outcome);
     const attempts = delivery.attempts + 1;
     const scheduleStep = delivery.scheduleStep + 1;
     const gone = outcome.statusCode === GONE;
@@ -97,8 +124,9 @@ export class DeliveryService {
       createdAt: at,
     };
     await this.store.insertAttempt(attempt);
+    const status = success ? 'success' : nextAttemptAt ? 'pending' : 'failed';
     await this.finish(delivery, {
-      status: success ? 'success' : nextAttemptAt ? 'pending' : 'failed',
+      status,
       attempts,
       scheduleStep,
       nextAttemptAt,
@@ -116,6 +144,7 @@ export class DeliveryService {
       await this.operationalEvents.attempt(type, message, attempt);
     }
     this.events?.emit(HOMING_EVENT.attemptMade, { attempt, messageDueAt: message.deliverAt ?? message.createdAt } satisfies AttemptMadeEvent);
+    return status;
   }
 
   /**

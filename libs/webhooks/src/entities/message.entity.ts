@@ -52,4 +52,8 @@ export class MessageEntity {
 
   @Column({ type: 'datetime', precision: 3 })
   createdAt: Date;
+
+  /** The trace context of the message's creation, as the registered OpenTelemetry propagator wrote it; null without one. */
+  @Column({ type: 'json', nullable: true })
+  traceContext: Record<string, string> | null;
 }

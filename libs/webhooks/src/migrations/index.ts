@@ -10,6 +10,7 @@ import { AddAttemptStatisticsIndex1765200000000 } from './1765200000000-add-atte
 import { AddStatisticsCounts1765300000000 } from './1765300000000-add-statistics-counts.js';
 import { AddRetentionIndex1765400000000 } from './1765400000000-add-retention-index.js';
 import { AddDeliveryThrottleSlot1765500000000 } from './1765500000000-add-delivery-throttle-slot.js';
+import { AddMessageTraceContext1765600000000 } from './1765600000000-add-message-trace-context.js';
 
 /** Migrations to add to a host's own DataSource when it lends one to the module. */
 export const HOMING_MIGRATIONS = [
@@ -25,4 +26,5 @@ export const HOMING_MIGRATIONS = [
   AddStatisticsCounts1765300000000,
   AddRetentionIndex1765400000000,
   AddDeliveryThrottleSlot1765500000000,
+  AddMessageTraceContext1765600000000,
 ];

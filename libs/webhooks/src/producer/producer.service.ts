@@ -7,6 +7,7 @@ import type { ResolvedWebhooksOptions } from '../config/webhooks-options.interfa
 import { CallBatcher } from '../common/call-batcher.js';
 import { DeliveryQueue } from '../queue/delivery.queue.js';
 import type { DeliveryEntity, EndpointEntity, MessageEntity } from '../entities/index.js';
+import { endSpan, startCreation } from '../tracing/webhook-tracing.js';
 import { findSubscribers, insertPublications, type Publication, type Subscriber, type Subscribers } from '../store/publication.store.js';
 import { isDuplicateKey, retryingDeadlocks } from '../entities/database-errors.js';
 import { newId } from '../entities/entity-id.js';
@@ -97,9 +98,11 @@ export class ProducerService {
       throw new Error("send(..., { manager }) needs the webhooks module to use the host's DataSource: WebhooksModule.forRoot({ dataSource: '<name>', ... })");
     }
     const now = new Date();
+    const id = newId('message');
+    const creation = startCreation({ 'homing.app_id': appId, 'homing.message_id': id, 'homing.event_type': input.eventType, 'homing.endpoints': endpoints.length });
     const deliverAt = input.deliverAt && input.deliverAt > now ? input.deliverAt : null;
     const message: MessageEntity = {
-      id: newId('message'),
+      id,
       appId,
       eventType: input.eventType,
       eventId: input.eventId ?? null,
@@ -112,6 +115,7 @@ export class ProducerService {
       payloadPurgedAt: null,
       deliverAt,
       createdAt: now,
+      traceContext: creation.carrier,
     };
     const deliveries: DeliveryEntity[] = endpoints.map((endpoint) => ({
       msgId: message.id,
@@ -140,9 +144,11 @@ export class ProducerService {
         if (failure) throw failure;
       }
     } catch (error) {
+      endSpan(creation.span, error);
       if (isDuplicateKey(error)) throw new ConflictError(`a message with eventId "${input.eventId}" already exists in this application`, { cause: error });
       throw error;
     }
+    endSpan(creation.span);
     this.events?.emit(HOMING_EVENT.messageCreated, message);
     return message;
   }

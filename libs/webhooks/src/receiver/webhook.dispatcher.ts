@@ -12,6 +12,7 @@ import {
 import { WEBHOOK_RECEIVER_OPTIONS, WEBHOOK_SEEN_MESSAGES } from '../webhooks.constants.js';
 import type { SeenMessages } from './seen-messages.store.js';
 import { type ReceivedRequest, VERIFIED_WEBHOOK, type VerifiedWebhook, type WebhookContext } from './webhook-context.js';
+import { inReceiveSpan } from '../tracing/webhook-tracing.js';
 import { handlersFor, WebhookHandlerExplorer, type WebhookHandlerRef, type WebhookRoute } from './webhook-handler.explorer.js';
 import type { ResolvedReceiverOptions, WebhookRequest, WebhookValueSource } from './webhook-receiver-options.interface.js';
 import { type QueuedWebhook, WebhookReceiverQueue } from './webhook-receiver.queue.js';
@@ -86,8 +87,16 @@ export class WebhookDispatcher {
     await this.run(handlersFor(route, job.type), JSON.parse(rawBody.toString('utf8')), context);
   }
 
-  /** Runs every handler, even after one fails, then throws if any did. */
-  private async run(handlers: readonly WebhookHandlerRef[], payload: unknown, context: WebhookContext): Promise<void> {
+  /**
+   * Runs every handler, even after one fails, then throws if any did: in a span that continues the
+   * sender's trace when the request carried one (`traceparent`) and an OpenTelemetry SDK is registered.
+   */
+  private run(handlers: readonly WebhookHandlerRef[], payload: unknown, context: WebhookContext): Promise<void> {
+    const attributes = { 'homing.message_id': context.id, 'homing.event_type': context.type, 'homing.attempt': context.attempt };
+    return inReceiveSpan(context.headers, attributes, () => this.runHandlers(handlers, payload, context));
+  }
+
+  private async runHandlers(handlers: readonly WebhookHandlerRef[], payload: unknown, context: WebhookContext): Promise<void> {
     const failed: string[] = [];
     for (const handler of handlers) {
       try {
