@@ -199,13 +199,16 @@ export async function sendAtRate(producer: Producer, app: BenchApp, perSecond: n
   const accepted = new Map<string, number>();
   const started = wallClock();
   const sends: Promise<void>[] = [];
+  const failures: Error[] = [];
   for (let i = 0; i < count; i += 1) {
     const due = started + (i * 1000) / perSecond;
     const wait = due - wallClock();
     if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-    sends.push(producer.send(app.id).then((id) => void accepted.set(id, wallClock())));
+    // Caught here: the sends are awaited only after the last one starts.
+    sends.push(producer.send(app.id).then((id) => void accepted.set(id, wallClock()), (error: Error) => void failures.push(error)));
   }
   await Promise.all(sends);
+  if (failures.length > 0) throw new Error(`${failures.length} of ${count} sends failed, the first: ${failures[0].message}`);
   return accepted;
 }
 

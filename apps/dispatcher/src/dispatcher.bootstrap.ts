@@ -6,6 +6,8 @@ import { DispatcherModule } from './dispatcher.module.js';
 import { DispatcherLogger } from './dispatcher.logger.js';
 import { configureDispatcher, DISPATCHER_APP_OPTIONS } from './dispatcher.setup.js';
 
+const KEEP_ALIVE_MS = 65_000;
+
 /** One dispatcher process: the API and a worker. Returns once it listens. */
 export async function startDispatcher(config: DispatcherConfig & { apiToken: string }): Promise<void> {
   const logger = new Logger('Dispatcher');
@@ -14,6 +16,12 @@ export async function startDispatcher(config: DispatcherConfig & { apiToken: str
     logger: new DispatcherLogger(config.logLevel),
   });
   configureDispatcher(app);
+  // Node closes a keep-alive connection after 5 s idle, racing a client that reuses it just then (the
+  // client sees ECONNRESET: seen in the bench). Longer than the usual client and load-balancer idle
+  // timeouts (60 s), so they close first; headers must be allowed longer still.
+  const server = app.getHttpServer();
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
+  server.headersTimeout = KEEP_ALIVE_MS + 1_000;
   // Not enableShutdownHooks(): that re-raises the signal after closing, and a clean stop should exit 0.
   // Once per process: a terminal's Ctrl-C reaches a cluster's processes and its primary passes it on too.
   let stopping = false;
