@@ -56,7 +56,7 @@ function listeningInodes(port: number): Set<string> {
 }
 
 /** utime + stime of a process in ms; null once it is gone. */
-function processCpuMs(pid: number): number | null {
+export function processCpuMs(pid: number): number | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // comm (field 2) may hold spaces and parentheses: count fields from the last ')'; utime and stime are fields 14 and 15.

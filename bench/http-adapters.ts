@@ -9,12 +9,12 @@
 import 'reflect-metadata';
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Body, type CanActivate, Controller, type ExecutionContext, HttpCode, Injectable, Module, Post, UnauthorizedException, UseGuards } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import autocannon from 'autocannon';
+import { processCpuMs } from './cpu.js';
 import { formatTable, median, type Figure } from './report.js';
 import { env, log, PAYLOAD, PRODUCERS } from './session.js';
 
@@ -52,12 +52,6 @@ async function serve(adapter: Adapter): Promise<void> {
   process.send!({ port: (app.getHttpServer().address() as { port: number }).port });
 }
 
-function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-}
-
 async function start(adapter: Adapter): Promise<{ child: ChildProcess; port: number }> {
   const child = fork(fileURLToPath(import.meta.url), ['serve', adapter], { stdio: 'inherit' });
   const [{ port }] = (await once(child, 'message')) as [{ port: number }];
@@ -65,7 +59,7 @@ async function start(adapter: Adapter): Promise<{ child: ChildProcess; port: num
 }
 
 async function run(adapter: Adapter, port: number, pid: number): Promise<{ rate: number; cpuUsPerRequest: number }> {
-  const before = cpuMs(pid);
+  const before = processCpuMs(pid)!;
   const result = await autocannon({
     url: `http://127.0.0.1:${port}/api/v1/app/app_bench/msg`,
     method: 'POST',
@@ -76,7 +70,7 @@ async function run(adapter: Adapter, port: number, pid: number): Promise<{ rate:
   });
   if (result.non2xx > 0 || result.errors > 0) throw new Error(`${adapter}: ${result.non2xx} answers other than 2xx, ${result.errors} errors`);
   const requests = result['2xx'];
-  return { rate: requests / SECONDS, cpuUsPerRequest: ((cpuMs(pid) - before) * 1000) / requests };
+  return { rate: requests / SECONDS, cpuUsPerRequest: ((processCpuMs(pid)! - before) * 1000) / requests };
 }
 
 async function main(): Promise<void> {

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { DispatcherConfig } from './config/dispatcher-config.js';
+import type { StartingConfig } from './config/dispatcher-config.js';
 import { DispatcherModule } from './dispatcher.module.js';
 import { DispatcherLogger } from './dispatcher.logger.js';
 import { configureDispatcher, DISPATCHER_APP_OPTIONS } from './dispatcher.setup.js';
@@ -9,7 +9,7 @@ import { configureDispatcher, DISPATCHER_APP_OPTIONS } from './dispatcher.setup.
 const KEEP_ALIVE_MS = 65_000;
 
 /** One dispatcher process: the API and a worker. Returns once it listens. */
-export async function startDispatcher(config: DispatcherConfig & { apiToken: string }): Promise<void> {
+export async function startDispatcher(config: StartingConfig): Promise<void> {
   const logger = new Logger('Dispatcher');
   const app = await NestFactory.create<NestExpressApplication>(DispatcherModule.register(config), {
     ...DISPATCHER_APP_OPTIONS,

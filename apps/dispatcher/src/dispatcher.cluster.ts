@@ -1,6 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
 import { Logger } from '@nestjs/common';
-import type { DispatcherConfig } from './config/dispatcher-config.js';
+import type { StartingConfig } from './config/dispatcher-config.js';
 import { serveClusterMetrics } from './metrics/cluster-metrics.js';
 
 /** What a cluster's process tells its primary once it listens. */
@@ -22,7 +22,7 @@ export function reportListening(): void {
  * with the primary however it ends (Node's cluster exits a process whose primary is gone). A scrape of
  * /metrics, whichever process takes it, is answered with all processes' metrics gathered here.
  */
-export function runCluster(config: DispatcherConfig & { apiToken: string }, listening: () => void): void {
+export function runCluster(config: StartingConfig, listening: () => void): void {
   const logger = new Logger('Dispatcher');
   const started = new WeakSet<Worker>();
   let waitingFor = config.processes;

@@ -2,7 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { WebhooksModule } from '@homing/webhooks';
 import { ApiModule } from './api/api.module.js';
-import type { DispatcherConfig } from './config/dispatcher-config.js';
+import type { StartingConfig } from './config/dispatcher-config.js';
 import { dispatcherDatabase } from './dispatcher.database.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { PortalModule } from './portal/portal.module.js';
@@ -11,7 +11,7 @@ import { RelayModule } from './relay/relay.module.js';
 /** The standalone dispatcher: the webhooks module with its worker, behind an HTTP API. */
 @Module({})
 export class DispatcherModule {
-  static register(config: DispatcherConfig & { apiToken: string }): DynamicModule {
+  static register(config: StartingConfig): DynamicModule {
     return {
       module: DispatcherModule,
       imports: [

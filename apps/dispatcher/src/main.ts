@@ -4,12 +4,12 @@ import 'reflect-metadata';
 import cluster from 'node:cluster';
 import { randomBytes } from 'node:crypto';
 import { Logger } from '@nestjs/common';
-import { ConfigError, readDispatcherConfig, type DispatcherConfig } from './config/dispatcher-config.js';
+import { ConfigError, readDispatcherConfig, type DispatcherConfig, type StartingConfig } from './config/dispatcher-config.js';
 
 const logger = new Logger('Dispatcher');
 
 /** The settings, checked (a bad one ends the process), with the operator token, made up for the run if none is set. */
-function readConfig(): { config: DispatcherConfig & { apiToken: string }; generatedToken: boolean } {
+function readConfig(): { config: StartingConfig; generatedToken: boolean } {
   let config: DispatcherConfig;
   try {
     config = readDispatcherConfig();
@@ -27,7 +27,7 @@ function readConfig(): { config: DispatcherConfig & { apiToken: string }; genera
 }
 
 /** Shown once, last, so a developer can use the API at once; HOMING_API_TOKEN keeps one across restarts. */
-function banner(config: DispatcherConfig & { apiToken: string }, generatedToken: boolean): string {
+function banner(config: StartingConfig, generatedToken: boolean): string {
   const base = `http://localhost:${config.port}`;
   const lines = [
     `listening on port ${config.port}${config.processes > 1 ? ` (${config.processes} processes)` : ''}`,

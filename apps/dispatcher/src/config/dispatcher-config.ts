@@ -42,6 +42,9 @@ export interface DispatcherConfig {
   logLevel: DispatcherLogLevel;
 }
 
+/** The settings a dispatcher process starts with: the operator token is known by then (configured, or made up by `main`). */
+export type StartingConfig = DispatcherConfig & { apiToken: string };
+
 export class ConfigError extends Error {}
 
 type Env = Record<string, string | undefined>;

@@ -23,9 +23,10 @@ export const SPAN = {
 // A proxy: it reaches whichever provider is registered, also one registered after this module loads.
 const tracer = trace.getTracer(TRACER);
 
-/** A context as the registered propagator carries it; null when it carries nothing (no SDK, or not sampled in). */
+/** A context as the registered propagator writes it (W3C: `traceparent`, `tracestate`). */
 export type TraceCarrier = Record<string, string>;
 
+/** Null when the propagator writes nothing (no SDK registered). */
 function carrierOf(spanContext: Context): TraceCarrier | null {
   const carrier: TraceCarrier = {};
   propagation.inject(spanContext, carrier);
