@@ -1,7 +1,30 @@
 import type { ServerResponse } from 'node:http';
 import { ConflictError } from '@homing/webhooks';
+import { newId } from '@homing/webhooks/internal';
 import { describe, expect, it, vi } from 'vitest';
-import { useHarness } from '../support/harness.js';
+import { useHarness, type Harness } from '../support/harness.js';
+
+/** Copies a message and its delivery to `endpointId` `count` times, each delivery owed since `overdueBy` ago and in no queue (as after a Redis flush). */
+async function owedCopies(h: Harness, msgId: string, endpointId: string, count: number, overdueBy: string): Promise<void> {
+  const query = (sql: string, parameters: unknown[] = []) => h.homing.dataSource.query(sql, parameters);
+  const columnsOf = async (table: string) =>
+    ((await query('SELECT COLUMN_NAME AS name FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?', [table])) as { name: string }[]).map(
+      ({ name }) => `\`${name}\``,
+    );
+  const ids = JSON.stringify(Array.from({ length: count }, () => newId('message')));
+  const copies = "JSON_TABLE(?, '$[*]' COLUMNS (id VARCHAR(40) PATH '$')) AS copy";
+  const messageColumns = (await columnsOf('homing_messages')).filter((column) => column !== '`id`');
+  await query(
+    `INSERT INTO homing_messages (id, ${messageColumns.join(', ')}) SELECT copy.id, ${messageColumns.map((column) => `m.${column}`).join(', ')} FROM homing_messages m JOIN ${copies} WHERE m.id = ?`,
+    [ids, msgId],
+  );
+  const replaced: Record<string, string> = { '`msgId`': 'copy.id', '`status`': "'pending'", '`attempts`': '0', '`nextAttemptAt`': `NOW(3) - INTERVAL ${overdueBy}`, '`leaseUntil`': 'NULL' };
+  const deliveryColumns = await columnsOf('homing_deliveries');
+  await query(
+    `INSERT INTO homing_deliveries (${deliveryColumns.join(', ')}) SELECT ${deliveryColumns.map((column) => replaced[column] ?? `d.${column}`).join(', ')} FROM homing_deliveries d JOIN ${copies} WHERE d.msgId = ? AND d.endpointId = ?`,
+    [ids, msgId, endpointId],
+  );
+}
 
 describe('messages sent at the same time', () => {
   const h = useHarness();
@@ -54,5 +77,42 @@ describe('an endpoint that does not answer', () => {
     h.receiver.status(200, 'ok');
     for (const response of held) response.writeHead(200).end('ok');
     await vi.waitFor(() => expect(h.receiver.on('/stuck')).toHaveLength(10), { timeout: 10_000 });
+  });
+});
+
+describe('an endpoint that does not answer, with thousands of deliveries owed', () => {
+  const h = useHarness({ concurrency: 5, requestTimeout: '20s', retrySchedule: '1h', sweepInterval: '500ms' });
+
+  it("does not hold back the other endpoints' overdue deliveries while its line fills the worker", async () => {
+    const held: ServerResponse[] = [];
+    let behindUp = false;
+    h.receiver.answer((request, response) => {
+      if (request.path === '/hanging') held.push(response);
+      else response.writeHead(behindUp ? 200 : 503).end();
+    });
+    const hanging = await h.homing.applications.create({ name: 'Hanging' });
+    const hangingEndpoint = await h.homing.endpoints.create(hanging.id, { url: h.receiver.url('/hanging') });
+    const behind = await h.homing.applications.create({ name: 'Behind' });
+    const behindEndpoint = await h.homing.endpoints.create(behind.id, { url: h.receiver.url('/behind') });
+
+    // 20 deliveries fail once and wait an hour for their retry.
+    for (let i = 0; i < 20; i += 1) await h.homing.producer.send(behind.id, { eventType: 'order.paid', payload: { i } });
+    await vi.waitFor(() => expect(h.receiver.on('/behind')).toHaveLength(20), { timeout: 20_000 });
+    // 6,000 deliveries to the hanging endpoint, owed for longer, come first in the schedule.
+    const first = await h.homing.producer.send(hanging.id, { eventType: 'order.paid', payload: { first: true } });
+    await vi.waitFor(() => expect(held).toHaveLength(1), { timeout: 10_000 });
+    await owedCopies(h, first.id, hangingEndpoint.id, 6_000, '2 MINUTE');
+
+    // The retries fall overdue (as after a Redis flush) and the endpoint answers again.
+    behindUp = true;
+    await h.homing.dataSource.query('UPDATE homing_deliveries SET nextAttemptAt = NOW(3) - INTERVAL 1 MINUTE WHERE endpointId = ?', [behindEndpoint.id]);
+    try {
+      await vi.waitFor(() => expect(h.receiver.on('/behind')).toHaveLength(40), { timeout: 15_000, interval: 100 });
+      // The hanging endpoint still holds its one request: its line is what filled the worker.
+      expect(held).toHaveLength(1);
+    } finally {
+      h.receiver.status(200);
+      for (const response of held) response.writeHead(200).end();
+    }
   });
 });

@@ -8,7 +8,7 @@ import { DELIVERY_QUEUE } from '../webhooks.constants.js';
 import { InjectWebhooksOptions } from '../webhooks.decorators.js';
 import { DeliveryQueue, deliveriesOf, type DeliveryJob, type DeliveryJobData } from '../queue/delivery.queue.js';
 import { DeliveryService } from './delivery.service.js';
-import { EndpointLanes } from './endpoint-lanes.js';
+import { EndpointLanes, type SlowLanes } from './endpoint-lanes.js';
 import type { HttpOutcome } from './webhook-http.client.js';
 
 /** One endpoint starts with this share of the worker's concurrency... */
@@ -52,6 +52,11 @@ export class DeliveryProcessor implements OnApplicationBootstrap, BeforeApplicat
   /** Deliveries this process holds in its endpoints' lines, taken from the queue but not started. */
   get parked(): number {
     return this.lanes.waiting;
+  }
+
+  /** The endpoints whose lines here move at their own slow pace (see EndpointLanes.slow). */
+  slowLanes(limit: number): SlowLanes {
+    return this.lanes.slow(limit);
   }
 
   onApplicationBootstrap(): void {

@@ -24,6 +24,12 @@ const CATCH_UP_STEP = 500;
 const CATCH_UP_TICK_MS = 100;
 const MAX_WAITING_JOBS = 20;
 const MAX_PARKED = 5_000;
+/**
+ * When slow endpoints' lines fill the worker's MAX_PARKED, the catch-up goes on for the other endpoints
+ * by a scan that leaves out at most this many of them (a hanging endpoint's line moves a few deliveries
+ * per request timeout, and would otherwise hold every other endpoint's backlog behind it).
+ */
+const MAX_SLOW_LEFT_OUT = 200;
 /** How often a worker reads the schedule (or every sweep interval, if shorter). */
 const TICK_MS = 1_000;
 
@@ -56,6 +62,10 @@ export class DeliverySweeper implements OnApplicationBootstrap, OnApplicationShu
   private upcoming?: Cursor;
   /** Where the catch-up scan of overdue rows goes on from; undefined: from the start. */
   private overdue?: Cursor;
+  /** Where the scan for the endpoints other than the slow ones goes on from, while slow ones fill the lines. */
+  private others?: Cursor;
+  /** When that scan, having reached the end, may start over (once per pass, not every catch-up tick). */
+  private othersRestAt = 0;
   /** Whether the catch-up may have more to queue: its steps go on every CATCH_UP_TICK_MS until it has not. */
   private behind = false;
   private step?: Promise<number>;
@@ -147,9 +157,11 @@ export class DeliverySweeper implements OnApplicationBootstrap, OnApplicationShu
 
   private async catchUpStep(now: Date): Promise<number> {
     this.behind = true;
+    if ((await this.queue.waiting()) >= MAX_WAITING_JOBS) return 0;
+    const until = new Date(now.getTime() - this.options.sweepIntervalMs);
     const room = Math.min(CATCH_UP_STEP, MAX_PARKED - this.processor.parked);
-    if (room <= 0 || (await this.queue.waiting()) >= MAX_WAITING_JOBS) return 0;
-    const rows = await this.dueAfter(this.overdue, new Date(now.getTime() - this.options.sweepIntervalMs), room);
+    if (room <= 0) return this.catchUpOthers(now, until);
+    const rows = await this.dueAfter(this.overdue, until, room);
     await this.queue.enqueue(rows.map(dueDelivery));
     // At the end of the schedule the scan starts over, from the next sweep.
     this.overdue = rows.length < room ? undefined : cursorOf(rows[rows.length - 1]);
@@ -157,8 +169,25 @@ export class DeliverySweeper implements OnApplicationBootstrap, OnApplicationShu
     return rows.length;
   }
 
-  /** Pending rows due by `until`, after `after` in the schedule's order (a range of IDX_homing_deliveries_due). */
-  private dueAfter(after: Cursor | undefined, until: Date, limit = BATCH): Promise<Due[]> {
+  /**
+   * The lines are full. If slow endpoints fill them, the other endpoints' overdue rows are queued by a
+   * scan of their own that leaves the slow ones out; the main scan waits where it is, so the slow
+   * endpoints' rows are taken in order once their lines move. Rows this scan queues and are delivered
+   * are no longer pending when the main scan reaches them.
+   */
+  private async catchUpOthers(now: Date, until: Date): Promise<number> {
+    const slow = this.processor.slowLanes(MAX_SLOW_LEFT_OUT);
+    const room = Math.min(CATCH_UP_STEP, MAX_PARKED - (this.processor.parked - slow.waiting));
+    if (slow.endpointIds.length === 0 || room <= 0 || (!this.others && now.getTime() < this.othersRestAt)) return 0;
+    const rows = await this.dueAfter(this.others, until, room, slow.endpointIds);
+    await this.queue.enqueue(rows.map(dueDelivery));
+    this.others = rows.length < room ? undefined : cursorOf(rows[rows.length - 1]);
+    if (!this.others) this.othersRestAt = now.getTime() + this.tickMs;
+    return rows.length;
+  }
+
+  /** Pending rows due by `until`, after `after` in the schedule's order (a range of IDX_homing_deliveries_due), but those of `leftOut`. */
+  private dueAfter(after: Cursor | undefined, until: Date, limit = BATCH, leftOut: string[] = []): Promise<Due[]> {
     const query = this.dataSource
       .getRepository(DeliveryEntity)
       .createQueryBuilder('d')
@@ -171,6 +200,7 @@ export class DeliverySweeper implements OnApplicationBootstrap, OnApplicationShu
     if (after) {
       query.andWhere('(d.nextAttemptAt > :at OR (d.nextAttemptAt = :at AND (d.msgId > :msgId OR (d.msgId = :msgId AND d.endpointId > :endpointId))))', after);
     }
+    if (leftOut.length > 0) query.andWhere('d.endpointId NOT IN (:...leftOut)', { leftOut });
     return query.getMany();
   }
 }

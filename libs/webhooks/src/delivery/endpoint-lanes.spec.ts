@@ -44,6 +44,21 @@ describe('EndpointLanes', () => {
     expect(lanes.admit(job('ep_hang', 6))).toBe('wait');
   });
 
+  it('names the endpoints whose lines wait on slow answers, longest first, and not one that answers quickly', () => {
+    const lanes = new EndpointLanes(1, 3, 100);
+    [1, 2, 3].forEach((n) => lanes.admit(job('ep_hang', n)));
+    [1, 2].forEach((n) => lanes.admit(job('ep_slow', n)));
+    [1, 2, 3].forEach((n) => lanes.admit(job('ep_quick', n)));
+    lanes.admit(job('ep_idle', 1));
+    lanes.done('ep_slow', false);
+    lanes.admit(job('ep_slow', 3));
+    lanes.admit(job('ep_slow', 4));
+    // ep_quick's bound grows to 2: one waiting delivery starts, one is left.
+    lanes.done('ep_quick', true);
+    expect(lanes.slow(10)).toEqual({ endpointIds: ['ep_hang', 'ep_slow'], waiting: 4 });
+    expect(lanes.slow(1)).toEqual({ endpointIds: ['ep_hang'], waiting: 2 });
+  });
+
   it('keeps a job queued again while it waits once', () => {
     const lanes = new EndpointLanes(1, 1, 100);
     lanes.admit(job('ep_a', 1));

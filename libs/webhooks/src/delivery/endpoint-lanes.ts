@@ -10,6 +10,12 @@ interface Lane {
 
 export type Admission = 'run' | 'wait' | 'full';
 
+/** Endpoints whose deliveries wait in this process while they answer slowly or not at all, and how many wait for them. */
+export interface SlowLanes {
+  endpointIds: string[];
+  waiting: number;
+}
+
 /**
  * Bounds the deliveries in flight to each endpoint from this process, so that a slow or hanging
  * endpoint holds a few workers and not all of them. An endpoint starts at `perEndpoint`; each quick
@@ -68,6 +74,18 @@ export class EndpointLanes {
     }
     if (lane.running === 0) this.lanes.delete(endpointId);
     return next;
+  }
+
+  /**
+   * The endpoints with deliveries waiting whose bound is back at its floor (their last answers were slow,
+   * or none came yet): their lines move at their own pace, not the worker's. At most `limit`, the
+   * longest lines first.
+   */
+  slow(limit: number): SlowLanes {
+    const slow = [...this.lanes].filter(([, lane]) => lane.waiting.size > 0 && lane.limit === this.perEndpoint);
+    slow.sort(([, a], [, b]) => b.waiting.size - a.waiting.size);
+    const taken = slow.slice(0, limit);
+    return { endpointIds: taken.map(([endpointId]) => endpointId), waiting: taken.reduce((sum, [, lane]) => sum + lane.waiting.size, 0) };
   }
 
   /** Takes out every waiting delivery (at shutdown, to queue them again for another worker). */
