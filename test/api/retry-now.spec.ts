@@ -6,7 +6,8 @@ const WAIT = { timeout: 20_000, interval: 50 };
 
 describe('retry-now (Homing extension): sends every delivery of an endpoint waiting on a retry, now', () => {
   // One retry, an hour after the first failure: without retry-now nothing would arrive within the test.
-  const h = useDispatcher({ HOMING_RETRY_SCHEDULE: '1h' });
+  // Sweeps a minute apart: a retry whose time has come stays unsent that long unless retry-now sends it.
+  const h = useDispatcher({ HOMING_RETRY_SCHEDULE: '1h', HOMING_SWEEP_INTERVAL: '1m' });
   let appId: string;
   let endpointId: string;
   let secret: string;
@@ -86,6 +87,18 @@ describe('retry-now (Homing extension): sends every delivery of an endpoint wait
     // The message scheduled for later is pending too, but waits on no retry.
     expect((await call('GET', `app/${appId}/endpoint/${endpointId}/stats`)).body).toMatchObject({ pending: 2, waitingRetry: 1 });
     expect((await retryNow(appId, endpointId)).body).toEqual({ retried: 1 });
+  });
+
+  it('counts a retry whose time has come but that no worker has taken yet as waiting, and sends it', async () => {
+    h.receiver.status(500, 'down');
+    const msgId = await failedOnce();
+    // Its time came a moment ago; the sweeper has already looked past it and its delayed job is for later.
+    await h.dispatcher.dataSource.query('UPDATE homing_deliveries SET nextAttemptAt = NOW(3) - INTERVAL 1 SECOND WHERE msgId = ?', [msgId]);
+    expect((await call('GET', `app/${appId}/endpoint/${endpointId}/stats`)).body).toMatchObject({ waitingRetry: 1 });
+    h.receiver.status(200, 'ok');
+    expect((await retryNow(appId, endpointId)).body).toEqual({ retried: 1 });
+    await vi.waitFor(async () => expect((await delivery(msgId)).status).toBe(MessageStatus.Success), WAIT);
+    expect(deliveriesOf(h.receiver, msgId)).toHaveLength(2);
   });
 
   it("takes the operator or the application's portal token with the capability to send attempts; 404 for an unknown application or endpoint", async () => {

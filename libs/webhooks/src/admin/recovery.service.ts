@@ -69,9 +69,10 @@ export class RecoveryService {
   }
 
   /**
-   * Brings forward every delivery to the endpoint waiting on a retry (see waitingOnRetry): due now
-   * instead of at its scheduled time. A retry, not a reset: the schedule goes on from the step it was
-   * at if this attempt fails too. Returns how many were brought forward.
+   * Brings forward every delivery to the endpoint waiting on a retry (see WAITING_ON_RETRY): due now
+   * instead of at its scheduled time (one already due is queued now). A retry, not a reset: the schedule
+   * goes on from the step it was at if this attempt fails too. Returns how many were made due, which is
+   * what the endpoint's `waitingRetry` count showed.
    */
   async retryNow(appIdOrUid: string, endpointIdOrUid: string): Promise<number> {
     const endpoint = await this.endpoints.get(appIdOrUid, endpointIdOrUid);
@@ -79,7 +80,7 @@ export class RecoveryService {
     const waiting = (after: string) =>
       deliveries.find({
         select: { msgId: true, endpointId: true, attempts: true },
-        where: { endpointId: endpoint.id, msgId: MoreThan(after), ...waitingOnRetry(new Date()) },
+        where: { endpointId: endpoint.id, msgId: MoreThan(after), ...WAITING_ON_RETRY },
         order: { msgId: 'ASC' },
         take: RECOVER_BATCH,
       });
@@ -90,8 +91,9 @@ export class RecoveryService {
       const { affected } = await deliveries
         .createQueryBuilder()
         .update()
-        .set({ nextAttemptAt: now, updatedAt: now })
-        .where({ endpointId: endpoint.id, ...waitingOnRetry(now) })
+        .set({ nextAttemptAt: () => 'LEAST(nextAttemptAt, :now)', updatedAt: now })
+        .setParameter('now', now)
+        .where({ endpointId: endpoint.id, ...WAITING_ON_RETRY })
         .andWhere(`(msgId, attempts) IN (${pinned})`, Object.fromEntries(batch.flatMap(({ msgId, attempts }, i) => [[`msg${i}`, msgId], [`attempts${i}`, attempts]])))
         .execute();
       // Each has a delayed job for its scheduled time, under the id enqueue would give it: run that one now.
@@ -262,12 +264,12 @@ export class RecoveryService {
 }
 
 /**
- * Deliveries waiting on a retry at `now`: still owed, attempted at least once, the next attempt later.
- * (A message sent with a later delivery time has no attempt yet: it is scheduled, not retried.)
+ * Deliveries waiting on a retry: owed a retry by the schedule (attempted at least once, not a resend or
+ * recover, which get one attempt) and not being sent, whether its time has come or not. The statistics
+ * count the same rows as `waitingRetry` (the counts migration's `retrying` kind). A message sent with a
+ * later delivery time has no attempt yet: it is scheduled, not retried.
  */
-export function waitingOnRetry(now: Date): FindOptionsWhere<DeliveryEntity> {
-  return { status: 'pending', attempts: MoreThan(0), nextAttemptAt: MoreThan(now) };
-}
+const WAITING_ON_RETRY: FindOptionsWhere<DeliveryEntity> = { status: 'pending', attempts: MoreThan(0), trigger: 'scheduled' };
 
 /** Keeps rows whose `column` lies in [since, until). */
 function createdIn<T extends ObjectLiteral>(query: SelectQueryBuilder<T>, column: string, { since, until }: { since: Date; until: Date }): void {
