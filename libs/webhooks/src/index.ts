@@ -4,7 +4,7 @@
 // Sending: the module, its options and injection
 export * from './webhooks.module.js';
 export type { WebhooksModuleExtras } from './webhooks-module-definition.js';
-export type { ResolvedWebhooksOptions, WebhooksDatabaseOptions, WebhooksModuleOptions } from './config/webhooks-options.interface.js';
+export type { OrderedFailure, ResolvedWebhooksOptions, WebhooksDatabaseOptions, WebhooksModuleOptions } from './config/webhooks-options.interface.js';
 export { HOMING_EVENT, OPERATIONAL_EVENT, WEBHOOKS_DATA_SOURCE, WEBHOOKS_OPTIONS } from './webhooks.constants.js';
 export { InjectWebhooksDataSource, InjectWebhooksOptions } from './webhooks.decorators.js';
 

@@ -14,6 +14,7 @@ import { DeliveryProcessor } from './delivery/delivery.processor.js';
 import { DeliveryQueue } from './queue/delivery.queue.js';
 import { DeliveryService } from './delivery/delivery.service.js';
 import { DeliveryStore } from './store/delivery.store.js';
+import { DeliveryLines } from './store/delivery-lines.js';
 import { DeliverySweeper } from './delivery/delivery.sweeper.js';
 import { DeliveryThrottle } from './delivery/delivery.throttle.js';
 import { EndpointHealthService } from './delivery/endpoint-health.service.js';
@@ -146,6 +147,7 @@ function compose(base: DynamicModule, extras: WebhooksModuleExtras): DynamicModu
       DeliveryQueue,
       DeliveryService,
       DeliveryStore,
+      DeliveryLines,
       DeliveryProcessor,
       DeliverySweeper,
       DeliveryThrottle,

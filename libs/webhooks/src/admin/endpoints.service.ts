@@ -8,6 +8,7 @@ import { newId } from '../entities/entity-id.js';
 import { ConflictError, LimitReachedError, NotFoundError } from '../exceptions/homing-errors.js';
 import { OperationalEventsService } from '../operational/operational-events.service.js';
 import { DeliveryThrottle } from '../delivery/delivery.throttle.js';
+import { DeliveryLines } from '../store/delivery-lines.js';
 import { DestinationPolicy } from '../security/destination-policy.js';
 import { SecretCipher } from '../security/secret-cipher.js';
 import { unexpired } from '../signing/secret-rotation.js';
@@ -32,6 +33,7 @@ export class EndpointsService {
     private readonly operationalEvents: OperationalEventsService,
     @InjectWebhooksOptions() private readonly options: ResolvedWebhooksOptions,
     private readonly throttle: DeliveryThrottle,
+    private readonly lines: DeliveryLines,
   ) {}
 
   async create(appIdOrUid: string, input: EndpointInput): Promise<EndpointEntity> {
@@ -55,6 +57,9 @@ export class EndpointsService {
       metadata: valid.metadata ?? null,
       rateLimit: valid.rateLimit ?? null,
       signatureScheme: valid.signatureScheme ?? null,
+      ordering: valid.ordering ?? null,
+      lineSeq: 0,
+      lineHead: 0,
       failingSince: null,
       createdAt: now,
       updatedAt: now,
@@ -124,7 +129,16 @@ export class EndpointsService {
       const { signatureScheme: applicationScheme } = await this.applications.get(appIdOrUid);
       this.assertVerifiable(updated.secret, updated.signatureScheme, applicationScheme, valid.secret !== undefined ? 'secret' : 'signatureScheme');
     }
-    await this.save(() => this.repository.update({ id: endpoint.id }, this.secrets.sealSecrets(updated)), valid.uid);
+    // The line's counters move under the row's lock, never from this copy.
+    const { lineSeq: _seq, lineHead: _head, ...columns } = this.secrets.sealSecrets(updated);
+    await this.save(
+      () =>
+        this.dataSource.transaction(async (manager) => {
+          await manager.update(EndpointEntity, { id: endpoint.id }, columns);
+          if (valid.ordering !== undefined && (valid.ordering ?? null) !== endpoint.ordering) await this.lines.orderingChanged(manager, endpoint.id, valid.ordering === 'fifo');
+        }),
+      valid.uid,
+    );
     await this.operationalEvents.endpoint(OPERATIONAL_EVENT.endpointUpdated, updated);
     if (!endpoint.disabled && updated.disabled) {
       await this.operationalEvents.endpoint(OPERATIONAL_EVENT.endpointDisabled, updated, { failSince: endpoint.failingSince?.toISOString() ?? null, trigger: 'manual' });

@@ -14,6 +14,7 @@ import { invalidField, validateInput } from '../inputs/validation.js';
 import { ProducerService } from '../producer/producer.service.js';
 import { InjectWebhooksDataSource } from '../webhooks.decorators.js';
 import { DeliveryQueue } from '../queue/delivery.queue.js';
+import { DeliveryLines } from '../store/delivery-lines.js';
 
 const RECOVER_BATCH = 1000;
 /** Deliveries that have ended: what a replay sends again (pending and sending ones are still under way). */
@@ -40,6 +41,7 @@ export class RecoveryService {
     private readonly eventTypes: EventTypesService,
     private readonly producer: ProducerService,
     private readonly queue: DeliveryQueue,
+    private readonly lines: DeliveryLines,
   ) {}
 
   /** One more attempt of a message to an endpoint, now, whatever came before (no automatic retries). */
@@ -52,12 +54,16 @@ export class RecoveryService {
     const now = new Date();
     const existing = await deliveries.findOneBy({ msgId, endpointId: endpoint.id });
     if (existing?.status === 'sending') throw new ConflictError(`an attempt of "${msgId}" to this endpoint is in progress`);
-    const manual = { status: 'pending', trigger: 'manual', scheduleStep: 0, nextAttemptAt: now, leaseUntil: null, updatedAt: now } as const;
+    const ordered = endpoint.ordering === 'fifo';
+    // Waiting for its turn in an ordered endpoint's line: it keeps its place.
+    if (ordered && existing?.status === 'pending' && existing.nextAttemptAt === null) return;
+    const manual = { status: 'pending', trigger: 'manual', scheduleStep: 0, nextAttemptAt: ordered ? null : now, leaseUntil: null, updatedAt: now } as const;
     if (existing) {
       await deliveries.update({ msgId, endpointId: endpoint.id, attempts: existing.attempts }, manual);
     } else {
       await deliveries.insert({ msgId, endpointId: endpoint.id, appId: endpoint.appId, attempts: 0, createdAt: now, ...manual });
     }
+    if (ordered) return this.lines.rejoin(endpoint.id, [msgId]);
     // A delivery waiting for a retry already has a delayed job: run that one now.
     await this.queue.runNow({ msgId, endpointId: endpoint.id, attempts: existing?.attempts ?? 0 });
   }
@@ -122,6 +128,7 @@ export class RecoveryService {
     const { since, until } = await validateInput(ReplayInput, input);
     const endpoint = await this.endpoints.get(appIdOrUid, endpointIdOrUid);
     const window = { since, until: until ?? new Date() };
+    const ordered = endpoint.ordering === 'fifo';
     const undelivered = (after: string) => {
       const query = this.dataSource
         .getRepository(MessageEntity)
@@ -144,17 +151,19 @@ export class RecoveryService {
           attempts: 0,
           scheduleStep: 0,
           trigger: 'manual',
-          nextAttemptAt: message.deliverAt && message.deliverAt > now ? message.deliverAt : now,
+          nextAttemptAt: ordered ? null : message.deliverAt && message.deliverAt > now ? message.deliverAt : now,
           leaseUntil: null,
           claimId: null,
           throttleSlotAt: null,
+          seq: null,
           createdAt: now,
           updatedAt: now,
         }));
       if (deliveries.length === 0) return 0;
       // A delivery the producer wrote meanwhile stays as it is.
       const inserted = await this.dataSource.createQueryBuilder().insert().into(DeliveryEntity).values(deliveries).orIgnore().execute();
-      await this.queue.enqueue(deliveries.map(({ msgId, nextAttemptAt }) => ({ msgId, endpointId: endpoint.id, attempts: 0, dueAt: nextAttemptAt })));
+      if (ordered) await this.lines.rejoin(endpoint.id, deliveries.map(({ msgId }) => msgId));
+      else await this.queue.enqueue(deliveries.map(({ msgId, nextAttemptAt }) => ({ msgId, endpointId: endpoint.id, attempts: 0, dueAt: nextAttemptAt })));
       return (inserted.raw as { affectedRows?: number }).affectedRows ?? deliveries.length;
     });
   }
@@ -211,6 +220,8 @@ export class RecoveryService {
       await this.dataSource.getRepository(AttemptEntity).insert(attempts);
       return attempts.length;
     });
+    // A cancelled head of an ordered endpoint's line lets the line move.
+    if (endpoint.ordering === 'fifo') await this.lines.advance(endpoint.id);
     return (waiting.affected ?? 0) + (sending.affected ?? 0);
   }
 
@@ -245,11 +256,13 @@ export class RecoveryService {
     };
     return inBatches(selected, (delivery) => delivery.msgId, async (batch) => {
       const now = new Date();
+      const ordered = endpoint.ordering === 'fifo';
       const { affected } = await deliveries.update(
         { endpointId: endpoint.id, status: In(selection.statuses), msgId: In(batch.map((row) => row.msgId)) },
-        { status: 'pending', trigger: 'manual', scheduleStep: 0, nextAttemptAt: now, leaseUntil: null, updatedAt: now },
+        { status: 'pending', trigger: 'manual', scheduleStep: 0, nextAttemptAt: ordered ? null : now, leaseUntil: null, updatedAt: now },
       );
-      await this.queue.enqueue(batch.map(({ msgId, attempts }) => ({ msgId, endpointId: endpoint.id, attempts })));
+      if (ordered) await this.lines.rejoin(endpoint.id, batch.map(({ msgId }) => msgId));
+      else await this.queue.enqueue(batch.map(({ msgId, attempts }) => ({ msgId, endpointId: endpoint.id, attempts })));
       return affected ?? batch.length;
     });
   }

@@ -11,7 +11,7 @@ import {
 import { parseByteSize } from './byte-size.js';
 import { parseDuration, parseDurationList } from './duration.js';
 import { parseCidr, parseEncryptionKey, parseProxyUrl } from './parse-security.js';
-import type { ResolvedWebhooksOptions, WebhooksModuleOptions } from './webhooks-options.interface.js';
+import type { OrderedFailure, ResolvedWebhooksOptions, WebhooksModuleOptions } from './webhooks-options.interface.js';
 
 export function resolveOptions(options: WebhooksModuleOptions): ResolvedWebhooksOptions {
   const concurrency = options.concurrency ?? 50;
@@ -38,6 +38,7 @@ export function resolveOptions(options: WebhooksModuleOptions): ResolvedWebhooks
     payloadRetentionMs: parseDuration(options.payloadRetention ?? DEFAULT_PAYLOAD_RETENTION, 'payloadRetention'),
     purgeIntervalMs: parseDuration(options.purgeInterval ?? DEFAULT_PURGE_INTERVAL, 'purgeInterval'),
     retentionMs: parseRetention(options.retention ?? DEFAULT_RETENTION, 'retention'),
+    orderedFailure: parseOrderedFailure(options.orderedFailure ?? 'hold'),
   };
 }
 
@@ -61,4 +62,9 @@ function named<T>(option: string, parse: () => T): T {
   } catch (error) {
     throw new Error(`${option}: ${(error as Error).message}`);
   }
+}
+
+function parseOrderedFailure(value: string): OrderedFailure {
+  if (value !== 'hold' && value !== 'skip') throw new Error(`orderedFailure: expected 'hold' or 'skip', got ${JSON.stringify(value)}`);
+  return value;
 }

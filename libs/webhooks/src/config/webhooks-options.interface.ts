@@ -66,7 +66,15 @@ export interface WebhooksModuleOptions {
    * `payloadRetentionPeriod`), keeps its rows until that ends.
    */
   retention?: string | number;
+  /**
+   * What an ordered (`fifo`) endpoint's line does when its head fails for good (its retries run out):
+   * `hold` (default) keeps the later deliveries waiting until that one is sent again by hand (resend or
+   * recover); `skip` lets the line move on.
+   */
+  orderedFailure?: OrderedFailure;
 }
+
+export type OrderedFailure = 'hold' | 'skip';
 
 /** Options after defaults and parsing: what the services read. */
 export interface ResolvedWebhooksOptions {
@@ -90,4 +98,5 @@ export interface ResolvedWebhooksOptions {
   purgeIntervalMs: number;
   /** Null: rows are never deleted. */
   retentionMs: number | null;
+  orderedFailure: OrderedFailure;
 }

@@ -13,6 +13,7 @@ import type { AttemptMadeEvent } from './attempt-made.event.js';
 import { deliveryRequest, maskedHeaders, type DeliveryRequest } from './delivery-request.js';
 import { DeliveryQueue, type DeliveryJob } from '../queue/delivery.queue.js';
 import { DeliveryStore } from '../store/delivery.store.js';
+import { DeliveryLines } from '../store/delivery-lines.js';
 import { DeliveryThrottle, type ThrottleSlot } from './delivery.throttle.js';
 import { EndpointHealthService } from './endpoint-health.service.js';
 import { nextRetryDelay } from './retry-schedule.js';
@@ -39,6 +40,7 @@ export class DeliveryService {
     private readonly secrets: SecretCipher,
     private readonly throttle: DeliveryThrottle,
     private readonly operationalEvents: OperationalEventsService,
+    private readonly lines: DeliveryLines,
     @Optional() private readonly events?: EventEmitter2,
   ) {}
 
@@ -54,6 +56,7 @@ export class DeliveryService {
     if (!message || !application || message.payloadPurgedAt || !endpoint || endpoint.disabled) {
       // Nothing to send to: the delivery ends failed, and a recover after re-enabling sends it again.
       await this.finish(job, { status: 'failed', nextAttemptAt: null, leaseUntil: null, updatedAt: new Date() });
+      if (endpoint?.ordering === 'fifo') await this.lines.advance(endpoint.id);
       return;
     }
     const rate = endpoint.rateLimit ?? application.rateLimit;
@@ -137,6 +140,8 @@ export class DeliveryService {
     if (nextAttemptAt) {
       await this.queue.enqueue([{ msgId: message.id, endpointId: endpoint.id, attempts, dueAt: nextAttemptAt }]);
     }
+    // An ordered endpoint's next delivery is due once this one has ended.
+    if (status !== 'pending' && endpoint.ordering === 'fifo') await this.lines.advance(endpoint.id);
     if (success) await this.health.recordSuccess(endpoint);
     else if (gone) await this.health.disable(endpoint, 'the endpoint answered 410 Gone', at);
     else await this.health.recordFailure(endpoint, at);

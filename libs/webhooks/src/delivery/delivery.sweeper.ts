@@ -6,6 +6,7 @@ import { InjectWebhooksDataSource, InjectWebhooksOptions } from '../webhooks.dec
 import { DeliveryQueue, QUEUE_HORIZON_MS, type DueDelivery } from '../queue/delivery.queue.js';
 import { PeriodicTask } from '../common/periodic-task.js';
 import { DeliveryProcessor } from './delivery.processor.js';
+import { DeliveryLines } from '../store/delivery-lines.js';
 
 /** Rows read per query. */
 const BATCH = 1000;
@@ -49,7 +50,8 @@ type Due = Pick<DeliveryEntity, 'msgId' | 'endpointId' | 'attempts' | 'nextAttem
  * - catches up on overdue rows that no job carries (never queued, Redis flushed, enqueue failed while
  *   Redis or the database was down, a backlog held back), in small steps as fast as workers take them,
  *   by a second cursor that starts over once it reaches the end;
- * - frees rows whose worker died mid-attempt.
+ * - frees rows whose worker died mid-attempt;
+ * - moves ordered endpoints' lines whose worker died between ending the head and making the next due.
  * Replicas sweep independently: a delivery queued twice has one job (job ids name the attempt), and a
  * row is claimed once. It is also what ends a database outage for the workers.
  */
@@ -89,6 +91,7 @@ export class DeliverySweeper implements OnApplicationBootstrap, OnApplicationShu
     @InjectWebhooksOptions() private readonly options: ResolvedWebhooksOptions,
     private readonly queue: DeliveryQueue,
     private readonly processor: DeliveryProcessor,
+    private readonly lines: DeliveryLines,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -121,6 +124,7 @@ export class DeliverySweeper implements OnApplicationBootstrap, OnApplicationShu
       .set({ status: 'pending', attempts: () => 'attempts + 1', nextAttemptAt: now, leaseUntil: null, updatedAt: now })
       .where({ status: 'sending', leaseUntil: LessThan(now) })
       .execute();
+    await this.lines.advanceStalled();
     return (await this.queueUpcoming(now)) + (await this.catchUp(now));
   }
 

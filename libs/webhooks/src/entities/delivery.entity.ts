@@ -1,4 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { BIGINT_AS_NUMBER } from './bigint-column.js';
 
 /** `canceled`: called off by hand (cancel-msgs) before it was sent; never attempted again unless replayed. */
 export type DeliveryStatus = 'pending' | 'sending' | 'success' | 'failed' | 'canceled';
@@ -13,6 +14,7 @@ export type AttemptTrigger = 'scheduled' | 'manual';
 @Index('IDX_homing_deliveries_endpoint_status', ['endpointId', 'status', 'updatedAt'])
 @Index('IDX_homing_deliveries_endpoint_msg', ['endpointId', 'msgId'])
 @Index('IDX_homing_deliveries_endpoint_next', ['endpointId', 'status', 'nextAttemptAt'])
+@Index('IDX_homing_deliveries_endpoint_seq', ['endpointId', 'seq'])
 export class DeliveryEntity {
   @PrimaryColumn({ type: 'varchar', length: 40 })
   msgId: string;
@@ -49,6 +51,10 @@ export class DeliveryEntity {
   /** While postponed by the endpoint's throttle: the send slot it holds (on Redis' clock). */
   @Column({ type: 'datetime', precision: 3, nullable: true })
   throttleSlotAt: Date | null;
+
+  /** Its place in its endpoint's line, when the endpoint is ordered (see DeliveryLines); null: unordered. */
+  @Column({ type: 'bigint', nullable: true, transformer: BIGINT_AS_NUMBER })
+  seq: number | null;
 
   /** The claim that took the row last: lets a worker read back exactly the rows its one UPDATE took. */
   @Column({ type: 'varchar', length: 32, nullable: true })

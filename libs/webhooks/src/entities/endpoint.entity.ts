@@ -1,6 +1,9 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { BIGINT_AS_NUMBER } from './bigint-column.js';
 import type { PreviousSecret } from '../signing/secret-rotation.js';
 import type { SignatureScheme } from '../signing/signature-scheme.js';
+
+export type EndpointOrdering = 'fifo';
 
 @Entity('homing_endpoints')
 @Index('IDX_homing_endpoints_app_uid', ['appId', 'uid'], { unique: true })
@@ -55,6 +58,18 @@ export class EndpointEntity {
   /** How deliveries are signed; null: as the application says. */
   @Column({ type: 'json', nullable: true })
   signatureScheme: SignatureScheme | null;
+
+  /** `fifo`: deliveries go one at a time, in the order their messages were accepted (see DeliveryLines); null: unordered. */
+  @Column({ type: 'varchar', length: 8, nullable: true })
+  ordering: EndpointOrdering | null;
+
+  /** The last place given in this endpoint's line. */
+  @Column({ type: 'bigint', default: 0, transformer: BIGINT_AS_NUMBER })
+  lineSeq: number;
+
+  /** The place of the line's delivery now owed (being sent, retried or, held, failed); the line moves on from it. */
+  @Column({ type: 'bigint', default: 0, transformer: BIGINT_AS_NUMBER })
+  lineHead: number;
 
   /** When the current run of failures began; null while the endpoint succeeds. */
   @Column({ type: 'datetime', precision: 3, nullable: true })

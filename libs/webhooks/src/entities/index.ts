@@ -11,6 +11,7 @@ import { MessageEntity } from './message.entity.js';
 export { ApplicationEntity, AttemptCountEntity, AttemptEntity, CountChangeEntity, DeliveryCountEntity, DeliveryEntity, EndpointEntity, EventTypeEntity, MessageEntity };
 export type { PreviousSecret } from '../signing/secret-rotation.js';
 export type { DeliveryStatus, AttemptTrigger } from './delivery.entity.js';
+export type { EndpointOrdering } from './endpoint.entity.js';
 export type { AttemptHeaders, AttemptStatus } from './attempt.entity.js';
 export type { AttemptCountSpan } from './attempt-count.entity.js';
 export type { CountKind } from './count-change.entity.js';

@@ -1,6 +1,7 @@
-import { IsBoolean, IsOptional } from 'class-validator';
+import { IsBoolean, IsIn, IsOptional } from 'class-validator';
 import { IsDescription, IsEndpointUrl, IsEventTypeFilter, IsHeaderMap, IsLabelList, IsOmittable, IsRateLimit, IsSignatureScheme, IsStringMap, IsUid, IsWebhookSecret } from './validation.js';
 import type { SignatureScheme } from '../signing/signature-scheme.js';
+import type { EndpointOrdering } from '../entities/endpoint.entity.js';
 
 export class EndpointInput {
   @IsEndpointUrl()
@@ -45,6 +46,11 @@ export class EndpointInput {
   @IsOptional()
   @IsRateLimit()
   rateLimit?: number | null;
+
+  /** `fifo`: deliveries one at a time, in the order their messages were accepted; null or left out: unordered. */
+  @IsOptional()
+  @IsIn(['fifo'], { message: "ordering must be 'fifo' or null" })
+  ordering?: EndpointOrdering | null;
 
   /** How deliveries are signed; leave out for the application's scheme. */
   @IsOptional()

@@ -15,6 +15,7 @@ import { ConflictError, NotFoundError, PayloadTooLargeError } from '../exception
 import { HOMING_EVENT } from '../webhooks.constants.js';
 import { InjectWebhooksDataSource, InjectWebhooksOptions } from '../webhooks.decorators.js';
 import { AfterCommitSubscriber } from './after-commit.subscriber.js';
+import { DeliveryLines } from '../store/delivery-lines.js';
 import { channelsAccept, filterAccepts } from '../common/event-type-pattern.js';
 import { isJsonMediaType } from '../common/media-type.js';
 
@@ -42,6 +43,7 @@ export class ProducerService {
     @InjectWebhooksOptions() private readonly options: ResolvedWebhooksOptions,
     private readonly queue: DeliveryQueue,
     private readonly afterCommit: AfterCommitSubscriber,
+    private readonly lines: DeliveryLines,
     @Optional() private readonly events?: EventEmitter2,
   ) {}
 
@@ -91,7 +93,7 @@ export class ProducerService {
     appId: string,
     input: MessageInput,
     payload: string,
-    endpoints: readonly Pick<EndpointEntity, 'id'>[],
+    endpoints: readonly Pick<EndpointEntity, 'id' | 'ordering'>[],
     manager?: EntityManager,
   ): Promise<MessageEntity> {
     if (manager && manager.connection !== this.dataSource) {
@@ -129,16 +131,18 @@ export class ProducerService {
       leaseUntil: null,
       claimId: null,
       throttleSlotAt: null,
+      seq: null,
       createdAt: now,
       updatedAt: now,
     }));
-    const publication = { message, deliveries };
+    const ordered = new Set(endpoints.filter((endpoint) => endpoint.ordering === 'fifo').map((endpoint) => endpoint.id));
+    const publication = { message, deliveries, ordered };
     try {
       if (manager) {
-        await insertPublications(manager, [publication]);
+        const placed = await this.write(manager, [publication]);
         // In a host transaction the rows exist only once it commits: queue them then.
-        if (manager.queryRunner?.isTransactionActive) this.afterCommit.defer(manager.queryRunner, () => this.enqueue([publication]));
-        else await this.enqueue([publication]);
+        if (manager.queryRunner?.isTransactionActive) this.afterCommit.defer(manager.queryRunner, () => this.enqueue([publication], placed));
+        else await this.enqueue([publication], placed);
       } else {
         const failure = await this.writes.call(publication);
         if (failure) throw failure;
@@ -159,22 +163,33 @@ export class ProducerService {
    * Resolves with each message's failure, or null.
    */
   private async writeAll(batch: Publication[]): Promise<unknown[]> {
+    let placed: string[];
     try {
-      await retryingDeadlocks(() => this.dataSource.transaction((writer) => insertPublications(writer, batch)));
+      placed = await retryingDeadlocks(() => this.dataSource.transaction((writer) => this.write(writer, batch)));
     } catch (error) {
       if (batch.length === 1 || !isDuplicateKey(error)) throw error;
       return Promise.all(batch.map((publication) => this.writeAll([publication]).then(() => null, (failure: unknown) => failure)));
     }
-    await this.enqueue(batch);
+    await this.enqueue(batch, placed);
     return batch.map(() => null);
   }
 
-  private enqueue(publications: readonly Publication[]): Promise<void> {
-    return this.queue.enqueueNew(
+  /** Inserts the rows, the deliveries to ordered endpoints taking their places in line; returns those endpoints. */
+  private async write(writer: EntityManager, publications: Publication[]): Promise<string[]> {
+    const ordered = new Set(publications.flatMap((publication) => [...publication.ordered]));
+    const placed = ordered.size > 0 ? await this.lines.place(writer, publications.flatMap((publication) => publication.deliveries), ordered) : [];
+    await insertPublications(writer, publications);
+    return placed;
+  }
+
+  /** Queues what is due; an ordered endpoint's line moves by itself (its head, if it has none). */
+  private async enqueue(publications: readonly Publication[], placed: readonly string[]): Promise<void> {
+    await this.queue.enqueueNew(
       publications.flatMap(({ message, deliveries }) =>
-        deliveries.map(({ msgId, endpointId, attempts }) => ({ msgId, endpointId, attempts, dueAt: message.deliverAt })),
+        deliveries.filter((delivery) => delivery.seq === null).map(({ msgId, endpointId, attempts }) => ({ msgId, endpointId, attempts, dueAt: message.deliverAt })),
       ),
     );
+    for (const endpointId of placed) await this.lines.advance(endpointId);
   }
 }
 

@@ -152,7 +152,8 @@ export class DeliveryStore {
     const d = (property: string) => column(delivery, property);
     return {
       tables,
-      claim: `UPDATE ${table(delivery)} SET ${d('status')} = 'sending', ${d('leaseUntil')} = ?, ${d('updatedAt')} = ?, ${d('claimId')} = ? WHERE ${d('status')} = 'pending' AND`,
+      // A row with no next attempt waits in an ordered endpoint's line (DeliveryLines): not due, whatever job names it.
+      claim: `UPDATE ${table(delivery)} SET ${d('status')} = 'sending', ${d('leaseUntil')} = ?, ${d('updatedAt')} = ?, ${d('claimId')} = ? WHERE ${d('status')} = 'pending' AND ${d('nextAttemptAt')} IS NOT NULL AND`,
       claimId: d('claimId'),
       held: `${d('status')} = 'sending'`,
       whereAttempt: `(${d('msgId')} = ? AND ${d('endpointId')} = ? AND ${d('attempts')} = ?)`,

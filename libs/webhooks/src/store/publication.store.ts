@@ -4,8 +4,8 @@ import { ApplicationEntity, DeliveryEntity, EndpointEntity, MessageEntity } from
 import { hydrate, insertRows, selectColumns } from './plain-sql.js';
 
 /** What the producer needs of an endpoint to fan a message out. */
-export type Subscriber = Pick<EndpointEntity, 'id' | 'filterTypes' | 'channels'>;
-const SUBSCRIBER = ['id', 'filterTypes', 'channels'];
+export type Subscriber = Pick<EndpointEntity, 'id' | 'filterTypes' | 'channels' | 'ordering'>;
+const SUBSCRIBER = ['id', 'filterTypes', 'channels', 'ordering'];
 
 /** An application as a path names it, and its enabled endpoints. */
 export interface Subscribers {
@@ -17,6 +17,8 @@ export interface Subscribers {
 export interface Publication {
   message: MessageEntity;
   deliveries: DeliveryEntity[];
+  /** Of its endpoints, those that take their deliveries in order (see DeliveryLines). */
+  ordered: ReadonlySet<string>;
 }
 
 const SUBSCRIBERS_SQL = new WeakMap<DataSource, string>();
