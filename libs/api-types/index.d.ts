@@ -1413,6 +1413,11 @@ export interface components {
              * @example null
              */
             disabledReason: string | null;
+            /**
+             * @description Homing extension. `fifo`: deliveries one at a time, in the order the messages were accepted; a failed one holds the line while it is retried (HOMING_ORDERED_FAILURE: what happens when its retries run out). null: unordered
+             * @enum {string|null}
+             */
+            ordering: "fifo" | null;
         };
         ListResponseEndpointOut: {
             data: components["schemas"]["EndpointOut"][];
@@ -1499,6 +1504,11 @@ export interface components {
             signatureScheme?: {
                 [key: string]: unknown;
             } | null;
+            /**
+             * @description Homing extension. `fifo`: deliveries one at a time, in the order the messages were accepted; a failed one holds the line while it is retried (HOMING_ORDERED_FAILURE: what happens when its retries run out). null: unordered
+             * @enum {string|null}
+             */
+            ordering?: "fifo" | null;
         };
         EndpointUpdate: {
             /** @description Deliveries per second, enforced across all dispatchers (excess waits); an endpoint without one takes its application's */
@@ -1565,6 +1575,11 @@ export interface components {
             signatureScheme?: {
                 [key: string]: unknown;
             } | null;
+            /**
+             * @description Homing extension. `fifo`: deliveries one at a time, in the order the messages were accepted; a failed one holds the line while it is retried (HOMING_ORDERED_FAILURE: what happens when its retries run out). null: unordered
+             * @enum {string|null}
+             */
+            ordering?: "fifo" | null;
         };
         EndpointPatch: {
             /** @description Deliveries per second, enforced across all dispatchers (excess waits); an endpoint without one takes its application's */
@@ -1631,6 +1646,11 @@ export interface components {
             signatureScheme?: {
                 [key: string]: unknown;
             } | null;
+            /**
+             * @description Homing extension. `fifo`: deliveries one at a time, in the order the messages were accepted; a failed one holds the line while it is retried (HOMING_ORDERED_FAILURE: what happens when its retries run out). null: unordered
+             * @enum {string|null}
+             */
+            ordering?: "fifo" | null;
         };
         EndpointSecretOut: {
             /**
@@ -2275,6 +2295,11 @@ export interface components {
              */
             disabledReason: string | null;
             /**
+             * @description Homing extension. `fifo`: deliveries one at a time, in the order the messages were accepted; a failed one holds the line while it is retried (HOMING_ORDERED_FAILURE: what happens when its retries run out). null: unordered
+             * @enum {string|null}
+             */
+            ordering: "fifo" | null;
+            /**
              * @description 0 success, 1 pending, 2 fail, 3 sending, 4 canceled
              * @enum {number}
              */
@@ -2490,6 +2515,11 @@ export interface components {
              * @example null
              */
             disabledReason: string | null;
+            /**
+             * @description Homing extension. `fifo`: deliveries one at a time, in the order the messages were accepted; a failed one holds the line while it is retried (HOMING_ORDERED_FAILURE: what happens when its retries run out). null: unordered
+             * @enum {string|null}
+             */
+            ordering: "fifo" | null;
         };
         ListResponseOperationalWebhookEndpointOut: {
             data: components["schemas"]["OperationalWebhookEndpointOut"][];
@@ -2555,6 +2585,11 @@ export interface components {
             headers?: {
                 [key: string]: string;
             } | null;
+            /**
+             * @description Homing extension. `fifo`: deliveries one at a time, in the order the messages were accepted; a failed one holds the line while it is retried (HOMING_ORDERED_FAILURE: what happens when its retries run out). null: unordered
+             * @enum {string|null}
+             */
+            ordering?: "fifo" | null;
         };
         OperationalWebhookEndpointUpsertIn: {
             /** @description Deliveries per second, enforced across all dispatchers (excess waits); an endpoint without one takes its application's */
@@ -2600,6 +2635,11 @@ export interface components {
             metadata?: {
                 [key: string]: string;
             };
+            /**
+             * @description Homing extension. `fifo`: deliveries one at a time, in the order the messages were accepted; a failed one holds the line while it is retried (HOMING_ORDERED_FAILURE: what happens when its retries run out). null: unordered
+             * @enum {string|null}
+             */
+            ordering?: "fifo" | null;
         };
         OperationalWebhookEndpointSecretOut: {
             /**

@@ -130,6 +130,33 @@ describe('event types and endpoints through the svix SDK', () => {
       expect(await h.svix.endpoint.get(app.id, created.id)).toMatchObject({ eventTypes: ['order.completed'] });
     });
 
+    it('takes ordering: fifo (Homing extension), shows it, delivers in order, clears it with null, and names a bad value', async () => {
+      const app = await h.svix.application.create({ name: 'Ordered' });
+      const call = async (method: string, path: string, body: unknown) => {
+        const response = await fetch(`${h.dispatcher.url}/api/v1/app/${app.id}/${path}`, {
+          method,
+          headers: { authorization: `Bearer ${OPERATOR_TOKEN}`, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+        return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+      };
+      const created = await call('POST', 'endpoint', { url: h.receiver.url('/ordered-api'), ordering: 'fifo' });
+      expect(created).toMatchObject({ status: 201, body: { ordering: 'fifo' } });
+      const endpointId = created.body.id as string;
+      // The svix package reads the endpoint as Svix's (the extra field is its own business).
+      expect(await h.svix.endpoint.get(app.id, endpointId)).toMatchObject({ id: endpointId, url: h.receiver.url('/ordered-api') });
+
+      const sent: string[] = [];
+      for (let n = 0; n < 10; n += 1) sent.push((await h.svix.message.create(app.id, { eventType: 'order.updated', payload: { n } })).id);
+      await vi.waitFor(() => expect(h.receiver.on('/ordered-api')).toHaveLength(10), { timeout: 10_000, interval: 20 });
+      expect(h.receiver.on('/ordered-api').map((request) => request.headers['webhook-id'])).toEqual(sent);
+
+      expect(await call('PATCH', `endpoint/${endpointId}`, { ordering: null })).toMatchObject({ status: 200, body: { ordering: null } });
+      const bad = await call('POST', 'endpoint', { url: h.receiver.url('/ordered-api'), ordering: 'lifo' });
+      expect(bad.status).toBe(422);
+      expect(bad.body.detail).toEqual([expect.objectContaining({ loc: ['body', 'ordering'], msg: expect.stringContaining("'fifo'") })]);
+    });
+
     it('answers 409 for a duplicate uid and 422 with the fields at fault', async () => {
       const app = await h.svix.application.create({ name: 'Bad endpoints' });
       await h.svix.endpoint.create(app.id, { url: 'https://example.com/a', uid: 'same' });

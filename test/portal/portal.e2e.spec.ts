@@ -3,7 +3,7 @@ import type { Page } from 'playwright-core';
 import { messageInRaw, Webhook } from 'svix';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ensurePortalBuilt, launchChromium, type TestBrowser } from '../support/browser.js';
-import { deliveriesOf, useDispatcher } from '../support/dispatcher-app.js';
+import { deliveriesOf, OPERATOR_TOKEN, useDispatcher } from '../support/dispatcher-app.js';
 
 const ORDER_EXAMPLE = { type: 'order.completed', id: 'ord_1042', total: 1250, currency: 'EUR' };
 /** PORTAL_SCREENSHOTS=docs writes the README's screenshots (docs/portal-*.png). */
@@ -98,6 +98,7 @@ describe('consumer portal in Chromium', () => {
     await page.getByLabel('Description').fill('Orders to the warehouse');
     await page.getByRole('checkbox', { name: /order\.completed/ }).check();
     await page.getByLabel('Rate limit (deliveries per second)').fill('10');
+    await page.getByRole('checkbox', { name: /Deliver in order/ }).check();
     await shot('add-endpoint');
     await page.getByRole('button', { name: 'Create endpoint' }).click();
 
@@ -105,6 +106,9 @@ describe('consumer portal in Chromium', () => {
     endpointPath = new URL(page.url()).pathname;
     const [created] = (await h.svix.endpoint.list(appId)).data;
     expect(created).toMatchObject({ url: endpointUrl, description: 'Orders to the warehouse', eventTypes: ['order.completed'], throttleRate: 10, disabled: false });
+    // Ordering is Homing's own field, which the svix package does not read.
+    const own = await fetch(`${h.dispatcher.url}/api/v1/app/${appId}/endpoint/${created.id}`, { headers: { authorization: `Bearer ${OPERATOR_TOKEN}` } });
+    expect(await own.json()).toMatchObject({ ordering: 'fifo' });
     expect(endpointPath).toBe(`/portal/endpoints/${created.id}`);
   });
 

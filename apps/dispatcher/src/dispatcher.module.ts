@@ -37,6 +37,7 @@ export class DispatcherModule {
           payloadRetention: config.payloadRetention,
           purgeInterval: config.purgeInterval,
           retention: config.retention,
+          orderedFailure: config.orderedFailure,
         }),
         dispatcherDatabase(config.databaseUrl),
         ApiModule.register({ apiToken: config.apiToken, portalUrl: config.portalUrl }),

@@ -58,12 +58,13 @@ interface EndpointFormProps {
   onSubmit: (input: EndpointInput) => Promise<unknown>;
 }
 
-/** URL, description, event types and rate limit: for a new endpoint, or to change one. */
+/** URL, description, event types, rate limit and ordering: for a new endpoint, or to change one. */
 export function EndpointForm({ endpoint, submitLabel, onSubmit }: EndpointFormProps) {
   const [url, setUrl] = useState(endpoint?.url ?? '');
   const [description, setDescription] = useState(endpoint?.description ?? '');
   const [eventTypes, setEventTypes] = useState(endpoint?.eventTypes ?? []);
   const [rate, setRate] = useState(endpoint?.throttleRate?.toString() ?? '');
+  const [ordered, setOrdered] = useState(endpoint?.ordering === 'fifo');
   const save = useAction();
   const submit = (event: Event) => {
     event.preventDefault();
@@ -71,7 +72,7 @@ export function EndpointForm({ endpoint, submitLabel, onSubmit }: EndpointFormPr
     if (throttleRate !== null && !(Number.isInteger(throttleRate) && throttleRate >= 1)) {
       return save.fail(new ApiError(0, 'The rate limit is a whole number of deliveries per second, 1 or more.'));
     }
-    void save.run(() => onSubmit({ url: url.trim(), description, eventTypes: eventTypes.length ? eventTypes : null, throttleRate }));
+    void save.run(() => onSubmit({ url: url.trim(), description, eventTypes: eventTypes.length ? eventTypes : null, throttleRate, ordering: ordered ? 'fifo' : null }));
   };
   return (
     <form class="form" onSubmit={submit}>
@@ -79,6 +80,13 @@ export function EndpointForm({ endpoint, submitLabel, onSubmit }: EndpointFormPr
       <TextField label="Description" name="description" placeholder="Optional" value={description} onChange={setDescription} />
       <EventTypePicker selected={eventTypes} onChange={setEventTypes} />
       <TextField label="Rate limit (deliveries per second)" name="rateLimit" kind="number" narrow placeholder="No limit" value={rate} onChange={setRate} />
+      <label class="check">
+        <input type="checkbox" name="ordering" checked={ordered} onChange={(event) => setOrdered(event.currentTarget.checked)} />
+        <span>
+          Deliver in order
+          <span class="check-description">One message at a time, in the order they were sent; a failing one holds back the ones after it.</span>
+        </span>
+      </label>
       {save.error && <ErrorNotice error={save.error} />}
       <div class="form-actions">
         <button type="submit" class="button button-primary" disabled={save.running} aria-busy={save.running}>

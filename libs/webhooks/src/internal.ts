@@ -12,7 +12,7 @@ export {
   DEFAULT_RETRY_SCHEDULE,
 } from './webhooks.constants.js';
 export { parseDuration, parseDurationList } from './config/duration.js';
-export { parseRetention } from './config/resolve-options.js';
+export { parseOrderedFailure, parseRetention } from './config/resolve-options.js';
 export { parseByteSize } from './config/byte-size.js';
 export { parseCidr, parseEncryptionKey, parseProxyUrl } from './config/parse-security.js';
 export { newId } from './entities/entity-id.js';

@@ -55,6 +55,12 @@ describe('readDispatcherConfig', () => {
     expect(() => readDispatcherConfig({ HOMING_RETENTION: '90' })).toThrow(/^HOMING_RETENTION="90" is invalid: expected off or a duration of at least 1d/);
   });
 
+  it("reads what an ordered endpoint's line does after a delivery fails for good, and names a bad value", () => {
+    expect(readDispatcherConfig({})).toMatchObject({ orderedFailure: 'hold' });
+    expect(readDispatcherConfig({ HOMING_ORDERED_FAILURE: 'skip' })).toMatchObject({ orderedFailure: 'skip' });
+    expect(() => readDispatcherConfig({ HOMING_ORDERED_FAILURE: 'drop' })).toThrow(/^HOMING_ORDERED_FAILURE="drop" is invalid: .*expected hold or skip/);
+  });
+
   it('reads the security settings', () => {
     const key = 'a'.repeat(64);
     expect(

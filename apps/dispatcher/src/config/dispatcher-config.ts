@@ -1,6 +1,6 @@
 import os from 'node:os';
-import { type SigningSchemeName } from '@homing/webhooks';
-import { DEFAULT_DISABLE_AFTER, DEFAULT_MAX_PAYLOAD, DEFAULT_PAYLOAD_RETENTION, DEFAULT_PURGE_INTERVAL, DEFAULT_RETENTION, DEFAULT_REQUEST_TIMEOUT, DEFAULT_RETRY_SCHEDULE, parseByteSize, parseCidr, parseDuration, parseDurationList, parseEncryptionKey, parseProxyUrl, parseRetention, signingScheme } from '@homing/webhooks/internal';
+import { type OrderedFailure, type SigningSchemeName } from '@homing/webhooks';
+import { DEFAULT_DISABLE_AFTER, DEFAULT_MAX_PAYLOAD, DEFAULT_PAYLOAD_RETENTION, DEFAULT_PURGE_INTERVAL, DEFAULT_RETENTION, DEFAULT_REQUEST_TIMEOUT, DEFAULT_RETRY_SCHEDULE, parseByteSize, parseCidr, parseDuration, parseDurationList, parseEncryptionKey, parseOrderedFailure, parseProxyUrl, parseRetention, signingScheme } from '@homing/webhooks/internal';
 import { LOG_LEVELS, type DispatcherLogLevel } from '../dispatcher.logger.js';
 
 /** The dispatcher's settings, read once from the environment at start. */
@@ -29,6 +29,8 @@ export interface DispatcherConfig {
   purgeInterval: string;
   /** How long message rows are kept, or `off`. */
   retention: string;
+  /** What an ordered endpoint's line does when its head fails for good: `hold` or `skip`. */
+  orderedFailure: OrderedFailure;
   /** May hold credentials: never shown in messages or logs. */
   proxyUrl?: string;
   /** The operator's API token; when unset, `main` makes one up for the run (and refuses to in production). Never shown. */
@@ -137,6 +139,7 @@ export function readDispatcherConfig(env: Env = process.env): DispatcherConfig {
     payloadRetention: check('HOMING_PAYLOAD_RETENTION', text('HOMING_PAYLOAD_RETENTION', DEFAULT_PAYLOAD_RETENTION), parseDuration),
     purgeInterval: check('HOMING_PURGE_INTERVAL', text('HOMING_PURGE_INTERVAL', DEFAULT_PURGE_INTERVAL), parseDuration),
     retention: check('HOMING_RETENTION', text('HOMING_RETENTION', DEFAULT_RETENTION), parseRetention),
+    orderedFailure: check('HOMING_ORDERED_FAILURE', text('HOMING_ORDERED_FAILURE', 'hold'), parseOrderedFailure) as OrderedFailure,
     proxyUrl: confidential('HOMING_PROXY_URL', parseProxyUrl),
     apiToken: confidential('HOMING_API_TOKEN', parseApiToken),
     portalUrl: env.HOMING_PORTAL_URL?.trim() ? url('HOMING_PORTAL_URL', '', ['http:', 'https:']) : undefined,

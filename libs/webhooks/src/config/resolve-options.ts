@@ -64,7 +64,8 @@ function named<T>(option: string, parse: () => T): T {
   }
 }
 
-function parseOrderedFailure(value: string): OrderedFailure {
-  if (value !== 'hold' && value !== 'skip') throw new Error(`orderedFailure: expected 'hold' or 'skip', got ${JSON.stringify(value)}`);
+/** What an ordered endpoint's line does when its head fails for good: `hold` or `skip`. */
+export function parseOrderedFailure(value: string, what = 'orderedFailure'): OrderedFailure {
+  if (value !== 'hold' && value !== 'skip') throw new Error(`${what}: expected hold or skip, got ${JSON.stringify(value)}`);
   return value;
 }

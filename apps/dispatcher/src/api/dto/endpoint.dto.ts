@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, OmitType, PartialType, type ApiPropertyOptions } from '@nestjs/swagger';
-import { IsArray, IsBoolean, IsObject, IsOptional, IsString } from 'class-validator';
-import { type SignatureScheme, type EndpointEntity, type EndpointInput, type EndpointStats as DeliveryCounts } from '@homing/webhooks';
+import { IsArray, IsBoolean, IsIn, IsObject, IsOptional, IsString } from 'class-validator';
+import { type SignatureScheme, type EndpointEntity, type EndpointInput, type EndpointOrdering, type EndpointStats as DeliveryCounts } from '@homing/webhooks';
 import { IsDateTime, IsDescription, IsEndpointUrl, IsEventTypeFilter, IsEventTypeName, IsHeaderMap, IsIntIn, isSensitiveHeader, IsLabelList, IsOmittable, IsSignatureScheme, IsStringMap, IsUid, IsWebhookSecret, KEY_FORMATS, SECRET_FORMATS, ToDate } from '@homing/webhooks/internal';
 import { INT32_MAX, ListResponse, OrderedListQuery, rateLimitOf, ResourceOut, SIGNATURE_SCHEME, ThrottleIn } from './common.dto.js';
 
@@ -13,6 +13,12 @@ const EVENT_TYPES: ApiPropertyOptions = {
 const CHANNELS: ApiPropertyOptions = { description: 'Channels to listen to; none or null: every channel', type: [String], nullable: true, example: ['eu'] };
 const UID: ApiPropertyOptions = { description: 'Your own identifier, unique in the application', type: String, nullable: true, example: 'primary' };
 const STRING_MAP: ApiPropertyOptions = { type: 'object', additionalProperties: { type: 'string' } };
+const ORDERING: ApiPropertyOptions = {
+  description:
+    "Homing extension. `fifo`: deliveries one at a time, in the order the messages were accepted; a failed one holds the line while it is retried (HOMING_ORDERED_FAILURE: what happens when its retries run out). null: unordered",
+  enum: ['fifo'],
+  nullable: true,
+};
 
 export class EndpointIn extends ThrottleIn {
   @ApiProperty({ example: 'https://example.com/webhooks', maxLength: 2048 })
@@ -73,6 +79,11 @@ export class EndpointIn extends ThrottleIn {
   @IsOptional()
   @IsSignatureScheme()
   signatureScheme?: SignatureScheme | null;
+
+  @ApiPropertyOptional(ORDERING)
+  @IsOptional()
+  @IsIn(['fifo'], { message: "ordering must be 'fifo' or null" })
+  ordering?: EndpointOrdering | null;
 }
 
 /** PUT: every field but the secret and headers, which have their own routes. */
@@ -109,6 +120,9 @@ export class EndpointOut extends ResourceOut {
   @ApiProperty({ type: String, nullable: true, description: 'Why the endpoint is disabled (by the user, after failing too long, 410 Gone)', example: null })
   disabledReason: string | null;
 
+  @ApiProperty(ORDERING)
+  ordering: EndpointOrdering | null;
+
   static from(endpoint: EndpointEntity): EndpointOut {
     return {
       id: endpoint.id,
@@ -120,6 +134,7 @@ export class EndpointOut extends ResourceOut {
       channels: endpoint.channels,
       disabled: endpoint.disabled,
       disabledReason: endpoint.disabledReason,
+      ordering: endpoint.ordering,
       ...ResourceOut.of(endpoint),
     };
   }
