@@ -33,7 +33,7 @@ export class Sink {
     return this.child.pid!;
   }
 
-  url(kind: 'ok' | 'hang', n: number): string {
+  url(kind: 'ok' | 'slow' | 'hang', n: number): string {
     return `http://127.0.0.1:${this.port}/${kind}/${n}`;
   }
 

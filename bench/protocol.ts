@@ -24,3 +24,6 @@ export type SinkReply =
 export function wallClock(): number {
   return performance.timeOrigin + performance.now();
 }
+
+/** How long the sink's `/slow/<n>` endpoints take to answer. */
+export const SLOW_MS = 5;

@@ -11,7 +11,7 @@ import axios from 'axios';
 import { Webhook } from 'standardwebhooks';
 import { CpuMeter, formatCpuTable, serverPid } from './cpu.js';
 import { ROOT } from './processes.js';
-import { wallClock } from './protocol.js';
+import { SLOW_MS, wallClock } from './protocol.js';
 import { formatTable, median, type Figure } from './report.js';
 import {
   awaitAttempts,
@@ -50,6 +50,8 @@ const LATENCY_WARMUP_SECONDS = 5;
 const FAN_OUT = 1_000;
 const ISOLATION_ENDPOINTS = 10;
 const INGEST_SECONDS = env('BENCH_INGEST_SECONDS', 10);
+/** Messages per run to the ordered endpoint (one delivery at a time: about 10 s each at 100/s). */
+const FIFO_MESSAGES = env('BENCH_FIFO_MESSAGES', 1_000);
 /** Dispatcher processes of the `_processes` figures: HOMING_PROCESSES' default, a process per core. */
 const PROCESSES = os.availableParallelism();
 /**
@@ -151,6 +153,8 @@ async function measure(bench: Bench, cpu: CpuMeter): Promise<Figure[]> {
     });
   }
 
+  if (wanted('fifo')) figures.push(...(await orderedFigures(bench)));
+
   if (wanted('ingest')) {
     log(`ingest: autocannon, ${INGEST_SECONDS} s of message creation`);
     const ingest = median(await repeat(() => ingestRun(bench, single)));
@@ -202,6 +206,23 @@ async function throughputFigure(bench: Bench, cpu: CpuMeter, producer: Producer,
   const ratio = rate / reference;
   const target = THROUGHPUT_TARGETS[`${producer.name}/${app.endpoints}`];
   return { key, label, value: rate, unit: 'deliveries/s', ratio, target: `ratio ≥ ${target}`, met: ratio >= target };
+}
+
+/**
+ * One ordered (FIFO) endpoint whose receiver takes SLOW_MS to answer: one delivery at a time, so its round
+ * trip bounds it. Beside it, the same receiver unordered (concurrent deliveries), in the same run.
+ */
+async function orderedFigures(bench: Bench): Promise<Figure[]> {
+  const library = bench.producers.find((producer) => producer.name === 'library')!;
+  const ordered = await createApp(bench, 'ordered', [bench.sink.url('slow', 0)], { ordering: 'fifo' });
+  const unordered = await createApp(bench, 'unordered', [bench.sink.url('slow', 1)]);
+  log(`ordered: ${FIFO_MESSAGES} messages via the library to one ordered endpoint answering in ${SLOW_MS} ms, then to one unordered`);
+  const fifo = median(await repeat(() => throughputRun(bench, library, ordered, FIFO_MESSAGES)));
+  const free = median(await repeat(() => throughputRun(bench, library, unordered, FIFO_MESSAGES)));
+  return [
+    { key: 'fifo', label: `Ordered (FIFO) endpoint, receiver answering in ${SLOW_MS} ms, library`, value: fifo, unit: 'deliveries/s', note: `${(1000 / fifo).toFixed(1)} ms per delivery` },
+    { key: 'fifo_unordered', label: `The same receiver, unordered`, value: free, unit: 'deliveries/s' },
+  ];
 }
 
 function ingestFigure(rate: number, processes = 1): Figure {

@@ -11,7 +11,7 @@ import { createConnection } from 'mysql2/promise';
 import { Redis } from 'ioredis';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { ApplicationsService, EndpointsService, ProducerService, WEBHOOKS_DATA_SOURCE, WebhooksModule } from '@homing/webhooks';
+import { ApplicationsService, EndpointsService, ProducerService, WEBHOOKS_DATA_SOURCE, WebhooksModule, type EndpointInput } from '@homing/webhooks';
 import { DispatcherProcess, Sink } from './processes.js';
 import { wallClock } from './protocol.js';
 import { percentile } from './report.js';
@@ -151,11 +151,11 @@ export interface BenchApp {
   endpointIds: string[];
 }
 
-export async function createApp(bench: Bench, name: string, urls: string[]): Promise<BenchApp> {
+export async function createApp(bench: Bench, name: string, urls: string[], options: Pick<EndpointInput, 'ordering'> = {}): Promise<BenchApp> {
   const application = await bench.library.get(ApplicationsService).create({ name: `bench ${name}` });
   const endpoints = bench.library.get(EndpointsService);
   const endpointIds: string[] = [];
-  for (const url of urls) endpointIds.push((await endpoints.create(application.id, { url, secret: bench.secret })).id);
+  for (const url of urls) endpointIds.push((await endpoints.create(application.id, { url, secret: bench.secret, ...options })).id);
   return { id: application.id, endpoints: urls.length, endpointIds };
 }
 

@@ -1,13 +1,14 @@
 /**
  * The receiving end of the benchmark, run as its own process (forked by run.ts, IPC for control).
- * `POST /ok/<n>` answers 200 at once; `POST /hang/<n>` never answers, so the sender's request times out.
+ * `POST /ok/<n>` answers 200 at once; `POST /slow/<n>` answers 200 after SLOW_MS; `POST /hang/<n>` never
+ * answers, so the sender's request times out.
  * Every request is counted and timestamped by its `webhook-id`; one in `VERIFY_EVERY` has its
  * signature checked with the standardwebhooks package, as an independent verifier.
  */
 import http from 'node:http';
 import type { Socket } from 'node:net';
 import { Webhook } from 'standardwebhooks';
-import { wallClock, type SinkReply, type SinkRequest } from './protocol.js';
+import { SLOW_MS, wallClock, type SinkReply, type SinkRequest } from './protocol.js';
 
 const VERIFY_EVERY = 50;
 
@@ -51,7 +52,9 @@ const server = http.createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
         badSignatures += 1;
       }
     }
-    res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '2' }).end('ok');
+    const answer = () => res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '2' }).end('ok');
+    if (req.url?.startsWith('/slow/')) setTimeout(answer, SLOW_MS);
+    else answer();
     if (waiting && received >= waiting.count) {
       waiting.resolve();
       waiting = undefined;
