@@ -55,6 +55,7 @@ export class EndpointsService {
       metadata: valid.metadata ?? null,
       rateLimit: valid.rateLimit ?? null,
       signatureScheme: valid.signatureScheme ?? null,
+      transformation: null,
       failingSince: null,
       createdAt: now,
       updatedAt: now,

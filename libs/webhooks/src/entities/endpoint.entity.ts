@@ -2,6 +2,18 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import type { PreviousSecret } from '../signing/secret-rotation.js';
 import type { SignatureScheme } from '../signing/signature-scheme.js';
 
+/** An endpoint's transformation (Svix's): JavaScript whose `handler(webhook)` may change each delivery before it is signed. */
+export interface EndpointTransformation {
+  /** Null: none set (or unset). */
+  code: string | null;
+  /** Deliveries run it only while enabled. */
+  enabled: boolean;
+  /** Strings the handler gets as its second argument. */
+  variables: Record<string, string> | null;
+  /** When it last changed (ISO 8601). */
+  updatedAt: string;
+}
+
 @Entity('homing_endpoints')
 @Index('IDX_homing_endpoints_app_uid', ['appId', 'uid'], { unique: true })
 export class EndpointEntity {
@@ -55,6 +67,10 @@ export class EndpointEntity {
   /** How deliveries are signed; null: as the application says. */
   @Column({ type: 'json', nullable: true })
   signatureScheme: SignatureScheme | null;
+
+  /** Its transformation; null: none was ever set. */
+  @Column({ type: 'json', nullable: true })
+  transformation: EndpointTransformation | null;
 
   /** When the current run of failures began; null while the endpoint succeeds. */
   @Column({ type: 'datetime', precision: 3, nullable: true })

@@ -12,6 +12,7 @@ export { ApplicationEntity, AttemptCountEntity, AttemptEntity, CountChangeEntity
 export type { PreviousSecret } from '../signing/secret-rotation.js';
 export type { DeliveryStatus, AttemptTrigger } from './delivery.entity.js';
 export type { AttemptHeaders, AttemptStatus } from './attempt.entity.js';
+export type { EndpointTransformation } from './endpoint.entity.js';
 export type { AttemptCountSpan } from './attempt-count.entity.js';
 export type { CountKind } from './count-change.entity.js';
 export type { DeliveryCountStatus } from './delivery-count.entity.js';
