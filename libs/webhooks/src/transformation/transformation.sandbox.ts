@@ -16,8 +16,8 @@ import { sandboxThread, type SandboxReply, type SandboxRequest, type SandboxThre
 export class TransformationSandbox implements OnApplicationShutdown {
   private thread?: Promise<Worker>;
   private readonly turns = pLimit(1);
-  /** Hears the reply of the run under way. */
-  private waiting?: (reply: SandboxReply) => void;
+  /** Hears the reply of the run under way, from the thread it was posted to (not from one ended before). */
+  private waiting?: { worker: Worker; answer: (reply: SandboxReply) => void };
 
   run(request: SandboxRequest): Promise<SandboxReply> {
     const queued = performance.now();
@@ -58,7 +58,7 @@ export class TransformationSandbox implements OnApplicationShutdown {
         answer({ ok: false, reason: `it ran longer than ${TRANSFORMATION_LIMITS.timeMs} ms` });
         void this.close();
       }, TRANSFORMATION_LIMITS.timeMs + TRANSFORMATION_LIMITS.graceMs);
-      this.waiting = answer;
+      this.waiting = { worker, answer };
       worker.postMessage(request);
     });
   }
@@ -80,21 +80,24 @@ export class TransformationSandbox implements OnApplicationShutdown {
       // Never what keeps the process running.
       worker.unref();
       let ready = false;
+      const answer = (reply: SandboxReply) => {
+        if (this.waiting?.worker === worker) this.waiting.answer(reply);
+      };
       worker.on('message', (message: SandboxReply | { ready: true }) => {
         if ('ready' in message) {
           ready = true;
           resolve(worker);
         } else if (!ready) reject(new Error(message.ok ? 'no answer' : message.reason));
-        else this.waiting?.(message);
+        else answer(message);
       });
       worker.on('error', (error: Error) => {
         if (!ready) reject(error);
-        this.waiting?.({ ok: false, reason: `the sandbox failed: ${error.message}` });
+        answer({ ok: false, reason: `the sandbox failed: ${error.message}` });
       });
       worker.on('exit', (code) => {
         if (this.thread === starting) this.thread = undefined;
         if (!ready) reject(new Error(`its thread ended (${code})`));
-        this.waiting?.({ ok: false, reason: 'the sandbox stopped during the run' });
+        answer({ ok: false, reason: 'the sandbox stopped during the run' });
       });
     }));
     return starting;
