@@ -339,6 +339,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/app/{appId}/endpoint/{endpointId}/transformation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the endpoint's transformation
+         * @description Its JavaScript `handler(webhook)`, whether deliveries run it, its variables.
+         */
+        get: operations["TransformationController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Set or unset the endpoint's transformation
+         * @description New code must compile, run its top level within the sandbox limits (16 MB, 100 ms) and declare `handler`; a 422 on `code` says why not.
+         */
+        patch: operations["TransformationController_patch"];
+        trace?: never;
+    };
+    "/api/v1/app/{appId}/endpoint/{endpointId}/transformation/simulate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run a transformation on a payload, as a delivery to the endpoint would
+         * @description Nothing is stored or sent. A run that fails (throws, loops, runs out of memory, returns a wrong field) is a 422 on `code` naming why.
+         */
+        post: operations["TransformationController_simulate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/event-type": {
         parameters: {
             query?: never;
@@ -1841,6 +1885,92 @@ export interface components {
             nextAttemptAt: string | null;
             /** @description Homing extension: its deliveries that failed and wait on a scheduled retry (what retry-now sends at once), whatever the window */
             waitingRetry: number;
+        };
+        EndpointTransformationOut: {
+            /**
+             * @description JavaScript declaring `function handler(webhook) { ... return webhook; }`
+             * @example function handler(webhook) { webhook.payload.total = webhook.payload.total / 100; return webhook; }
+             */
+            code: string | null;
+            /**
+             * @description Deliveries to the endpoint run it only while enabled
+             * @default false
+             */
+            enabled: boolean;
+            /**
+             * @description Homing: strings the handler gets as its second argument, `handler(webhook, variables)` (at most 100)
+             * @example {
+             *       "region": "eu"
+             *     }
+             */
+            variables: {
+                [key: string]: string;
+            } | null;
+            /**
+             * Format: date-time
+             * @description When it last changed; null: never set
+             */
+            updatedAt: string | null;
+        };
+        EndpointTransformationPatch: {
+            /**
+             * @description JavaScript declaring `function handler(webhook) { ... return webhook; }`; it must compile and declare `handler`. null: none
+             * @example function handler(webhook) { webhook.payload.total = webhook.payload.total / 100; return webhook; }
+             */
+            code?: string | null;
+            enabled?: boolean;
+            /**
+             * @description Homing: strings the handler gets as its second argument, `handler(webhook, variables)` (at most 100)
+             * @example {
+             *       "region": "eu"
+             *     }
+             */
+            variables?: {
+                [key: string]: string;
+            } | null;
+        };
+        TransformationSimulateIn: {
+            /**
+             * @description JavaScript declaring `function handler(webhook) { ... return webhook; }`
+             * @example function handler(webhook) { webhook.payload.total = webhook.payload.total / 100; return webhook; }
+             */
+            code: string;
+            /** @example order.completed */
+            eventType: string;
+            /**
+             * @example {
+             *       "id": "ord_1",
+             *       "total": 1250
+             *     }
+             */
+            payload: {
+                [key: string]: unknown;
+            };
+            /** @description Accepted as Svix takes it; the handler is not given it */
+            channels?: string[] | null;
+            /**
+             * @description Homing: strings the handler gets as its second argument, `handler(webhook, variables)` (at most 100)
+             * @example {
+             *       "region": "eu"
+             *     }
+             */
+            variables?: {
+                [key: string]: string;
+            } | null;
+        };
+        TransformationSimulateOut: {
+            /** @description Where the webhook would be sent */
+            url: string;
+            /** @description The body as it would be sent, and signed */
+            payload: string;
+            /** @enum {string|null} */
+            method: "POST" | "PUT" | "PATCH" | null;
+            /** @description The handler called the delivery off: nothing would be sent */
+            cancel: boolean;
+            /** @description Homing extension: the headers the handler added */
+            headers: {
+                [key: string]: string;
+            };
         };
         EventTypeOut: {
             name: string;
@@ -4810,6 +4940,240 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["EndpointStats"];
+                };
+            };
+            /** @description No token, or an invalid or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
+            /** @description The token may not do this (another application, or a missing capability) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
+            /** @description Conflict (a duplicate uid or eventId) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
+            /** @description Invalid input, with the fields at fault */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpValidationError"];
+                };
+            };
+        };
+    };
+    TransformationController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                appId: string;
+                endpointId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EndpointTransformationOut"];
+                };
+            };
+            /** @description No token, or an invalid or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
+            /** @description The token may not do this (another application, or a missing capability) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
+            /** @description Conflict (a duplicate uid or eventId) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
+            /** @description Invalid input, with the fields at fault */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpValidationError"];
+                };
+            };
+        };
+    };
+    TransformationController_patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                appId: string;
+                endpointId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EndpointTransformationPatch"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No token, or an invalid or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
+            /** @description The token may not do this (another application, or a missing capability) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
+            /** @description Conflict (a duplicate uid or eventId) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
+            /** @description Invalid input, with the fields at fault */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpValidationError"];
+                };
+            };
+        };
+    };
+    TransformationController_simulate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                appId: string;
+                endpointId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TransformationSimulateIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TransformationSimulateOut"];
                 };
             };
             /** @description No token, or an invalid or expired one */

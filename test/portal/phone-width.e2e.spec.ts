@@ -166,6 +166,15 @@ describe('consumer portal at phone width', () => {
       await fitsTheScreen(page, width);
     });
 
+    it("an endpoint's transformation tab, tried on the long example", async () => {
+      await open(`/endpoints/${endpointId}/transformation`, /tenant-7f3a9c2e/);
+      await page.getByLabel('Code', { exact: true }).fill("function handler(webhook) { webhook.headers['x-callback-url'] = webhook.payload.callbackUrl; return webhook; }");
+      await page.getByLabel('Start from the example of').selectOption(LONG_TYPE);
+      await page.getByRole('button', { name: 'Run transformation' }).click();
+      await page.getByTestId('simulate-result').waitFor();
+      await fitsTheScreen(page, width);
+    });
+
     it("an endpoint's headers, with a refused header named once", async () => {
       await open(`/endpoints/${endpointId}/settings`, /tenant-7f3a9c2e/);
       await page.getByRole('cell', { name: 'x-gateway-authentication-context-identifier', exact: true }).waitFor();

@@ -76,6 +76,8 @@ const BODIES: Record<string, () => Record<string, unknown>> = {
   EndpointSecretRotateIn: () => ({}),
   EndpointHeadersIn: () => ({ headers: { 'x-fuzz': '1' } }),
   EndpointHeadersPatchIn: () => ({ headers: { 'x-fuzz': '2' } }),
+  EndpointTransformationPatch: () => ({}),
+  TransformationSimulateIn: () => ({ code: 'function handler(webhook) { return webhook; }', eventType: 'fuzz.happened', payload: { n: 1 } }),
   RecoverIn: () => ({ since: new Date(Date.now() - 3600_000).toISOString() }),
   ReplayIn: () => ({ since: new Date(Date.now() - 3600_000).toISOString() }),
   BulkReplayIn: () => ({ since: new Date(Date.now() - 3600_000).toISOString() }),

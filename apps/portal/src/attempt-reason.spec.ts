@@ -34,8 +34,19 @@ describe('the reason an attempt shows in its row', () => {
     });
   });
 
+  it("gives a failed transformation's reason, which is the endpoint owner's own code's", () => {
+    expect(failed(0, 'transformation failed: it ran longer than 100 ms')).toEqual({ summary: 'Not sent: the transformation failed', detail: 'it ran longer than 100 ms' });
+    expect(failed(0, "transformation failed: handler threw ReferenceError: 'require' is not defined")).toEqual({
+      summary: 'Not sent: the transformation failed',
+      detail: "handler threw ReferenceError: 'require' is not defined",
+    });
+  });
+
   it('names a cancelled attempt and a success', () => {
     expect(attemptReason({ status: STATUS.canceled, responseStatusCode: 0, response: '' })).toEqual({ summary: 'Cancelled before it was sent' });
+    expect(attemptReason({ status: STATUS.canceled, responseStatusCode: 0, response: "canceled by the endpoint's transformation; no request was made" })).toEqual({
+      summary: 'Cancelled by the transformation',
+    });
     expect(attemptReason({ status: STATUS.success, responseStatusCode: 204, response: '' }).summary).toBe('204 No Content');
   });
 });

@@ -66,13 +66,16 @@ const CONNECTION_ERRORS: Record<string, string> = {
 /**
  * The reason for an attempt's outcome, from what the dispatcher recorded: the status line and the start
  * of the body for an answer, else the connection error, which it records as the response text with
- * status code 0 (`timeout after N ms`, `ECONNREFUSED: connect …`, `refused: …; no request was made`).
+ * status code 0 (`timeout after N ms`, `ECONNREFUSED: connect …`, `refused: …; no request was made`, `transformation failed: …`).
  */
 export function attemptReason(attempt: Pick<Attempt, 'status' | 'responseStatusCode' | 'response'>): AttemptReason {
   const code = attempt.responseStatusCode;
-  if (attempt.status === STATUS.canceled) return { summary: 'Cancelled before it was sent' };
-  if (code > 0) return { summary: [code, STATUS_TEXT[code]].filter(Boolean).join(' '), detail: snippet(attempt.response) };
   const text = attempt.response.trim();
+  if (attempt.status === STATUS.canceled) return { summary: /transformation/.test(text) ? 'Cancelled by the transformation' : 'Cancelled before it was sent' };
+  if (code > 0) return { summary: [code, STATUS_TEXT[code]].filter(Boolean).join(' '), detail: snippet(attempt.response) };
+  // The endpoint's own transformation: its reason (what the code did) is the customer's to read.
+  const transformation = /^transformation failed: (.*)$/s.exec(text);
+  if (transformation) return { summary: 'Not sent: the transformation failed', detail: snippet(transformation[1]) };
   const timeout = /^timeout after (\d+) ms/.exec(text);
   if (timeout) return { summary: `Timed out after ${formatDuration(Number(timeout[1]))}` };
   // The destination policy's refusal: its detail is the operator's (address ranges), not the customer's.

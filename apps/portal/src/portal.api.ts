@@ -23,6 +23,10 @@ export type Attempt = Schemas['MessageAttemptOut'];
 export type Destination = Schemas['MessageEndpointOut'];
 export type BackgroundTask = Schemas['BackgroundTaskOut'];
 export type RetryNow = Schemas['RetryNowOut'];
+export type Transformation = Schemas['EndpointTransformationOut'];
+export type TransformationChange = Schemas['EndpointTransformationPatch'];
+export type SimulateInput = Schemas['TransformationSimulateIn'];
+export type Simulated = Schemas['TransformationSimulateOut'];
 
 /** Svix's list pages, as every list operation answers. */
 export type Page<T> = Omit<Schemas['ListResponseEndpointOut'], 'data'> & { data: T[] };
@@ -160,6 +164,21 @@ export class PortalApi {
   /** Sets the headers given (null removes one); the others stay. */
   patchHeaders(id: string, headers: Record<string, string | null>): Promise<void> {
     return this.request('PATCH', this.app(`/endpoint/${enc(id)}/headers`), { body: { headers } });
+  }
+
+  /** The endpoint's transformation: its code, whether deliveries run it, its variables. */
+  transformation(id: string): Promise<Transformation> {
+    return this.request('GET', this.app(`/endpoint/${enc(id)}/transformation`));
+  }
+
+  /** Sets the fields given; new code must compile and declare `handler` (a 422 on `code` says why not). */
+  updateTransformation(id: string, change: TransformationChange): Promise<void> {
+    return this.request('PATCH', this.app(`/endpoint/${enc(id)}/transformation`), { body: change });
+  }
+
+  /** What code would make of a webhook with this payload to the endpoint; nothing is stored or sent. */
+  simulateTransformation(id: string, input: SimulateInput): Promise<Simulated> {
+    return this.request('POST', this.app(`/endpoint/${enc(id)}/transformation/simulate`), { body: input });
   }
 
   recover(id: string, since: Date): Promise<BackgroundTask> {

@@ -92,6 +92,7 @@ const NEEDS = {
   viewSecret: ['ViewEndpointSecret', 'ManageEndpointSecret', 'ManageEndpoint'],
   rotateSecret: ['ManageEndpointSecret', 'ManageEndpoint'],
   attempt: ['CreateAttempts', 'ManageEndpoint'],
+  transform: ['ManageTransformations'],
 } satisfies Record<string, Capability[]>;
 
 /** Whether the token may do something; controls it may not use are not shown. */

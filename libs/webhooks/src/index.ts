@@ -26,6 +26,7 @@ export {
   type EventTypeSubscriptions,
 } from './admin/statistics.service.js';
 export { RecoveryService } from './admin/recovery.service.js';
+export { TransformationsService, type SimulatedWebhook, type TransformationSettings } from './admin/transformations.service.js';
 export { ProducerService, type SendOptions, type SentMessage } from './producer/producer.service.js';
 export { ApplicationInput } from './inputs/application.input.js';
 export { EndpointInput } from './inputs/endpoint.input.js';
@@ -33,6 +34,8 @@ export { EventTypeInput } from './inputs/event-type.input.js';
 export { EventTypeImportInput } from './inputs/event-type-operations.input.js';
 export { MessageInput } from './inputs/message.input.js';
 export { BulkReplayInput, ReplayInput } from './inputs/replay.input.js';
+export { EndpointTransformationInput, TransformationSimulateInput } from './inputs/transformation.input.js';
+export type { TransformationMethod } from './transformation/webhook-object.js';
 export { AttemptSeriesInput, AttemptTotalsInput, UsageInput, type StatisticsPeriod } from './inputs/statistics.input.js';
 export type { Page, PageOptions, SortOrder } from './admin/pagination.js';
 export type { SignatureScheme } from './signing/signature-scheme.js';

@@ -44,6 +44,8 @@ export {
   IsSignatureScheme,
   IsStringMap,
   IsText,
+  IsTransformationCode,
+  IsTransformationVariables,
   IsUid,
   IsWebhookSecret,
   MAX_DELIVER_AHEAD_DAYS,
@@ -62,7 +64,8 @@ export { DeliverySweeper } from './delivery/delivery.sweeper.js';
 export { DeliveryQueue } from './queue/delivery.queue.js';
 export { CountsFolder } from './statistics/counts.folder.js';
 export { OperationalEventsService } from './operational/operational-events.service.js';
-export { OPERATIONAL_APP_ID } from './webhooks.constants.js';
+export { OPERATIONAL_APP_ID, TRANSFORMATION_LIMITS, TRANSFORMATION_METHODS } from './webhooks.constants.js';
+export { TransformationSandbox } from './transformation/transformation.sandbox.js';
 export { PayloadRetentionService } from './retention/payload-retention.service.js';
 export { PURGED_PAYLOAD } from './store/payload-purge.js';
 export { sendValidated } from './producer/producer.service.js';

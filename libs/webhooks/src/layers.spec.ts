@@ -25,6 +25,7 @@ const LAYERS = [
   'inputs', // input classes and their validation (depth, sizes, ranges)
   'producer', // send: fan-out and the transactional write
   'operational', // operational events, sent through the producer
+  'transformation', // endpoints' transformations: the QuickJS sandbox on its thread, Svix's handler(webhook) contract
   'delivery', // the worker: claim, sign, POST, record, retry, sweep, throttle
   'statistics', // counts kept by triggers, their folder and reads
   'admin', // the services a host calls, operator actions (resend, recover) included

@@ -91,3 +91,26 @@ export const DEFAULT_RECEIVER_TOLERANCE = '5m';
 export const DEFAULT_RECEIVER_BODY_LIMIT = '1mb';
 /** Longer than the whole default retry schedule (about 28 h), so a late retry is still recognised. */
 export const DEFAULT_DUPLICATE_WINDOW = '3d';
+
+/**
+ * Endpoint transformations (`handler(webhook)` run in QuickJS): what one run may use, and the size of the code.
+ * `timeMs` bounds a run's own time inside the sandbox; a built-in that cannot be interrupted (a huge sort) is
+ * stopped from outside `graceMs` later by ending the sandbox's thread. Code lengths are Svix's.
+ */
+export const TRANSFORMATION_LIMITS = {
+  memoryBytes: 16 * 1024 * 1024,
+  timeMs: 100,
+  graceMs: 400,
+  /** A run not started within this (runs take turns) fails: a delivery's transformation and request fit its lease. */
+  waitMs: 3_000,
+  /** QuickJS's own stack bound, well inside the sandbox thread's native stack (`threadStackMb`). */
+  stackBytes: 256 * 1024,
+  threadStackMb: 4,
+  /** The sandbox thread's own V8 heap (what it parses and posts back), apart from QuickJS's 16 MB. */
+  threadHeapMb: 128,
+  minCodeLength: 10,
+  maxCodeLength: 51_200,
+  maxVariables: 100,
+} as const;
+/** The methods a transformation may send with: Svix's `TransformationHttpMethod`. */
+export const TRANSFORMATION_METHODS = ['POST', 'PUT', 'PATCH'] as const;

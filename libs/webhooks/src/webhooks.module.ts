@@ -8,6 +8,7 @@ import { AttemptsService } from './admin/attempts.service.js';
 import { MessagesService } from './admin/messages.service.js';
 import { StatusService } from './admin/status.service.js';
 import { StatisticsService } from './admin/statistics.service.js';
+import { TransformationsService } from './admin/transformations.service.js';
 import { resolveOptions } from './config/resolve-options.js';
 import type { ResolvedWebhooksOptions, WebhooksModuleOptions } from './config/webhooks-options.interface.js';
 import { DeliveryProcessor } from './delivery/delivery.processor.js';
@@ -34,6 +35,8 @@ import { DestinationPolicy } from './security/destination-policy.js';
 import { SecretCipher } from './security/secret-cipher.js';
 import { CountsFolder } from './statistics/counts.folder.js';
 import { CountsReader } from './statistics/counts.reader.js';
+import { TransformationRunner } from './transformation/transformation.runner.js';
+import { TransformationSandbox } from './transformation/transformation.sandbox.js';
 import {
   ASYNC_OPTIONS_TYPE,
   ConfigurableModuleClass,
@@ -64,6 +67,7 @@ const PUBLIC_SERVICES = [
   StatisticsService,
   ProducerService,
   RecoveryService,
+  TransformationsService,
 ];
 
 /**
@@ -158,6 +162,8 @@ function compose(base: DynamicModule, extras: WebhooksModuleExtras): DynamicModu
       WebhookHttpClient,
       DestinationPolicy,
       SecretCipher,
+      TransformationSandbox,
+      TransformationRunner,
     ],
     exports: [...PUBLIC_SERVICES, OperationalEventsService, optionsModule, WEBHOOKS_DATA_SOURCE],
   };

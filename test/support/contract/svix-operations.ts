@@ -93,6 +93,8 @@ const EndpointSecretOut = record({ key: text });
 const EndpointHeadersOut = record({ headers: mapOf(text), sensitive: list(text) });
 const EndpointStats = record({ success: integer, pending: integer, sending: integer, fail: integer, canceled: integer });
 const EndpointThrottleRateStatusOut = record({ status: oneOf('Ok', 'RateLimited'), 'throttledSince?': nullable(dateTime) });
+const EndpointTransformationOut = record({ 'code?': nullable(text), 'enabled?': boolean, 'variables?': nullable(mapOf(text)), 'updatedAt?': nullable(dateTime) });
+const TransformationSimulateOut = record({ url: text, payload: text, 'method?': nullable(oneOf('POST', 'PUT', 'PATCH')), cancel: boolean });
 
 const EventTypeOut = record({
   name: EVENT_TYPE_NAME,
@@ -227,6 +229,9 @@ export const SVIX_OPERATIONS: SvixOperation[] = [
   operation('v1.endpoint.get-throttling-status', 'GET', '/api/v1/app/{app_id}/endpoint/{endpoint_id}/rate-limit-status', { 200: EndpointThrottleRateStatusOut }),
   operation('v1.endpoint.recover', 'POST', '/api/v1/app/{app_id}/endpoint/{endpoint_id}/recover', { 202: TaskStarted }),
   operation('v1.endpoint.send-example', 'POST', '/api/v1/app/{app_id}/endpoint/{endpoint_id}/send-example', { 202: MessageOut }),
+  operation('v1.endpoint.transformation.get', 'GET', '/api/v1/app/{app_id}/endpoint/{endpoint_id}/transformation', { 200: EndpointTransformationOut }),
+  operation('v1.endpoint.transformation.patch', 'PATCH', '/api/v1/app/{app_id}/endpoint/{endpoint_id}/transformation', { 204: EMPTY }),
+  operation('v1.endpoint.transformation.simulate', 'POST', '/api/v1/app/{app_id}/endpoint/{endpoint_id}/transformation/simulate', { 200: TransformationSimulateOut }),
 
   operation('v1.event-type.list', 'GET', '/api/v1/event-type', { 200: pageOf(EventTypeOut, EVENT_TYPE_NAME) }),
   operation('v1.event-type.create', 'POST', '/api/v1/event-type', { 201: EventTypeOut }),

@@ -18,6 +18,7 @@ import { MessageController } from './message.controller.js';
 import { MessageLogController } from './message-log.controller.js';
 import { OperationalWebhookController } from './operational-webhook.controller.js';
 import { ApplicationStatisticsController, StatisticsController } from './statistics.controller.js';
+import { TransformationController } from './transformation.controller.js';
 import { SvixValidationPipe } from './validation/svix-validation.pipe.js';
 
 /**
@@ -33,6 +34,7 @@ export class ApiModule {
         ApplicationStatisticsController,
         ApplicationController,
         EndpointController,
+        TransformationController,
         EventTypeController,
         MessageController,
         MessageLogController,

@@ -9,18 +9,22 @@ import { ActionButton, Code, ConfirmButton, CopyButton, EnabledBadge, Load, Noti
 import { AttemptsTab } from './endpoint-attempts.js';
 import { HeadersSection, DeleteSection } from './endpoint-settings.js';
 import { TestingTab } from './endpoint-testing.js';
+import { TransformationTab } from './endpoint-transformation.js';
 
 const TABS = [
   { path: '', label: 'Overview' },
   { path: 'attempts', label: 'Attempts' },
   { path: 'testing', label: 'Testing' },
+  { path: 'transformation', label: 'Transformation' },
   { path: 'settings', label: 'Headers & deletion' },
 ] as const;
 
-/** One endpoint, in tabs: overview, attempts, testing, headers and deletion. */
+/** One endpoint, in tabs: overview, attempts, testing, its transformation (for those who may change it), headers and deletion. */
 export function EndpointPage({ id, tab = '' }: { id: string; tab?: string }) {
   const { api } = usePortal();
+  const can = useCan();
   const endpoint = useLoad(() => api.endpoint(id), [id]);
+  const tabs = TABS.filter((item) => item.path !== 'transformation' || can('transform'));
   return (
     <>
       <p class="crumbs">
@@ -37,7 +41,7 @@ export function EndpointPage({ id, tab = '' }: { id: string; tab?: string }) {
             </div>
             {data.description && <p class="lead">{data.description}</p>}
             <nav class="tabs" aria-label="Endpoint sections">
-              {TABS.map((item) => (
+              {tabs.map((item) => (
                 <Link key={item.path} to={`/endpoints/${id}${item.path && `/${item.path}`}`} class="tab" aria-current={item.path === tab ? 'page' : undefined}>
                   {item.label}
                 </Link>
@@ -57,6 +61,8 @@ function EndpointTab({ tab, endpoint, state }: { tab: string; endpoint: Endpoint
       return <AttemptsTab endpoint={endpoint} />;
     case 'testing':
       return <TestingTab endpoint={endpoint} />;
+    case 'transformation':
+      return <TransformationTab endpoint={endpoint} />;
     case 'settings':
       return (
         <>

@@ -60,6 +60,7 @@ export class EndpointsService {
       ordering: valid.ordering ?? null,
       lineSeq: 0,
       lineHead: 0,
+      transformation: null,
       failingSince: null,
       createdAt: now,
       updatedAt: now,

@@ -54,4 +54,15 @@ describe('deliveryRequest', () => {
     const rye = deliveryRequest(message, endpoint, { ...application, signatureScheme: { type: 'body-hmac', header: 'X-Body-Signature' } });
     expect(rye.sensitive.sort()).toEqual(['Authorization', 'Cookie', 'X-Body-Signature']);
   });
+
+  it("puts a transformation's headers before the endpoint's of the same name, in any case, and signs the body it made", () => {
+    const endpoint = endpointWith({ headers: { 'X-Team': 'billing', 'x-keep': '1' } });
+    const transformed = { ...message, payload: '{"total":12.5}' };
+    const { body, headers } = deliveryRequest(transformed, endpoint, application, new Date(), { 'x-team': 'shipping', Authorization: 'Bearer added' });
+    expect(body).toBe('{"total":12.5}');
+    expect(headers).toMatchObject({ 'x-team': 'shipping', 'x-keep': '1', Authorization: 'Bearer added' });
+    expect(headers['X-Team']).toBeUndefined();
+    expect(() => new Webhook(endpoint.secret).verify(body, headers)).not.toThrow();
+    expect(deliveryRequest(transformed, endpoint, application, new Date(), { Authorization: 'Bearer added' }).sensitive).toContain('Authorization');
+  });
 });

@@ -23,12 +23,15 @@ type Application = Pick<ApplicationEntity, 'id' | 'uid' | 'developerId' | 'envel
 /**
  * What one attempt sends: the payload as stored, with its content type (or wrapped in the application's
  * envelope, which is JSON), signed per the endpoint's scheme, else the application's. `endpoint` carries
- * its secrets in the clear.
+ * its secrets in the clear. A transformation's result comes as `message` with its payload and content type,
+ * and the headers it added, which take precedence over the endpoint's (in any case).
  */
-export function deliveryRequest(message: MessageEntity, endpoint: EndpointEntity, application: Application, at = new Date()): DeliveryRequest {
+export function deliveryRequest(message: MessageEntity, endpoint: EndpointEntity, application: Application, at = new Date(), added: Record<string, string> = {}): DeliveryRequest {
   const body = application.envelope ? envelopeBody(message, developerIdOf(application)) : message.payload;
   const contentType = (!application.envelope && message.contentType) || 'application/json';
-  const headers: Record<string, string> = { ...endpoint.headers, 'content-type': contentType, 'user-agent': USER_AGENT };
+  const replaced = new Set(Object.keys(added).map((name) => name.toLowerCase()));
+  const endpointHeaders = Object.entries(endpoint.headers ?? {}).filter(([name]) => !replaced.has(name.toLowerCase()));
+  const headers: Record<string, string> = { ...Object.fromEntries(endpointHeaders), ...added, 'content-type': contentType, 'user-agent': USER_AGENT };
   const bodyHmacScheme = bodyHmacSigning(endpoint.signatureScheme, application.signatureScheme);
   const signatures = new Set((bodyHmacScheme ? [bodyHmacScheme.header] : STANDARD_SIGNATURES).map((name) => name.toLowerCase()));
   if (bodyHmacScheme) {

@@ -18,6 +18,7 @@ import { DeliveryThrottle, type ThrottleSlot } from './delivery.throttle.js';
 import { EndpointHealthService } from './endpoint-health.service.js';
 import { nextRetryDelay } from './retry-schedule.js';
 import { endSpan, messageContext, recordSpan, SPAN, startSpan, traceHeaders } from '../tracing/webhook-tracing.js';
+import { TransformationRunner } from '../transformation/transformation.runner.js';
 import { WebhookHttpClient, type HttpOutcome } from './webhook-http.client.js';
 
 /** How long past the request timeout a claimed row stays claimed before the sweeper presumes its worker dead. */
@@ -41,6 +42,7 @@ export class DeliveryService {
     private readonly throttle: DeliveryThrottle,
     private readonly operationalEvents: OperationalEventsService,
     private readonly lines: DeliveryLines,
+    private readonly transformations: TransformationRunner,
     @Optional() private readonly events?: EventEmitter2,
   ) {}
 
@@ -69,17 +71,29 @@ export class DeliveryService {
       // Slots space the reservations; a busy worker may still wake late for one and on time for the next.
       await this.throttle.takeTurn(endpoint.id, rate);
     }
-    const request = deliveryRequest(message, this.secrets.openSecrets(endpoint), application);
-    const attempt = startSpan(SPAN.attempt, parent, SpanKind.CLIENT, { ...traced, 'http.request.method': 'POST', 'url.full': endpoint.url });
+    // The endpoint's transformation, if it has one, before signing: the signature covers the bytes it makes.
+    const script = TransformationRunner.activeOn(endpoint);
+    const started = performance.now();
+    const transformed = script && (await this.transformations.transform(script, message, endpoint.url));
+    if (transformed && transformed.kind !== 'send') {
+      const durationMs = Math.round(performance.now() - started);
+      if (transformed.kind === 'cancel') return this.cancelled(delivery, message, endpoint, durationMs);
+      const outcome = { statusCode: 0, body: `transformation failed: ${transformed.reason}`, durationMs };
+      await this.record(delivery, message, endpoint, null, outcome, loaded.retrySchedule ?? this.options.retrySchedule);
+      return;
+    }
+    const sending = transformed ? transformed.request : { method: 'POST' as const, url: endpoint.url, headers: {}, body: message.payload, contentType: message.contentType };
+    const request = deliveryRequest({ ...message, payload: sending.body, contentType: sending.contentType }, this.secrets.openSecrets(endpoint), application, new Date(), sending.headers);
+    const attempt = startSpan(SPAN.attempt, parent, SpanKind.CLIENT, { ...traced, 'http.request.method': sending.method, 'url.full': sending.url });
     // Not signed (nor part of what is signed): the receiver's trace continues the attempt's.
     Object.assign(request.headers, traceHeaders(attempt.context));
-    const outcome = await this.http.post(endpoint.url, request.body, request.headers);
+    const outcome = await this.http.post(sending.url, request.body, request.headers, sending.method);
     attempt.span.setAttribute('http.response.status_code', outcome.statusCode);
     endSpan(attempt.span, isSuccess(outcome) ? undefined : outcome.statusCode > 0 ? `answered ${outcome.statusCode}` : outcome.body);
     sent?.(outcome);
     const recording = startSpan(SPAN.outcome, parent, SpanKind.INTERNAL, traced);
     try {
-      recording.span.setAttribute('homing.outcome', await this.record(delivery, message, endpoint, request, outcome, loaded.retrySchedule ?? this.options.retrySchedule));
+      recording.span.setAttribute('homing.outcome', await this.record(delivery, message, endpoint, { request, url: sending.url }, outcome, loaded.retrySchedule ?? this.options.retrySchedule));
       endSpan(recording.span);
     } catch (error) {
       endSpan(recording.span, error);
@@ -95,12 +109,15 @@ export class DeliveryService {
     await this.queue.enqueue([{ msgId: job.msgId, endpointId: job.endpointId, attempts: job.attempts, slotAt: slot.slotAt, dueAt }]);
   }
 
-  /** Records the attempt and the delivery's new state, which it returns. */
+  /**
+   * Records the attempt and the delivery's new state, which it returns. `sent` is the request made and where it
+   * went; null when none was (its transformation failed).
+   */
   private async record(
     delivery: DeliveryEntity,
     message: MessageEntity,
     endpoint: EndpointEntity,
-    request: DeliveryRequest,
+    sent: { request: DeliveryRequest; url: string } | null,
     outcome: HttpOutcome,
     retrySchedule: readonly number[],
   ): Promise<DeliveryEntity['status']> {
@@ -112,20 +129,14 @@ export class DeliveryService {
     const retryDelay = success || gone ? null : this.retryDelay(delivery, retrySchedule, scheduleStep, outcome);
     const nextAttemptAt = retryDelay === null ? null : new Date(at.getTime() + retryDelay);
 
-    const attempt: AttemptEntity = {
-      id: newId('attempt'),
-      msgId: message.id,
-      endpointId: endpoint.id,
-      appId: message.appId,
-      url: endpoint.url,
+    const attempt = attemptOf(delivery, message, at, {
+      url: sent?.url ?? endpoint.url,
       status: success ? 'success' : 'failed',
       responseStatusCode: outcome.statusCode,
       response: outcome.body,
       responseDurationMs: outcome.durationMs,
-      headers: { sent: maskedHeaders(request), sensitive: request.sensitive, response: outcome.headers ?? null },
-      trigger: delivery.trigger,
-      createdAt: at,
-    };
+      headers: sent && { sent: maskedHeaders(sent.request), sensitive: sent.request.sensitive, response: outcome.headers ?? null },
+    });
     await this.store.insertAttempt(attempt);
     const status = success ? 'success' : nextAttemptAt ? 'pending' : 'failed';
     await this.finish(delivery, {
@@ -153,6 +164,34 @@ export class DeliveryService {
   }
 
   /**
+   * A delivery its endpoint's transformation cancelled: no request is made, and it ends `canceled` with an
+   * attempt listed as cancelled, as Svix lists it. Not a failure: no retry, the endpoint's health unchanged.
+   */
+  private async cancelled(delivery: DeliveryEntity, message: MessageEntity, endpoint: EndpointEntity, durationMs: number): Promise<void> {
+    const at = new Date();
+    const attempt = attemptOf(delivery, message, at, {
+      url: endpoint.url,
+      status: 'canceled',
+      responseStatusCode: 0,
+      response: "canceled by the endpoint's transformation; no request was made",
+      responseDurationMs: durationMs,
+      headers: null,
+    });
+    await this.store.insertAttempt(attempt);
+    await this.finish(delivery, {
+      status: 'canceled',
+      attempts: delivery.attempts + 1,
+      scheduleStep: delivery.scheduleStep + 1,
+      nextAttemptAt: null,
+      throttleSlotAt: null,
+      leaseUntil: null,
+      updatedAt: at,
+    });
+    if (endpoint.ordering === 'fifo') await this.lines.advance(endpoint.id);
+    this.events?.emit(HOMING_EVENT.attemptMade, { attempt, messageDueAt: message.deliverAt ?? message.createdAt } satisfies AttemptMadeEvent);
+  }
+
+  /**
    * The schedule's next delay (the message's event type's own schedule, else the dispatcher's), stretched to what a
    * throttled receiver asked for (up to a cap); null when none is left.
    */
@@ -173,4 +212,14 @@ export class DeliveryService {
   private finish(job: DeliveryJob, changes: Partial<DeliveryEntity>): Promise<void> {
     return this.store.finish(job, changes);
   }
+}
+
+/** An attempt of this delivery of the message, made now. */
+function attemptOf(
+  delivery: DeliveryEntity,
+  message: MessageEntity,
+  at: Date,
+  outcome: Pick<AttemptEntity, 'url' | 'status' | 'responseStatusCode' | 'response' | 'responseDurationMs' | 'headers'>,
+): AttemptEntity {
+  return { id: newId('attempt'), msgId: message.id, endpointId: delivery.endpointId, appId: message.appId, ...outcome, trigger: delivery.trigger, createdAt: at };
 }

@@ -5,6 +5,7 @@ import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import type { ResolvedWebhooksOptions } from '../config/webhooks-options.interface.js';
 import { ForbiddenDestinationError } from '../exceptions/homing-errors.js';
 import { DestinationPolicy } from '../security/destination-policy.js';
+import type { TransformationMethod } from '../transformation/webhook-object.js';
 import { createOutboundAgents, type OutboundAgents } from '../security/outbound-agents.js';
 import { RESPONSE_BODY_LIMIT, WEBHOOKS_OPTIONS } from '../webhooks.constants.js';
 
@@ -20,7 +21,7 @@ export interface HttpOutcome {
   headers?: [string, string][];
 }
 
-/** Posts one signed delivery. Never throws: every outcome is something to record. */
+/** Sends one signed delivery (a POST, or the method its transformation chose). Never throws: every outcome is something to record. */
 @Injectable()
 export class WebhookHttpClient implements OnApplicationShutdown {
   private readonly agents: OutboundAgents;
@@ -44,7 +45,7 @@ export class WebhookHttpClient implements OnApplicationShutdown {
     });
   }
 
-  async post(url: string, body: string, headers: Record<string, string>): Promise<HttpOutcome> {
+  async post(url: string, body: string, headers: Record<string, string>, method: TransformationMethod = 'POST'): Promise<HttpOutcome> {
     const started = performance.now();
     const timeoutMs = this.options.requestTimeoutMs;
     // One timer bounds the whole exchange (cleared when done, unlike AbortSignal.timeout's). At the deadline,
@@ -63,7 +64,7 @@ export class WebhookHttpClient implements OnApplicationShutdown {
       const refused = await this.destinations.refusal(url, { resolve: this.agents.proxied });
       if (refused) throw refused;
       // No axios `timeout`: its own timers would fire before a stalled loop reads the answer, the same race.
-      response = await this.send(url, body, headers, controller.signal);
+      response = await this.send(method, url, body, headers, controller.signal);
       const text = await readPrefix(response.data, RESPONSE_BODY_LIMIT);
       const retryAfterMs = parseRetryAfter(response.headers['retry-after']);
       return { statusCode: response.status, body: text, durationMs: elapsed(), retryAfterMs, headers: headerPairs(response) };
@@ -81,10 +82,10 @@ export class WebhookHttpClient implements OnApplicationShutdown {
    * the request never reached the receiver, so it goes again on another connection (Node's documented
    * remedy, `request.reusedSocket`) rather than being recorded as a failed attempt.
    */
-  private async send(url: string, body: string, headers: Record<string, string>, signal: AbortSignal): Promise<AxiosResponse<Readable>> {
+  private async send(method: string, url: string, body: string, headers: Record<string, string>, signal: AbortSignal): Promise<AxiosResponse<Readable>> {
     for (let reuses = 0; ; reuses += 1) {
       try {
-        return await this.client.post<Readable>(url, body, { headers, signal });
+        return await this.client.request<Readable>({ method, url, data: body, headers, signal });
       } catch (error) {
         if (reuses >= STALE_SOCKET_RETRIES || signal.aborted || !resetWhenReused(error)) throw error;
       }

@@ -5,6 +5,18 @@ import type { SignatureScheme } from '../signing/signature-scheme.js';
 
 export type EndpointOrdering = 'fifo';
 
+/** An endpoint's transformation (Svix's): JavaScript whose `handler(webhook)` may change each delivery before it is signed. */
+export interface EndpointTransformation {
+  /** Null: none set (or unset). */
+  code: string | null;
+  /** Deliveries run it only while enabled. */
+  enabled: boolean;
+  /** Strings the handler gets as its second argument. */
+  variables: Record<string, string> | null;
+  /** When it last changed (ISO 8601). */
+  updatedAt: string;
+}
+
 @Entity('homing_endpoints')
 @Index('IDX_homing_endpoints_app_uid', ['appId', 'uid'], { unique: true })
 export class EndpointEntity {
@@ -70,6 +82,10 @@ export class EndpointEntity {
   /** The place of the line's delivery now owed (being sent, retried or, held, failed); the line moves on from it. */
   @Column({ type: 'bigint', default: 0, transformer: BIGINT_AS_NUMBER })
   lineHead: number;
+
+  /** Its transformation; null: none was ever set. */
+  @Column({ type: 'json', nullable: true })
+  transformation: EndpointTransformation | null;
 
   /** When the current run of failures began; null while the endpoint succeeds. */
   @Column({ type: 'datetime', precision: 3, nullable: true })

@@ -13,6 +13,7 @@ export type { PreviousSecret } from '../signing/secret-rotation.js';
 export type { DeliveryStatus, AttemptTrigger } from './delivery.entity.js';
 export type { EndpointOrdering } from './endpoint.entity.js';
 export type { AttemptHeaders, AttemptStatus } from './attempt.entity.js';
+export type { EndpointTransformation } from './endpoint.entity.js';
 export type { AttemptCountSpan } from './attempt-count.entity.js';
 export type { CountKind } from './count-change.entity.js';
 export type { DeliveryCountStatus } from './delivery-count.entity.js';

@@ -4,6 +4,7 @@ import {
   ArrayMaxSize,
   IsArray,
   isISO8601,
+  isURL,
   IsUrl,
   validate,
   ValidateBy,
@@ -15,7 +16,7 @@ import { type InvalidField, ValidationError } from '../exceptions/homing-errors.
 import { isValidEventTypeName, isValidEventTypePattern } from '../common/event-type-pattern.js';
 import { isJsonMediaType, isMediaType, MAX_MEDIA_TYPE_LENGTH } from '../common/media-type.js';
 import { isValidSecret, secretFormat } from '../signing/webhook-secret.js';
-import { SIGNATURE_HEADERS } from '../webhooks.constants.js';
+import { SIGNATURE_HEADERS, TRANSFORMATION_LIMITS } from '../webhooks.constants.js';
 
 /** Caller-chosen keys (`uid`): as Svix allows them. */
 export const UID_FORMAT = /^[a-zA-Z0-9\-_.]{1,256}$/;
@@ -325,9 +326,17 @@ function dateTimeProblem(value: unknown, property: string, maxDaysAhead: number 
   return null;
 }
 
+/** What an endpoint URL may be: an http or https URL (a host without a TLD allowed), of at most this many characters. */
+const ENDPOINT_URL = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
+const MAX_ENDPOINT_URL_LENGTH = 2048;
+
+/** Whether a value is a URL an endpoint may have (a URL a transformation gives is held to it too). */
+export function isEndpointUrl(value: unknown): value is string {
+  return typeof value === 'string' && charactersWithin(value, 1, MAX_ENDPOINT_URL_LENGTH) && isURL(value, ENDPOINT_URL);
+}
+
 /** The rules of each field the library's inputs and the HTTP API's DTOs share. */
-export const IsEndpointUrl = () =>
-  applyDecorators(IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }, { message: 'url must be an http or https URL' }), IsText(1, 2048));
+export const IsEndpointUrl = () => applyDecorators(IsUrl(ENDPOINT_URL, { message: 'url must be an http or https URL' }), IsText(1, MAX_ENDPOINT_URL_LENGTH));
 /** A description (a text column: 4,096 characters of up to 4 bytes fit its 64 kB). */
 export const IsDescription = () => IsText(0, 4096);
 /** Names, ids and flags kept in varchar(256) columns. */
@@ -344,6 +353,26 @@ export const IsRetentionDays = () => IsIntIn(1, 90);
 export const MAX_DELIVER_AHEAD_DAYS = 90;
 /** When a message is first sent (a time in the past means now). */
 export const IsDeliverAt = () => applyDecorators(ToDate(), IsDateTime(MAX_DELIVER_AHEAD_DAYS));
+/** A transformation's JavaScript: Svix's bounds on its length (that it declares `handler` is the sandbox's to tell). */
+export const IsTransformationCode = () => IsText(TRANSFORMATION_LIMITS.minCodeLength, TRANSFORMATION_LIMITS.maxCodeLength);
+const VARIABLE_NAME = /^[A-Za-z_$][A-Za-z0-9_$]{0,63}$/;
+const MAX_VARIABLE_LENGTH = 4096;
+
+/** Why a transformation's variables cannot be used, or null when they can. */
+function variablesProblem(variables: unknown): string | null {
+  if (!isPlainObject(variables)) return 'must be an object of names to string values';
+  const entries = Object.entries(variables);
+  if (entries.length > TRANSFORMATION_LIMITS.maxVariables) return `holds more than ${TRANSFORMATION_LIMITS.maxVariables} variables`;
+  for (const [name, value] of entries) {
+    if (!VARIABLE_NAME.test(name)) return `"${name.slice(0, 80)}" is not a variable name (a letter, '_' or '$', then up to 63 letters, digits, '_' or '$')`;
+    if (typeof value !== 'string' || !charactersWithin(value, 0, MAX_VARIABLE_LENGTH)) return `the value of "${name}" must be a string of at most ${MAX_VARIABLE_LENGTH} characters`;
+  }
+  return null;
+}
+
+/** Values a transformation's handler gets as its second argument: names to strings. */
+export const IsTransformationVariables = () =>
+  ValidateBy({ name: 'isTransformationVariables', validator: { validate: (v) => variablesProblem(v) === null, defaultMessage: (a) => `${a?.property} ${variablesProblem(a?.value)}` } });
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -11,6 +11,7 @@ import { AddStatisticsCounts1765300000000 } from './1765300000000-add-statistics
 import { AddRetentionIndex1765400000000 } from './1765400000000-add-retention-index.js';
 import { AddDeliveryThrottleSlot1765500000000 } from './1765500000000-add-delivery-throttle-slot.js';
 import { AddMessageTraceContext1765600000000 } from './1765600000000-add-message-trace-context.js';
+import { AddEndpointTransformation1765700000000 } from './1765700000000-add-endpoint-transformation.js';
 import { AddOrderedDelivery1765800000000 } from './1765800000000-add-ordered-delivery.js';
 
 /** Migrations to add to a host's own DataSource when it lends one to the module. */
@@ -28,5 +29,6 @@ export const HOMING_MIGRATIONS = [
   AddRetentionIndex1765400000000,
   AddDeliveryThrottleSlot1765500000000,
   AddMessageTraceContext1765600000000,
+  AddEndpointTransformation1765700000000,
   AddOrderedDelivery1765800000000,
 ];
