@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { DataSource, In, MoreThan, type FindOptionsWhere, type ObjectLiteral, type SelectQueryBuilder } from 'typeorm';
+import { DataSource, In, MoreThan, type EntityManager, type FindOptionsWhere, type ObjectLiteral, type SelectQueryBuilder } from 'typeorm';
 import { ApplicationsService } from './applications.service.js';
 import { EndpointsService } from './endpoints.service.js';
 import { EventTypesService } from './event-types.service.js';
@@ -58,12 +58,16 @@ export class RecoveryService {
     // Waiting for its turn in an ordered endpoint's line: it keeps its place.
     if (ordered && existing?.status === 'pending' && existing.nextAttemptAt === null) return;
     const manual = { status: 'pending', trigger: 'manual', scheduleStep: 0, nextAttemptAt: ordered ? null : now, leaseUntil: null, updatedAt: now } as const;
-    if (existing) {
-      await deliveries.update({ msgId, endpointId: endpoint.id, attempts: existing.attempts }, manual);
-    } else {
-      await deliveries.insert({ msgId, endpointId: endpoint.id, appId: endpoint.appId, attempts: 0, createdAt: now, ...manual });
+    const owe = async (manager: EntityManager) => {
+      if (existing) await manager.update(DeliveryEntity, { msgId, endpointId: endpoint.id, attempts: existing.attempts }, manual);
+      else await manager.insert(DeliveryEntity, { msgId, endpointId: endpoint.id, appId: endpoint.appId, attempts: 0, createdAt: now, ...manual });
+      return [msgId];
+    };
+    if (ordered) {
+      await this.lines.rejoin(endpoint.id, owe);
+      return;
     }
-    if (ordered) return this.lines.rejoin(endpoint.id, [msgId]);
+    await owe(this.dataSource.manager);
     // A delivery waiting for a retry already has a delayed job: run that one now.
     await this.queue.runNow({ msgId, endpointId: endpoint.id, attempts: existing?.attempts ?? 0 });
   }
@@ -161,10 +165,21 @@ export class RecoveryService {
         }));
       if (deliveries.length === 0) return 0;
       // A delivery the producer wrote meanwhile stays as it is.
-      const inserted = await this.dataSource.createQueryBuilder().insert().into(DeliveryEntity).values(deliveries).orIgnore().execute();
-      if (ordered) await this.lines.rejoin(endpoint.id, deliveries.map(({ msgId }) => msgId));
-      else await this.queue.enqueue(deliveries.map(({ msgId, nextAttemptAt }) => ({ msgId, endpointId: endpoint.id, attempts: 0, dueAt: nextAttemptAt })));
-      return (inserted.raw as { affectedRows?: number }).affectedRows ?? deliveries.length;
+      const insert = async (manager: EntityManager) => {
+        const inserted = await manager.createQueryBuilder().insert().into(DeliveryEntity).values(deliveries).orIgnore().execute();
+        return (inserted.raw as { affectedRows?: number }).affectedRows ?? deliveries.length;
+      };
+      if (!ordered) {
+        const inserted = await insert(this.dataSource.manager);
+        await this.queue.enqueue(deliveries.map(({ msgId, nextAttemptAt }) => ({ msgId, endpointId: endpoint.id, attempts: 0, dueAt: nextAttemptAt })));
+        return inserted;
+      }
+      let inserted = 0;
+      await this.lines.rejoin(endpoint.id, async (manager) => {
+        inserted = await insert(manager);
+        return deliveries.map(({ msgId }) => msgId);
+      });
+      return inserted;
     });
   }
 
@@ -257,13 +272,25 @@ export class RecoveryService {
     return inBatches(selected, (delivery) => delivery.msgId, async (batch) => {
       const now = new Date();
       const ordered = endpoint.ordering === 'fifo';
-      const { affected } = await deliveries.update(
-        { endpointId: endpoint.id, status: In(selection.statuses), msgId: In(batch.map((row) => row.msgId)) },
-        { status: 'pending', trigger: 'manual', scheduleStep: 0, nextAttemptAt: ordered ? null : now, leaseUntil: null, updatedAt: now },
-      );
-      if (ordered) await this.lines.rejoin(endpoint.id, batch.map(({ msgId }) => msgId));
-      else await this.queue.enqueue(batch.map(({ msgId, attempts }) => ({ msgId, endpointId: endpoint.id, attempts })));
-      return affected ?? batch.length;
+      const owe = async (manager: EntityManager) => {
+        const { affected } = await manager.update(
+          DeliveryEntity,
+          { endpointId: endpoint.id, status: In(selection.statuses), msgId: In(batch.map((row) => row.msgId)) },
+          { status: 'pending', trigger: 'manual', scheduleStep: 0, nextAttemptAt: ordered ? null : now, leaseUntil: null, updatedAt: now },
+        );
+        return affected ?? batch.length;
+      };
+      if (!ordered) {
+        const affected = await owe(this.dataSource.manager);
+        await this.queue.enqueue(batch.map(({ msgId, attempts }) => ({ msgId, endpointId: endpoint.id, attempts })));
+        return affected;
+      }
+      let affected = 0;
+      await this.lines.rejoin(endpoint.id, async (manager) => {
+        affected = await owe(manager);
+        return batch.map(({ msgId }) => msgId);
+      });
+      return affected;
     });
   }
 

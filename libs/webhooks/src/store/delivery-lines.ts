@@ -78,16 +78,20 @@ export class DeliveryLines {
   }
 
   /**
-   * Deliveries of an ordered endpoint sent again by hand (resend, recover, replay): each left waiting
-   * in line with no `nextAttemptAt` by the caller. The line's head (failed and holding the line, or
+   * Deliveries of an ordered endpoint sent again by hand (resend, recover, replay). In one transaction with
+   * the line locked, `leave` makes them owed and waiting in line (pending, no `nextAttemptAt`) and returns
+   * their message ids, in the order they should go; then the line's head (failed and holding the line, or
    * waiting on a retry) is sent again in its place, one still ahead in the line keeps its place, and any
-   * other takes the last place, behind what is already in line.
+   * other takes the last place, behind what is already in line. Returns how many `leave` named.
    */
-  async rejoin(endpointId: string, msgIds: readonly string[]): Promise<void> {
-    if (msgIds.length === 0) return;
+  async rejoin(endpointId: string, leave: (manager: EntityManager) => Promise<string[]>): Promise<number> {
+    let count = 0;
     const due = await retryingDeadlocks(() =>
       this.dataSource.transaction(async (manager) => {
         const line = await this.lock(manager, endpointId);
+        const msgIds = await leave(manager);
+        count = msgIds.length;
+        if (msgIds.length === 0) return null;
         if (!line) {
           // No longer ordered: sent as any other delivery, by the sweeper's catch-up.
           await manager.query(
@@ -113,6 +117,7 @@ export class DeliveryLines {
     );
     // A head sent again may have a delayed job for its retry under the same id: that one runs now.
     if (due) await this.queue.runNow(due);
+    return count;
   }
 
   /** When an endpoint becomes ordered, its line starts empty; when it stops being ordered, what waits in line is due now. */
