@@ -113,11 +113,18 @@ describe('an ordered (fifo) endpoint, with two workers', () => {
 describe("an ordered endpoint with orderedFailure: 'skip'", () => {
   const h = useHarness({ retrySchedule: '200ms', orderedFailure: 'skip' });
 
-  it('moves its line past a delivery that failed for good', async () => {
+  it('moves its line past a delivery that failed for good; recovered, that one takes the last place', async () => {
     const app = await h.homing.applications.create({ name: 'Skipping' });
-    await h.homing.endpoints.create(app.id, { url: h.receiver.url('/skipping'), ordering: 'fifo' });
-    orderedReceiver(h, '/skipping', { delayMs: 1, failAlways: new Set([1]) });
+    const endpoint = await h.homing.endpoints.create(app.id, { url: h.receiver.url('/skipping'), ordering: 'fifo' });
+    const failAlways = new Set([1]);
+    orderedReceiver(h, '/skipping', { delayMs: 1, failAlways });
+    const since = new Date(Date.now() - 1_000);
     for (let n = 0; n < 4; n += 1) await h.homing.producer.send(app.id, { eventType: 'order.updated', payload: { n } });
     await vi.waitFor(() => expect(numbers(h.receiver.on('/skipping'))).toEqual([0, 1, 1, 2, 3]), WAIT);
+
+    failAlways.clear();
+    expect(await h.homing.recovery.recover(app.id, endpoint.id, since)).toBe(1);
+    for (let n = 4; n < 6; n += 1) await h.homing.producer.send(app.id, { eventType: 'order.updated', payload: { n } });
+    await vi.waitFor(() => expect(numbers(h.receiver.on('/skipping'))).toEqual([0, 1, 1, 2, 3, 1, 4, 5]), WAIT);
   });
 });

@@ -13,7 +13,7 @@ import { BulkReplayInput, ReplayInput } from '../inputs/replay.input.js';
 import { invalidField, validateInput } from '../inputs/validation.js';
 import { ProducerService } from '../producer/producer.service.js';
 import { InjectWebhooksDataSource } from '../webhooks.decorators.js';
-import { DeliveryQueue } from '../queue/delivery.queue.js';
+import { DeliveryQueue, type DueDelivery } from '../queue/delivery.queue.js';
 import { DeliveryLines } from '../store/delivery-lines.js';
 
 const RECOVER_BATCH = 1000;
@@ -164,22 +164,12 @@ export class RecoveryService {
           updatedAt: now,
         }));
       if (deliveries.length === 0) return 0;
-      // A delivery the producer wrote meanwhile stays as it is.
-      const insert = async (manager: EntityManager) => {
+      const jobs = deliveries.map(({ msgId, nextAttemptAt }) => ({ msgId, endpointId: endpoint.id, attempts: 0, dueAt: nextAttemptAt }));
+      return this.oweAgain(endpoint, jobs, async (manager) => {
+        // A delivery the producer wrote meanwhile stays as it is.
         const inserted = await manager.createQueryBuilder().insert().into(DeliveryEntity).values(deliveries).orIgnore().execute();
         return (inserted.raw as { affectedRows?: number }).affectedRows ?? deliveries.length;
-      };
-      if (!ordered) {
-        const inserted = await insert(this.dataSource.manager);
-        await this.queue.enqueue(deliveries.map(({ msgId, nextAttemptAt }) => ({ msgId, endpointId: endpoint.id, attempts: 0, dueAt: nextAttemptAt })));
-        return inserted;
-      }
-      let inserted = 0;
-      await this.lines.rejoin(endpoint.id, async (manager) => {
-        inserted = await insert(manager);
-        return deliveries.map(({ msgId }) => msgId);
       });
-      return inserted;
     });
   }
 
@@ -272,26 +262,34 @@ export class RecoveryService {
     return inBatches(selected, (delivery) => delivery.msgId, async (batch) => {
       const now = new Date();
       const ordered = endpoint.ordering === 'fifo';
-      const owe = async (manager: EntityManager) => {
+      const jobs = batch.map(({ msgId, attempts }) => ({ msgId, endpointId: endpoint.id, attempts }));
+      return this.oweAgain(endpoint, jobs, async (manager) => {
         const { affected } = await manager.update(
           DeliveryEntity,
           { endpointId: endpoint.id, status: In(selection.statuses), msgId: In(batch.map((row) => row.msgId)) },
           { status: 'pending', trigger: 'manual', scheduleStep: 0, nextAttemptAt: ordered ? null : now, leaseUntil: null, updatedAt: now },
         );
         return affected ?? batch.length;
-      };
-      if (!ordered) {
-        const affected = await owe(this.dataSource.manager);
-        await this.queue.enqueue(batch.map(({ msgId, attempts }) => ({ msgId, endpointId: endpoint.id, attempts })));
-        return affected;
-      }
-      let affected = 0;
-      await this.lines.rejoin(endpoint.id, async (manager) => {
-        affected = await owe(manager);
-        return batch.map(({ msgId }) => msgId);
       });
-      return affected;
     });
+  }
+
+  /**
+   * Makes deliveries owed again by `owe` (which says how many it changed), then sends them: queued, or for
+   * an ordered endpoint, put in its line in the same transaction (their `nextAttemptAt` left null by `owe`).
+   */
+  private async oweAgain(endpoint: EndpointEntity, jobs: DueDelivery[], owe: (manager: EntityManager) => Promise<number>): Promise<number> {
+    if (endpoint.ordering !== 'fifo') {
+      const owed = await owe(this.dataSource.manager);
+      await this.queue.enqueue(jobs);
+      return owed;
+    }
+    let owed = 0;
+    await this.lines.rejoin(endpoint.id, async (manager) => {
+      owed = await owe(manager);
+      return jobs.map(({ msgId }) => msgId);
+    });
+    return owed;
   }
 
   /** Sends the event type's example payload (the first, or the `exampleIndex`th) to this one endpoint, as a real message. */
