@@ -19,6 +19,7 @@ export interface EndpointTransformation {
 
 @Entity('homing_endpoints')
 @Index('IDX_homing_endpoints_app_uid', ['appId', 'uid'], { unique: true })
+@Index('IDX_homing_endpoints_ordering', ['ordering'])
 export class EndpointEntity {
   @PrimaryColumn({ type: 'varchar', length: 40 })
   id: string;

@@ -177,7 +177,15 @@ export class ProducerService {
   /** Inserts the rows, the deliveries to ordered endpoints taking their places in line; returns those endpoints. */
   private async write(writer: EntityManager, publications: Publication[]): Promise<string[]> {
     const ordered = new Set(publications.flatMap((publication) => [...publication.ordered]));
-    const placed = ordered.size > 0 ? await this.lines.place(writer, publications.flatMap((publication) => publication.deliveries), ordered) : [];
+    if (ordered.size === 0) {
+      await insertPublications(writer, publications);
+      return [];
+    }
+    // As if unordered, then placed: a transaction run again (after a deadlock) places them afresh.
+    for (const { message, deliveries } of publications) {
+      for (const delivery of deliveries) Object.assign(delivery, { seq: null, nextAttemptAt: message.deliverAt ?? message.createdAt });
+    }
+    const placed = await this.lines.place(writer, publications.flatMap((publication) => publication.deliveries), ordered);
     await insertPublications(writer, publications);
     return placed;
   }
