@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { TransformationsService } from '@homing/webhooks';
 import { DeliveryQueue } from '@homing/webhooks/internal';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { useHarness, type Harness } from '../support/harness.js';
@@ -83,6 +84,18 @@ describe('an ordered (fifo) endpoint, with two workers', () => {
     failAlways.clear();
     await h.homing.recovery.resend(app.id, ids[2], ordered.id);
     await vi.waitFor(() => expect(numbers(h.receiver.on('/held'))).toEqual([0, 1, 2, 2, 2, 2, 3, 4, 5]), WAIT);
+  });
+
+  it('moves its line past a delivery its transformation cancels', async () => {
+    const app = await h.homing.applications.create({ name: 'Transformed line' });
+    const endpoint = await h.homing.endpoints.create(app.id, { url: h.receiver.url('/transformed-line'), ordering: 'fifo' });
+    await h.homing.app.get(TransformationsService).update(app.id, endpoint.id, {
+      code: 'function handler(webhook) { webhook.cancel = webhook.payload.n === 1; return webhook; }',
+      enabled: true,
+    });
+    orderedReceiver(h, '/transformed-line', { delayMs: 1 });
+    for (let n = 0; n < 4; n += 1) await h.homing.producer.send(app.id, { eventType: 'order.updated', payload: { n } });
+    await vi.waitFor(() => expect(numbers(h.receiver.on('/transformed-line'))).toEqual([0, 2, 3]), WAIT);
   });
 
   it('sends nothing out of line when a job names a delivery still waiting in it, and lets its line go when it stops being ordered', async () => {

@@ -130,8 +130,9 @@ export class EndpointsService {
       const { signatureScheme: applicationScheme } = await this.applications.get(appIdOrUid);
       this.assertVerifiable(updated.secret, updated.signatureScheme, applicationScheme, valid.secret !== undefined ? 'secret' : 'signatureScheme');
     }
-    // The line's counters move under the row's lock, never from this copy.
-    const { lineSeq: _seq, lineHead: _head, ...columns } = this.secrets.sealSecrets(updated);
+    // Columns with writers of their own are not written back from this copy: the line's counters (moved
+    // under the row's lock) and the transformation (TransformationsService).
+    const { lineSeq: _seq, lineHead: _head, transformation: _transformation, ...columns } = this.secrets.sealSecrets(updated);
     await this.save(
       () =>
         this.dataSource.transaction(async (manager) => {
