@@ -123,6 +123,28 @@ describe('an ordered (fifo) endpoint, with two workers', () => {
   });
 });
 
+describe('an ordered endpoint whose line is cancelled in part', () => {
+  const h = useHarness({ retrySchedule: '1h' });
+
+  it('passes over every cancelled place, however many, and sends the rest in order', async () => {
+    const app = await h.homing.applications.create({ name: 'Cancelled line' });
+    const endpoint = await h.homing.endpoints.create(app.id, { url: h.receiver.url('/cancelled-line'), ordering: 'fifo' });
+    h.receiver.status(500);
+    for (let n = 0; n < 61; n += 1) await h.homing.producer.send(app.id, { eventType: 'order.updated', payload: { n } });
+    // The head failed and waits an hour for its retry; the 60 behind it wait in line.
+    await vi.waitFor(async () => expect((await h.homing.dataSource.query("SELECT COUNT(*) AS n FROM homing_deliveries WHERE endpointId = ? AND attempts = 1 AND status = 'pending'", [endpoint.id]))[0].n).toBe('1'), WAIT);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const cutoff = new Date();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    for (let n = 61; n < 70; n += 1) await h.homing.producer.send(app.id, { eventType: 'order.updated', payload: { n } });
+
+    h.receiver.status(200);
+    // More than the line reads at once (50) are passed over.
+    expect(await h.homing.recovery.cancel(app.id, endpoint.id, cutoff)).toBe(61);
+    await vi.waitFor(() => expect(numbers(h.receiver.on('/cancelled-line'))).toEqual([0, 61, 62, 63, 64, 65, 66, 67, 68, 69]), WAIT);
+  });
+});
+
 describe("an ordered endpoint with orderedFailure: 'skip'", () => {
   const h = useHarness({ retrySchedule: '200ms', orderedFailure: 'skip' });
 

@@ -225,8 +225,8 @@ export class RecoveryService {
       await this.dataSource.getRepository(AttemptEntity).insert(attempts);
       return attempts.length;
     });
-    // A cancelled head of an ordered endpoint's line lets the line move.
-    if (endpoint.ordering === 'fifo') await this.lines.advance(endpoint.id);
+    // A cancelled head of an ordered endpoint's line lets the line move; one in flight moves it when its attempt ends.
+    if (endpoint.ordering === 'fifo' && !sending.affected) await this.lines.advance(endpoint.id);
     return (waiting.affected ?? 0) + (sending.affected ?? 0);
   }
 

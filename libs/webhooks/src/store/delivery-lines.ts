@@ -12,6 +12,12 @@ const LINE_ROWS =
   'SELECT d.`msgId`, d.`seq`, d.`attempts`, d.`status`, d.`nextAttemptAt`, m.`deliverAt` FROM `homing_deliveries` d ' +
   'JOIN `homing_messages` m ON m.`id` = d.`msgId` WHERE d.`endpointId` = ?';
 
+/** An ordered endpoint's counters: the last place given, and the head's. */
+interface Line {
+  lineSeq: number;
+  lineHead: number;
+}
+
 interface LineRow {
   msgId: string;
   seq: string;
@@ -112,7 +118,7 @@ export class DeliveryLines {
           await manager.query('UPDATE `homing_deliveries` SET `seq` = ? WHERE `endpointId` = ? AND `msgId` = ?', [seq, endpointId, msgId]);
         }
         if (seq !== line.lineSeq) await manager.query('UPDATE `homing_endpoints` SET `lineSeq` = ? WHERE `id` = ?', [seq, endpointId]);
-        return this.advanceLocked(manager, endpointId);
+        return this.advanceLocked(manager, endpointId, { lineSeq: seq, lineHead: line.lineHead });
       }),
     );
     // A head sent again may have a delayed job for its retry under the same id: that one runs now.
@@ -143,7 +149,7 @@ export class DeliveryLines {
   }
 
   /** The endpoint's line, its row locked until the transaction ends; null when it is not ordered. */
-  private async lock(manager: EntityManager, endpointId: string): Promise<{ lineSeq: number; lineHead: number } | null> {
+  private async lock(manager: EntityManager, endpointId: string): Promise<Line | null> {
     const [line] = (await manager.query("SELECT `lineSeq`, `lineHead` FROM `homing_endpoints` WHERE `id` = ? AND `ordering` = 'fifo' FOR UPDATE", [endpointId])) as {
       lineSeq: string;
       lineHead: string;
@@ -151,30 +157,41 @@ export class DeliveryLines {
     return line ? { lineSeq: Number(line.lineSeq), lineHead: Number(line.lineHead) } : null;
   }
 
-  private async advanceLocked(manager: EntityManager, endpointId: string): Promise<DueDelivery | null> {
-    const line = await this.lock(manager, endpointId);
+  /** Makes the line's next delivery due (see advance), its row locked first unless `line` says it is. */
+  private async advanceLocked(manager: EntityManager, endpointId: string, locked?: Line): Promise<DueDelivery | null> {
+    const line = locked ?? (await this.lock(manager, endpointId));
     if (!line) return null;
-    const [head] = (await manager.query(`${LINE_ROWS} AND d.\`seq\` = ?`, [endpointId, line.lineHead])) as LineRow[];
-    // A head waiting in line is one sent again by hand (rejoin): due again in its place.
-    if (head && inLine(head)) return this.makeDue(manager, endpointId, head);
-    if (head && this.holds(head)) return null;
     let from = line.lineHead;
     for (;;) {
-      const rows = (await manager.query(`${LINE_ROWS} AND d.\`seq\` > ? ORDER BY d.\`seq\` LIMIT ?`, [endpointId, from, READ_AHEAD])) as LineRow[];
+      // The head (at lineHead, if it has a row) and the places after it, in one read.
+      const rows = (await manager.query(`${LINE_ROWS} AND d.\`seq\` >= ? ORDER BY d.\`seq\` LIMIT ?`, [endpointId, from, READ_AHEAD])) as LineRow[];
+      const head = Number(rows[0]?.seq) === line.lineHead ? rows.shift() : undefined;
+      // A head waiting in line is one sent again by hand (rejoin): due again in its place.
+      if (head && inLine(head)) return this.makeDue(manager, endpointId, head, line.lineHead);
+      if (head && this.holds(head)) return null;
       const next = rows.find(inLine);
       // Places whose delivery ended or left the line meanwhile (cancelled, made due while the endpoint was unordered) are passed over.
-      const passed = next ? Number(next.seq) : rows.length > 0 ? Number(rows[rows.length - 1].seq) : from;
+      if (next) return this.makeDue(manager, endpointId, next, line.lineHead);
+      const passed = rows.length > 0 ? Number(rows[rows.length - 1].seq) : from;
       if (passed !== line.lineHead) await manager.query('UPDATE `homing_endpoints` SET `lineHead` = ? WHERE `id` = ?', [passed, endpointId]);
+      if (rows.length + (head ? 1 : 0) < READ_AHEAD) return null;
       line.lineHead = passed;
-      if (next) return this.makeDue(manager, endpointId, next);
-      if (rows.length < READ_AHEAD) return null;
-      from = passed;
+      from = passed + 1;
     }
   }
 
-  private async makeDue(manager: EntityManager, endpointId: string, row: LineRow): Promise<DueDelivery> {
+  /** Makes `row` due and the line's head, in one statement. */
+  private async makeDue(manager: EntityManager, endpointId: string, row: LineRow, lineHead: number): Promise<DueDelivery> {
     const dueAt = row.deliverAt && row.deliverAt.getTime() > Date.now() ? row.deliverAt : new Date();
-    await manager.query('UPDATE `homing_deliveries` SET `nextAttemptAt` = ? WHERE `endpointId` = ? AND `msgId` = ?', [dueAt, endpointId, row.msgId]);
+    const seq = Number(row.seq);
+    if (seq === lineHead) {
+      await manager.query('UPDATE `homing_deliveries` SET `nextAttemptAt` = ? WHERE `endpointId` = ? AND `msgId` = ?', [dueAt, endpointId, row.msgId]);
+    } else {
+      await manager.query(
+        'UPDATE `homing_endpoints` e JOIN `homing_deliveries` d ON d.`endpointId` = e.`id` AND d.`msgId` = ? SET e.`lineHead` = ?, d.`nextAttemptAt` = ? WHERE e.`id` = ?',
+        [row.msgId, seq, dueAt, endpointId],
+      );
+    }
     return { msgId: row.msgId, endpointId, attempts: row.attempts, dueAt };
   }
 
