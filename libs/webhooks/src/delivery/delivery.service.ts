@@ -87,7 +87,7 @@ export class DeliveryService {
     const attempt = startSpan(SPAN.attempt, parent, SpanKind.CLIENT, { ...traced, 'http.request.method': sending.method, 'url.full': sending.url });
     // Not signed (nor part of what is signed): the receiver's trace continues the attempt's.
     Object.assign(request.headers, traceHeaders(attempt.context));
-    const outcome = await this.http.post(sending.url, request.body, request.headers, sending.method);
+    const outcome = await this.http.deliver(sending.url, request.body, request.headers, sending.method);
     attempt.span.setAttribute('http.response.status_code', outcome.statusCode);
     endSpan(attempt.span, isSuccess(outcome) ? undefined : outcome.statusCode > 0 ? `answered ${outcome.statusCode}` : outcome.body);
     sent?.(outcome);

@@ -47,7 +47,7 @@ describe('WebhookHttpClient: the status line decides, the body gets what is left
     const sent = new Promise<void>((resolve) => (answered = resolve));
     respond = (response) => response.end('ok', answered);
     const started = performance.now();
-    const outcome = client.post(url, '{}', {});
+    const outcome = client.deliver(url, '{}', {});
     await sent;
     // The answer is on the socket; the loop only sees it after the stall, when the deadline has passed.
     expect(performance.now() - started).toBeLessThan(TIMEOUT_MS);
@@ -57,7 +57,7 @@ describe('WebhookHttpClient: the status line decides, the body gets what is left
 
   it('keeps a 200 whose body trickles past the timeout, with the bytes that came', async () => {
     respond = (response) => trickle(response, 200, 'accepted');
-    const outcome = await client.post(url, '{}', {});
+    const outcome = await client.deliver(url, '{}', {});
     expect(outcome.statusCode).toBe(200);
     expect(outcome.body).toMatch(/^accepted\.+$/);
     expect(outcome.durationMs).toBeGreaterThanOrEqual(TIMEOUT_MS - 5);
@@ -66,7 +66,7 @@ describe('WebhookHttpClient: the status line decides, the body gets what is left
 
   it('keeps the status of a failure whose body trickles past the timeout', async () => {
     respond = (response) => trickle(response, 503, 'busy');
-    expect(await client.post(url, '{}', {})).toMatchObject({ statusCode: 503, body: expect.stringMatching(/^busy\.+$/) });
+    expect(await client.deliver(url, '{}', {})).toMatchObject({ statusCode: 503, body: expect.stringMatching(/^busy\.+$/) });
   });
 
   it('keeps a 200 whose connection drops in the middle of the body', async () => {
@@ -74,12 +74,12 @@ describe('WebhookHttpClient: the status line decides, the body gets what is left
       response.writeHead(200, { 'content-length': '100' });
       response.write('partial', () => response.destroy());
     };
-    expect(await client.post(url, '{}', {})).toMatchObject({ statusCode: 200, body: 'partial' });
+    expect(await client.deliver(url, '{}', {})).toMatchObject({ statusCode: 200, body: 'partial' });
   });
 
   it('still times out when no status line came within the timeout', async () => {
     respond = (response) => void setTimeout(() => response.end('late'), TIMEOUT_MS + 1_000).unref();
-    const outcome = await client.post(url, '{}', {});
+    const outcome = await client.deliver(url, '{}', {});
     expect(outcome).toMatchObject({ statusCode: 0, body: `timeout after ${TIMEOUT_MS} ms` });
     expect(outcome.durationMs).toBeGreaterThanOrEqual(TIMEOUT_MS - 5);
     expect(outcome.durationMs).toBeLessThan(TIMEOUT_MS + 1_000);
@@ -117,8 +117,8 @@ describe('WebhookHttpClient on a kept-alive connection the receiver drops as it 
   });
 
   it('sends the request again on a new connection instead of recording a failed attempt', async () => {
-    expect(await client.post(url, '{}', {})).toMatchObject({ statusCode: 200, body: 'ok' });
-    expect(await client.post(url, '{}', {})).toMatchObject({ statusCode: 200, body: 'ok' });
+    expect(await client.deliver(url, '{}', {})).toMatchObject({ statusCode: 200, body: 'ok' });
+    expect(await client.deliver(url, '{}', {})).toMatchObject({ statusCode: 200, body: 'ok' });
     // The second request reached the reused connection 0 first, then went on connection 1.
     expect(requests).toEqual([0, 0, 1]);
   });

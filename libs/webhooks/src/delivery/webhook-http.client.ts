@@ -45,7 +45,7 @@ export class WebhookHttpClient implements OnApplicationShutdown {
     });
   }
 
-  async post(url: string, body: string, headers: Record<string, string>, method: TransformationMethod = 'POST'): Promise<HttpOutcome> {
+  async deliver(url: string, body: string, headers: Record<string, string>, method: TransformationMethod = 'POST'): Promise<HttpOutcome> {
     const started = performance.now();
     const timeoutMs = this.options.requestTimeoutMs;
     // One timer bounds the whole exchange (cleared when done, unlike AbortSignal.timeout's). At the deadline,

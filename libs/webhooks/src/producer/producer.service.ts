@@ -127,7 +127,7 @@ export class ProducerService {
       attempts: 0,
       scheduleStep: 0,
       trigger: 'scheduled',
-      nextAttemptAt: deliverAt ?? now,
+      nextAttemptAt: firstAttemptAt(message),
       leaseUntil: null,
       claimId: null,
       throttleSlotAt: null,
@@ -183,7 +183,7 @@ export class ProducerService {
     }
     // As if unordered, then placed: a transaction run again (after a deadlock) places them afresh.
     for (const { message, deliveries } of publications) {
-      for (const delivery of deliveries) Object.assign(delivery, { seq: null, nextAttemptAt: message.deliverAt ?? message.createdAt });
+      for (const delivery of deliveries) Object.assign(delivery, { seq: null, nextAttemptAt: firstAttemptAt(message) });
     }
     const placed = await this.lines.place(writer, publications.flatMap((publication) => publication.deliveries), ordered);
     await insertPublications(writer, publications);
@@ -199,6 +199,11 @@ export class ProducerService {
     );
     for (const endpointId of placed) await this.lines.advance(endpointId);
   }
+}
+
+/** When a new message's deliveries are first due: at its delivery time, if it has one, else now (its creation). */
+function firstAttemptAt(message: Pick<MessageEntity, 'deliverAt' | 'createdAt'>): Date {
+  return message.deliverAt ?? message.createdAt;
 }
 
 /** Whether an enabled endpoint takes a message: its event-type filter and its channels both let it through. */

@@ -54,7 +54,9 @@ export class DeliveryLines {
     const byEndpoint = new Map<string, DeliveryEntity[]>();
     for (const delivery of deliveries) {
       if (!ordered.has(delivery.endpointId)) continue;
-      byEndpoint.set(delivery.endpointId, [...(byEndpoint.get(delivery.endpointId) ?? []), delivery]);
+      const line = byEndpoint.get(delivery.endpointId);
+      if (line) line.push(delivery);
+      else byEndpoint.set(delivery.endpointId, [delivery]);
     }
     const placed: string[] = [];
     // In one order of endpoints, so two writers never wait on each other's lines.
