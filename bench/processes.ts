@@ -131,18 +131,21 @@ export class DispatcherProcess {
     return this.statusMb('VmHWM');
   }
 
+  /** The most memory each dispatcher process has held (VmHWM), in MB: the cluster's processes, or the one. */
+  async peakRssMbEach(): Promise<number[]> {
+    const children = childrenOf(this.pid);
+    return Promise.all((children.length > 0 ? children : [this.pid]).map((pid) => statusMb(pid, 'VmHWM')));
+  }
+
   /** The memory it holds now (VmRSS), in MB, all its processes. */
   rssMb(): Promise<number> {
     return this.statusMb('VmRSS');
   }
 
   private async statusMb(field: 'VmHWM' | 'VmRSS'): Promise<number> {
-    let kb = 0;
-    for (const pid of this.pids) {
-      const status = await readFile(`/proc/${pid}/status`, 'utf8');
-      kb += Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1]);
-    }
-    return kb / 1024;
+    let mb = 0;
+    for (const pid of this.pids) mb += await statusMb(pid, field);
+    return mb;
   }
 
   /** SIGTERM, as an operator stops it; resolves when it has exited. */
@@ -177,4 +180,9 @@ export async function freePort(): Promise<number> {
   const { port } = server.address() as { port: number };
   await new Promise((resolve) => server.close(resolve));
   return port;
+}
+
+async function statusMb(pid: number, field: 'VmHWM' | 'VmRSS'): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  return Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1]) / 1024;
 }

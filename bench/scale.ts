@@ -36,7 +36,8 @@ import {
 } from './session.js';
 
 const SCALE = env('BENCH_SCALE', 1);
-const PROCESSES = env('BENCH_PROCESSES', 1);
+/** The dispatcher's HOMING_PROCESSES: its default (a process per core) unless BENCH_PROCESSES says. */
+const PROCESSES = env('BENCH_PROCESSES', os.availableParallelism());
 /** Whole blocks of ten deliveries (the attempt pattern's unit). */
 const tens = (count: number) => Math.max(10, Math.round(count / 10) * 10);
 const sized = (count: number) => tens(count * SCALE);
@@ -101,7 +102,6 @@ async function main(): Promise<void> {
   const settle = (bench: Bench, count: number, appId: string, since: Date) => awaitAttempts(bench, count, 300_000, { appId, since });
   // As in run.ts: BENCH_PROFILE=1 writes the dispatcher's CPU profiles (one per start) to bench/profiles.
   const nodeArgs = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${ROOT}bench/profiles`] : [];
-  // BENCH_PROCESSES: the dispatcher's HOMING_PROCESSES (1 by default, as the figures on record).
   const dispatcherEnv = { HOMING_PROCESSES: String(PROCESSES) };
   await withBench({ name: 'scale', concurrency: CONCURRENCY, requestTimeoutMs: REQUEST_TIMEOUT_MS, settle, nodeArgs, dispatcherEnv }, async (bench) => {
     const redis = new Redis(REDIS_URL);
@@ -528,7 +528,8 @@ interface Drain {
   rate: number;
   steady: Latencies;
   duplicates: number;
-  peakRssMb: number;
+  /** Of each dispatcher process. */
+  peakRssMb: number[];
 }
 
 /**
@@ -571,7 +572,7 @@ async function drainRun(bench: Bench, seeded: Seeded, api: Producer, steady: Ben
     log(`  ${arrived} of ${set.count} arrived within ${DRAIN_CAP_MS / 1000} s; cancelling the rest`);
     await bench.dataSource.query("UPDATE homing_deliveries SET status = 'canceled' WHERE endpointId = ? AND status = 'pending'", [backlog.endpointIds[0]]);
   }
-  const drain = { arrived, seconds, finished, rate: arrived / seconds, steady: latencies(accepted, reply.arrivals!), duplicates: reply.duplicates, peakRssMb: await bench.dispatcher.peakRssMb() };
+  const drain = { arrived, seconds, finished, rate: arrived / seconds, steady: latencies(accepted, reply.arrivals!), duplicates: reply.duplicates, peakRssMb: await bench.dispatcher.peakRssMbEach() };
   log(`  ${JSON.stringify(drain)}`);
   return drain;
 }
@@ -611,7 +612,15 @@ function drainFigures(drain: Drain, normalRate: number, steadyNormal: Latencies,
       met: latencyRatio <= 2,
     },
     { key: 'drainDuplicates', label: 'Duplicate deliveries during the drain (same webhook-id twice at the sink)', value: drain.duplicates, unit: '', target: '0', met: drain.duplicates === 0 },
-    { key: 'peakRssMb', label: 'Dispatcher peak RSS (VmHWM) since its restart after seeding: runs at size, Redis, drain', value: drain.peakRssMb, unit: 'MB', target: '< 300 MB', met: drain.peakRssMb < 300 },
+    {
+      key: 'peakRssMb',
+      label: 'Dispatcher peak RSS (VmHWM) of its largest process since its restart after seeding: runs at size, Redis, drain',
+      value: Math.max(...drain.peakRssMb),
+      unit: 'MB',
+      note: drain.peakRssMb.length > 1 ? `${drain.peakRssMb.length} processes: ${drain.peakRssMb.map((mb) => mb.toFixed(0)).join(' + ')} MB` : undefined,
+      target: '< 300 MB',
+      met: Math.max(...drain.peakRssMb) < 300,
+    },
   ];
 }
 

@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { DeliveryEntity } from '@homing/webhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { buildDispatcher, DispatcherProcess } from '../support/dispatcher-process.js';
+import { buildDispatcher, DispatcherProcess, niceOf } from '../support/dispatcher-process.js';
 import { PrivateMariaDb, PrivateRedis } from '../support/private-servers.js';
 import { type ReceivedRequest, TestReceiver } from '../support/receiver.js';
 import type { TestServices } from '../support/services.js';
@@ -229,13 +229,16 @@ describe('faults the dispatcher survives with nothing lost', { timeout: 180_000 
     expect(tally.duplicates).toBe(0);
   });
 
-  it('replaces a dispatcher process killed mid-delivery, and /metrics counts every process', async () => {
+  it('replaces a dispatcher process killed mid-delivery in its role, and /metrics counts every process', async () => {
     const { dispatcher, send, tally } = await rig();
     const processes = dispatcher.children();
     expect(processes).toHaveLength(2);
+    // One serves the API; the other takes the backlog besides new deliveries, at a lower CPU priority.
+    const nices = () => dispatcher.children().map(niceOf).sort((a, b) => a - b);
+    expect(nices()).toEqual([0, 10]);
     const first = await send(20);
     await tally.allAccepted(first);
-    // Whichever process a scrape reaches, it counts both processes' deliveries.
+    // A scrape counts both processes' deliveries.
     for (let scrape = 0; scrape < 4; scrape++) {
       const metrics = await (await fetch(`http://127.0.0.1:${dispatcher.port}/metrics`)).text();
       expect(Number(/^homing_delivery_attempts_total\{outcome="success"\} (\d+)$/m.exec(metrics)?.[1])).toBe(first.length + tally.duplicates);
@@ -248,6 +251,7 @@ describe('faults the dispatcher survives with nothing lost', { timeout: 180_000 
     await vi.waitFor(() => expect(dispatcher.children().filter((pid) => !processes.includes(pid))).toHaveLength(1), { timeout: 30_000 });
     expect(dispatcher.alive).toBe(true);
     expect(dispatcher.output).toMatch(/dispatcher process \d+ ended \(SIGKILL\); starting another/);
+    expect(nices()).toEqual([0, 10]);
     console.info(`[faults] one of 2 processes killed: ${ids.length}/${ids.length} delivered, replaced; duplicates ${tally.duplicates}`);
   });
 

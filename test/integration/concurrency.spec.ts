@@ -3,6 +3,7 @@ import { ConflictError } from '@homing/webhooks';
 import { newId } from '@homing/webhooks/internal';
 import { describe, expect, it, vi } from 'vitest';
 import { useHarness, type Harness } from '../support/harness.js';
+import { startWebhooksApp } from '../support/webhooks-app.js';
 
 /** Copies a message and its delivery to `endpointId` `count` times, each delivery owed since `overdueBy` ago and in no queue (as after a Redis flush). */
 async function owedCopies(h: Harness, msgId: string, endpointId: string, count: number, overdueBy: string): Promise<void> {
@@ -113,6 +114,32 @@ describe('an endpoint that does not answer, with thousands of deliveries owed', 
     } finally {
       h.receiver.status(200);
       for (const response of held) response.writeHead(200).end();
+    }
+  });
+});
+
+describe('a worker that leaves the background work to others (background: false)', () => {
+  const h = useHarness({ background: false, sweepInterval: '500ms' });
+
+  it('delivers the messages it accepts, and leaves overdue deliveries to a worker that takes the backlog', async () => {
+    const app = await h.homing.applications.create({ name: 'Serving' });
+    const endpoint = await h.homing.endpoints.create(app.id, { url: h.receiver.url('/serving') });
+    const first = await h.homing.producer.send(app.id, { eventType: 'order.paid', payload: { first: true } });
+    await vi.waitFor(() => expect(h.receiver.on('/serving')).toHaveLength(1), { timeout: 10_000 });
+    // 300 deliveries owed for a minute that no job carries: a backlog, as after a Redis flush.
+    await owedCopies(h, first.id, endpoint.id, 300, '1 MINUTE');
+
+    expect(await h.homing.sweeper.sweep()).toBe(0);
+    await h.homing.producer.send(app.id, { eventType: 'order.paid', payload: { fresh: true } });
+    await vi.waitFor(() => expect(h.receiver.on('/serving')).toHaveLength(2), { timeout: 10_000 });
+    const [{ owed }] = await h.homing.dataSource.query("SELECT COUNT(*) AS owed FROM homing_deliveries WHERE endpointId = ? AND status = 'pending'", [endpoint.id]);
+    expect(Number(owed)).toBe(300);
+
+    const backlogWorker = await startWebhooksApp(h.services, { sweepInterval: '500ms' });
+    try {
+      await vi.waitFor(() => expect(h.receiver.on('/serving')).toHaveLength(302), { timeout: 20_000, interval: 100 });
+    } finally {
+      await backlogWorker.close();
     }
   });
 });

@@ -66,3 +66,9 @@ export class DispatcherProcess {
     return this.exit!;
   }
 }
+
+/** A process's nice value (its main thread's), from /proc. */
+export function niceOf(pid: number): number {
+  // The fields after the command's name, which ends with ') ': the nice value is the 19th field of the line.
+  return Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[16]);
+}

@@ -2,16 +2,17 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { StartingConfig } from './config/dispatcher-config.js';
+import type { ProcessRole } from './dispatcher.cluster.js';
 import { DispatcherModule } from './dispatcher.module.js';
 import { DispatcherLogger } from './dispatcher.logger.js';
 import { configureDispatcher, DISPATCHER_APP_OPTIONS } from './dispatcher.setup.js';
 
 const KEEP_ALIVE_MS = 65_000;
 
-/** One dispatcher process: the API and a worker. Returns once it listens. */
-export async function startDispatcher(config: StartingConfig): Promise<void> {
+/** One dispatcher process: the API and a worker, or as `role` says in a cluster. Returns once it listens (or, without the API, is ready). */
+export async function startDispatcher(config: StartingConfig, role: ProcessRole = 'all'): Promise<void> {
   const logger = new Logger('Dispatcher');
-  const app = await NestFactory.create<NestExpressApplication>(DispatcherModule.register(config), {
+  const app = await NestFactory.create<NestExpressApplication>(DispatcherModule.register(config, { background: role !== 'serve' }), {
     ...DISPATCHER_APP_OPTIONS,
     logger: new DispatcherLogger(config.logLevel),
   });
@@ -39,5 +40,6 @@ export async function startDispatcher(config: StartingConfig): Promise<void> {
       );
     });
   }
-  await app.listen(config.port);
+  if (role === 'background') await app.init();
+  else await app.listen(config.port);
 }

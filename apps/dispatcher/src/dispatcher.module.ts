@@ -11,7 +11,8 @@ import { RelayModule } from './relay/relay.module.js';
 /** The standalone dispatcher: the webhooks module with its worker, behind an HTTP API. */
 @Module({})
 export class DispatcherModule {
-  static register(config: StartingConfig): DynamicModule {
+  /** `background`: whether this process's worker does the background work (see ProcessRole). */
+  static register(config: StartingConfig, { background }: { background: boolean } = { background: true }): DynamicModule {
     return {
       module: DispatcherModule,
       imports: [
@@ -27,6 +28,7 @@ export class DispatcherModule {
           sweepInterval: config.sweepInterval,
           concurrency: config.concurrency,
           worker: config.worker,
+          background,
           operationalApp: config.operationalApp,
           allowedCidrs: config.allowedCidrs,
           httpsOnly: config.httpsOnly,

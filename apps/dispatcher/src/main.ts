@@ -2,6 +2,7 @@
 import './heap-growth.js';
 import 'reflect-metadata';
 import cluster from 'node:cluster';
+import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { ConfigError, readDispatcherConfig, type DispatcherConfig, type StartingConfig } from './config/dispatcher-config.js';
@@ -43,8 +44,11 @@ function banner(config: StartingConfig, generatedToken: boolean): string {
 const { config, generatedToken } = readConfig();
 if (cluster.isWorker) {
   // One of a cluster's processes: its primary checked the same settings, gave it the token and shows the banner.
-  const [{ startDispatcher }, { reportListening }] = await Promise.all([import('./dispatcher.bootstrap.js'), import('./dispatcher.cluster.js')]);
-  await startDispatcher(config);
+  const [{ startDispatcher }, { reportListening, processRole, BACKGROUND_NICE }] = await Promise.all([import('./dispatcher.bootstrap.js'), import('./dispatcher.cluster.js')]);
+  const role = processRole();
+  // Before the app starts, so the threads it starts from here on (libuv's pool) inherit it too.
+  if (role === 'background') os.setPriority(BACKGROUND_NICE);
+  await startDispatcher(config, role);
   reportListening();
 } else if (config.processes > 1) {
   const { runCluster } = await import('./dispatcher.cluster.js');

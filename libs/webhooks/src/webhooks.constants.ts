@@ -10,6 +10,8 @@ export const HOMING_DATA_SOURCE_NAME = 'homing';
 /** Bull shared-config key, so a host's own `BullModule.forRoot` is left alone. */
 export const HOMING_BULL_CONFIG = 'homing';
 export const DELIVERY_QUEUE = 'homing-delivery';
+/** The sweeper's catch-up on overdue deliveries: a queue of its own, so a worker can leave a backlog to others (`background: false`). */
+export const BACKLOG_QUEUE = 'homing-backlog';
 
 export const ID_PREFIX = {
   application: 'app',

@@ -45,6 +45,7 @@ import {
   type WebhooksModuleExtras,
 } from './webhooks-module-definition.js';
 import {
+  BACKLOG_QUEUE,
   DELIVERY_QUEUE,
   HOMING_BULL_CONFIG,
   HOMING_DATA_SOURCE_NAME,
@@ -141,7 +142,7 @@ function compose(base: DynamicModule, extras: WebhooksModuleExtras): DynamicModu
           settings: { lockDuration: options.requestTimeoutMs + 5_000, stalledInterval: 5_000 },
         }),
       }),
-      BullModule.registerQueue({ name: DELIVERY_QUEUE, configKey: HOMING_BULL_CONFIG }),
+      BullModule.registerQueue({ name: DELIVERY_QUEUE, configKey: HOMING_BULL_CONFIG }, { name: BACKLOG_QUEUE, configKey: HOMING_BULL_CONFIG }),
     ],
     providers: [
       dataSourceProvider,

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import type { Queue } from 'bull';
 import { DataSource } from 'typeorm';
 import { CountsReader } from '../statistics/counts.reader.js';
-import { DELIVERY_QUEUE } from '../webhooks.constants.js';
+import { BACKLOG_QUEUE, DELIVERY_QUEUE } from '../webhooks.constants.js';
 import { InjectWebhooksDataSource } from '../webhooks.decorators.js';
 
 /** A probe that has not answered by then counts as down. */
@@ -27,6 +27,7 @@ export class StatusService {
   constructor(
     @InjectWebhooksDataSource() private readonly dataSource: DataSource,
     @InjectQueue(DELIVERY_QUEUE) private readonly queue: Queue,
+    @InjectQueue(BACKLOG_QUEUE) private readonly backlogQueue: Queue,
     private readonly counts: CountsReader,
   ) {}
 
@@ -39,9 +40,10 @@ export class StatusService {
     return { database, redis };
   }
 
+  /** Of both queues: new deliveries and retries, and the backlog the sweeper catches up on. */
   async queueDepth(): Promise<QueueDepth> {
-    const counts = await this.queue.getJobCounts();
-    return { waiting: counts.waiting, delayed: counts.delayed, active: counts.active };
+    const [main, backlog] = await Promise.all([this.queue.getJobCounts(), this.backlogQueue.getJobCounts()]);
+    return { waiting: main.waiting + backlog.waiting, delayed: main.delayed + backlog.delayed, active: main.active + backlog.active };
   }
 
   /**

@@ -23,6 +23,7 @@ export function resolveOptions(options: WebhooksModuleOptions): ResolvedWebhooks
     redis: options.redis ?? 'redis://127.0.0.1:6379',
     queuePrefix: options.queuePrefix ?? 'homing',
     worker: options.worker ?? true,
+    background: options.background ?? true,
     concurrency,
     retrySchedule: parseDurationList(options.retrySchedule ?? DEFAULT_RETRY_SCHEDULE, 'retrySchedule'),
     requestTimeoutMs: parseDuration(options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT, 'requestTimeout'),

@@ -25,6 +25,13 @@ export interface WebhooksModuleOptions {
   queuePrefix?: string;
   /** Run the delivery worker in this process (default true). False: produce only; a dispatcher delivers. */
   worker?: boolean;
+  /**
+   * Whether this process's worker also does the background work: the backlog (overdue deliveries the
+   * sweeper catches up on after an outage, an endpoint's return, a Redis flush), folding the statistics
+   * counts and deleting expired payloads and rows. Default true. False keeps a process that serves fresh
+   * traffic off a long drain; at least one worker must do it, or overdue rows and statistics wait.
+   */
+  background?: boolean;
   /** Deliveries in flight at once in this process. Default 50. */
   concurrency?: number;
   /** Delays between attempts after the first, e.g. `5s,5m,30m`. Default `5s,5m,30m,2h,5h,10h,10h`. */
@@ -82,6 +89,7 @@ export interface ResolvedWebhooksOptions {
   redis: string | QueueOptions['redis'];
   queuePrefix: string;
   worker: boolean;
+  background: boolean;
   concurrency: number;
   retrySchedule: number[];
   requestTimeoutMs: number;

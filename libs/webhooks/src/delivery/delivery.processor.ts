@@ -4,7 +4,7 @@ import type { Job, Queue } from 'bull';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { ResolvedWebhooksOptions } from '../config/webhooks-options.interface.js';
 import { isDatabaseUnavailable } from '../entities/database-errors.js';
-import { DELIVERY_QUEUE } from '../webhooks.constants.js';
+import { BACKLOG_QUEUE, DELIVERY_QUEUE } from '../webhooks.constants.js';
 import { InjectWebhooksOptions } from '../webhooks.decorators.js';
 import { DeliveryQueue, deliveriesOf, type DeliveryJob, type DeliveryJobData } from '../queue/delivery.queue.js';
 import { DeliveryService } from './delivery.service.js';
@@ -40,6 +40,7 @@ export class DeliveryProcessor implements OnApplicationBootstrap, BeforeApplicat
 
   constructor(
     @InjectQueue(DELIVERY_QUEUE) private readonly queue: Queue<DeliveryJobData>,
+    @InjectQueue(BACKLOG_QUEUE) private readonly backlogQueue: Queue<DeliveryJobData>,
     @InjectWebhooksOptions() private readonly options: ResolvedWebhooksOptions,
     private readonly delivery: DeliveryService,
     private readonly deliveryQueue: DeliveryQueue,
@@ -61,9 +62,11 @@ export class DeliveryProcessor implements OnApplicationBootstrap, BeforeApplicat
 
   onApplicationBootstrap(): void {
     if (!this.options.worker) return;
-    this.queue
-      .process(this.options.concurrency, (job: Job<DeliveryJobData>) => this.handle(deliveriesOf(job.data)))
-      .catch((error: Error) => this.logger.error(`delivery worker stopped: ${error.message}`));
+    for (const queue of this.options.background ? [this.queue, this.backlogQueue] : [this.queue]) {
+      queue
+        .process(this.options.concurrency, (job: Job<DeliveryJobData>) => this.handle(deliveriesOf(job.data)))
+        .catch((error: Error) => this.logger.error(`delivery worker stopped (${queue.name}): ${error.message}`));
+    }
     this.deliveryQueue.setLocalWorker((jobs) => {
       // As a queue job's would be, but nobody waits for it: a failed delivery's row stays owed for the sweeper.
       void this.handle(jobs).catch((error: unknown) => {
@@ -81,7 +84,7 @@ export class DeliveryProcessor implements OnApplicationBootstrap, BeforeApplicat
     await this.deliveryQueue.enqueue(this.lanes.drain());
     let timer: NodeJS.Timeout | undefined;
     const bound = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), this.options.requestTimeoutMs + SHUTDOWN_GRACE_MS)));
-    const finished = Promise.all([this.queue.close(), ...this.detached]);
+    const finished = Promise.all([this.queue.close(), this.backlogQueue.close(), ...this.detached]);
     const outcome = await Promise.race([finished.then(() => 'closed' as const), bound]);
     clearTimeout(timer);
     if (outcome === 'timeout' && this.inFlight.size > 0) {

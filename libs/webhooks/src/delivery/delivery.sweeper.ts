@@ -13,13 +13,13 @@ const BATCH = 1000;
 /** A pass queues at most this many deliveries coming due; the rest wait for the next pass (or, once overdue, the catch-up). */
 const UPCOMING_PER_PASS = 10_000;
 /**
- * A backlog (after an outage, an endpoint's return, a Redis flush) moves from the table to Redis in
- * steps of CATCH_UP_STEP rows every CATCH_UP_TICK_MS while it lasts, at the pace workers take it: no
- * step while MAX_WAITING_JOBS jobs wait for a worker (a new message's job waits behind those, so they
- * are few), nor past MAX_PARKED deliveries in this worker's endpoint lines. A worker takes jobs faster
+ * A backlog (after an outage, an endpoint's return, a Redis flush) moves from the table to the backlog
+ * queue in steps of CATCH_UP_STEP rows every CATCH_UP_TICK_MS while it lasts, at the pace workers take
+ * it: no step while MAX_WAITING_JOBS jobs wait for a worker, nor past MAX_PARKED deliveries in this
+ * worker's endpoint lines. A worker takes jobs faster
  * than it sends (it parks what it cannot start), so the lines, not the queue, say it has enough: past
  * them it would drop deliveries, and read and queue them again, for nothing but CPU. One large step
- * (a pass of 5,000 rows, as before) made new messages' jobs wait in Redis behind a hundred jobs.
+ * (a pass of 5,000 rows, as before) kept a worker busy with a hundred jobs' claims at once.
  */
 const CATCH_UP_STEP = 500;
 const CATCH_UP_TICK_MS = 100;
@@ -49,7 +49,7 @@ type Due = Pick<DeliveryEntity, 'msgId' | 'endpointId' | 'attempts' | 'nextAttem
  * - queues the rows that came within the horizon since the last pass (a cursor through the schedule);
  * - catches up on overdue rows that no job carries (never queued, Redis flushed, enqueue failed while
  *   Redis or the database was down, a backlog held back), in small steps as fast as workers take them,
- *   by a second cursor that starts over once it reaches the end;
+ *   by a second cursor that starts over once it reaches the end (on workers that take the backlog);
  * - frees rows whose worker died mid-attempt;
  * - moves ordered endpoints' lines whose worker died between ending the head and making the next due.
  * Replicas sweep independently: a delivery queued twice has one job (job ids name the attempt), and a
@@ -97,7 +97,7 @@ export class DeliverySweeper implements OnApplicationBootstrap, OnApplicationShu
   onApplicationBootstrap(): void {
     if (!this.options.worker) return;
     this.task.start(this.tickMs);
-    this.catchUpTask.start(Math.min(CATCH_UP_TICK_MS, this.tickMs));
+    if (this.options.background) this.catchUpTask.start(Math.min(CATCH_UP_TICK_MS, this.tickMs));
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -125,7 +125,8 @@ export class DeliverySweeper implements OnApplicationBootstrap, OnApplicationShu
       .where({ status: 'sending', leaseUntil: LessThan(now) })
       .execute();
     await this.lines.advanceStalled();
-    return (await this.queueUpcoming(now)) + (await this.catchUp(now));
+    // The catch-up is the backlog's: it runs where the backlog is taken, and its pace is those lines'.
+    return (await this.queueUpcoming(now)) + (this.options.background ? await this.catchUp(now) : 0);
   }
 
   /** Queues rows due within the horizon that the last passes had not reached (their writers queued the ones due sooner). */
@@ -161,12 +162,12 @@ export class DeliverySweeper implements OnApplicationBootstrap, OnApplicationShu
 
   private async catchUpStep(now: Date): Promise<number> {
     this.behind = true;
-    if ((await this.queue.waiting()) >= MAX_WAITING_JOBS) return 0;
+    if ((await this.queue.backlogWaiting()) >= MAX_WAITING_JOBS) return 0;
     const until = new Date(now.getTime() - this.options.sweepIntervalMs);
     const room = Math.min(CATCH_UP_STEP, MAX_PARKED - this.processor.parked);
     if (room <= 0) return this.catchUpOthers(now, until);
     const rows = await this.dueAfter(this.overdue, until, room);
-    await this.queue.enqueue(rows.map(dueDelivery));
+    await this.queue.enqueueBacklog(rows.map(dueDelivery));
     // At the end of the schedule the scan starts over, from the next sweep.
     this.overdue = rows.length < room ? undefined : cursorOf(rows[rows.length - 1]);
     this.behind = this.overdue !== undefined;
@@ -184,7 +185,7 @@ export class DeliverySweeper implements OnApplicationBootstrap, OnApplicationShu
     const room = Math.min(CATCH_UP_STEP, MAX_PARKED - (this.processor.parked - slow.waiting));
     if (slow.endpointIds.length === 0 || room <= 0 || (!this.others && now.getTime() < this.othersRestAt)) return 0;
     const rows = await this.dueAfter(this.others, until, room, slow.endpointIds);
-    await this.queue.enqueue(rows.map(dueDelivery));
+    await this.queue.enqueueBacklog(rows.map(dueDelivery));
     this.others = rows.length < room ? undefined : cursorOf(rows[rows.length - 1]);
     if (!this.others) this.othersRestAt = now.getTime() + this.tickMs;
     return rows.length;

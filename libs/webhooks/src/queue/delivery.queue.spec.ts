@@ -2,11 +2,14 @@ import type { Queue } from 'bull';
 import { describe, expect, it } from 'vitest';
 import { DeliveryQueue, QUEUE_HORIZON_MS, deliveriesOf, type DeliveryJobData } from './delivery.queue.js';
 
-/** A stand-in for Bull's queue that keeps what addBulk was given. */
+type Added = { data: DeliveryJobData; opts: { jobId: string; delay: number } }[];
+
+/** Stand-ins for Bull's queues (new deliveries, the backlog) that keep what addBulk was given. */
 function recordingQueue() {
-  const added: { data: DeliveryJobData; opts: { jobId: string; delay: number } }[] = [];
-  const queue = { client: { status: 'ready' }, addBulk: async (jobs: typeof added) => void added.push(...jobs) } as unknown as Queue<DeliveryJobData>;
-  return { queue: new DeliveryQueue(queue), added };
+  const stand = (added: Added) => ({ client: { status: 'ready' }, addBulk: async (jobs: Added) => void added.push(...jobs) }) as unknown as Queue<DeliveryJobData>;
+  const added: Added = [];
+  const backlog: Added = [];
+  return { queue: new DeliveryQueue(stand(added), stand(backlog)), added, backlog };
 }
 
 const delivery = (n: number, dueAt?: Date) => ({ msgId: `msg_${n}`, endpointId: 'ep_1', attempts: 0, dueAt });
@@ -34,6 +37,15 @@ describe('DeliveryQueue.enqueue', () => {
     const { queue, added } = recordingQueue();
     await queue.enqueue([delivery(1, new Date(Date.now() + QUEUE_HORIZON_MS + 1_000)), delivery(2, new Date(Date.now() + 3_600_000))]);
     expect(added).toEqual([]);
+  });
+});
+
+describe('DeliveryQueue.enqueueBacklog', () => {
+  it("puts the sweeper's overdue deliveries in the backlog queue only, shared as new ones are", async () => {
+    const { queue, added, backlog } = recordingQueue();
+    await queue.enqueueBacklog(Array.from({ length: 60 }, (_, n) => delivery(n, new Date(Date.now() - 60_000))));
+    expect(added).toEqual([]);
+    expect(backlog.map((job) => deliveriesOf(job.data).length)).toEqual([50, 10]);
   });
 });
 

@@ -1,7 +1,7 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Injectable, Logger } from '@nestjs/common';
 import type { Queue } from 'bull';
-import { DELIVERY_QUEUE } from '../webhooks.constants.js';
+import { BACKLOG_QUEUE, DELIVERY_QUEUE } from '../webhooks.constants.js';
 
 /** A nudge to look at one delivery row; `attempts` pins it to the attempt it was queued for. */
 export interface DeliveryJob {
@@ -45,7 +45,10 @@ export class DeliveryQueue {
   private redisDown = false;
   private localWorker?: LocalWorker;
 
-  constructor(@InjectQueue(DELIVERY_QUEUE) private readonly queue: Queue<DeliveryJobData>) {}
+  constructor(
+    @InjectQueue(DELIVERY_QUEUE) private readonly queue: Queue<DeliveryJobData>,
+    @InjectQueue(BACKLOG_QUEUE) private readonly backlogQueue: Queue<DeliveryJobData>,
+  ) {}
 
   /**
    * Queues deliveries due within the horizon at their due time; later ones are left to their rows and
@@ -54,7 +57,16 @@ export class DeliveryQueue {
    * attempt, so queueing the same one twice leaves one job; a delivery in two jobs is still attempted
    * once (the claim takes its row once).
    */
-  async enqueue(deliveries: readonly DueDelivery[]): Promise<void> {
+  enqueue(deliveries: readonly DueDelivery[]): Promise<void> {
+    return this.add(this.queue, deliveries);
+  }
+
+  /** Overdue deliveries the sweeper catches up on: for the workers that take the backlog. */
+  enqueueBacklog(deliveries: readonly DueDelivery[]): Promise<void> {
+    return this.add(this.backlogQueue, deliveries);
+  }
+
+  private async add(queue: Queue<DeliveryJobData>, deliveries: readonly DueDelivery[]): Promise<void> {
     const now = Date.now();
     const delayOf = ({ dueAt }: DueDelivery) => (dueAt ? Math.max(0, dueAt.getTime() - now) : 0);
     const dueNow = deliveries.filter((delivery) => delayOf(delivery) === 0).map(jobOf);
@@ -64,8 +76,8 @@ export class DeliveryQueue {
       ...soon.map((delivery) => ({ data: jobOf(delivery), delay: delayOf(delivery) })),
     ];
     if (jobs.length === 0) return;
-    await this.bounded(`queue ${deliveries.length} deliveries`, () =>
-      this.queue.addBulk(
+    await this.bounded(queue, `queue ${deliveries.length} deliveries`, () =>
+      queue.addBulk(
         jobs.map(({ data, delay }) => ({
           data,
           opts: { jobId: jobIdOf(data), delay, attempts: 1, removeOnComplete: true, removeOnFail: true },
@@ -98,14 +110,14 @@ export class DeliveryQueue {
     if (later.length > 0) await this.enqueue(later);
   }
 
-  /** Jobs waiting for a worker (not the delayed ones): the sweeper queues a backlog no faster than workers take it. */
-  async waiting(): Promise<number> {
-    return (await this.bounded('count waiting jobs', () => this.queue.getWaitingCount())) ?? Number.POSITIVE_INFINITY;
+  /** Backlog jobs waiting for a worker: the sweeper queues a backlog no faster than workers take it. */
+  async backlogWaiting(): Promise<number> {
+    return (await this.bounded(this.backlogQueue, 'count waiting jobs', () => this.backlogQueue.getWaitingCount())) ?? Number.POSITIVE_INFINITY;
   }
 
   /** Runs a delivery's queued job now instead of at its due time (or queues it if it has none). */
   async runNow(delivery: DeliveryJob): Promise<void> {
-    await this.bounded('run a delivery now', async () => {
+    await this.bounded(this.queue, 'run a delivery now', async () => {
       const job = await this.queue.getJob(jobId(delivery));
       if (job && (await job.isDelayed())) await job.promote();
       else await this.enqueue([delivery]);
@@ -113,10 +125,10 @@ export class DeliveryQueue {
   }
 
   /** Runs `work` on Redis within REDIS_WAIT_MS; undefined when Redis is down or slow (logged, not thrown). */
-  private async bounded<T>(what: string, work: () => Promise<T>): Promise<T | undefined> {
+  private async bounded<T>(queue: Queue<DeliveryJobData>, what: string, work: () => Promise<T>): Promise<T | undefined> {
     // Disconnected: no point queueing commands behind a reconnect; the sweeper covers it.
-    if (this.queue.client.status !== 'ready') {
-      if (!this.redisDown) this.logger.warn(`Redis is not connected (${this.queue.client.status}); due deliveries will be queued by the sweeper`);
+    if (queue.client.status !== 'ready') {
+      if (!this.redisDown) this.logger.warn(`Redis is not connected (${queue.client.status}); due deliveries will be queued by the sweeper`);
       this.redisDown = true;
       return undefined;
     }

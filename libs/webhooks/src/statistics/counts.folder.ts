@@ -49,7 +49,7 @@ const AGGREGATES: Record<CountKind, Aggregate> = {
 
 /**
  * Folds the change log the triggers append to (homing_count_changes, see migration 1765300000000) into
- * the aggregate tables, on workers every FOLD_INTERVAL_MS. Each batch is one READ COMMITTED transaction
+ * the aggregate tables, on workers that do the background work every FOLD_INTERVAL_MS. Each batch is one READ COMMITTED transaction
  * that takes the oldest change rows no one else holds (SKIP LOCKED: rows of a writer's transaction not
  * committed yet are left for a later fold; two folders take disjoint rows), adds their sums to the
  * aggregates (keys sorted, so concurrent folders lock them in one order), deletes aggregate rows that
@@ -78,7 +78,7 @@ export class CountsFolder implements OnApplicationBootstrap, OnApplicationShutdo
   ) {}
 
   onApplicationBootstrap(): void {
-    if (this.options.worker) this.task.start(FOLD_INTERVAL_MS);
+    if (this.options.worker && this.options.background) this.task.start(FOLD_INTERVAL_MS);
   }
 
   onApplicationShutdown(): Promise<void> {
