@@ -20,6 +20,15 @@ export type ProcessRole = 'all' | 'serve' | 'background';
 /** The background process's nice value: when the cores are busy it gets about a tenth of a serving process's share. */
 export const BACKGROUND_NICE = 10;
 
+/**
+ * A process that ended within STEADY_RUN_MS of being ready is replaced after a delay, doubled for each
+ * one in a row in its place (a crash loop: a bad deploy, a poisoned input), up to MAX_RESTART_DELAY_MS;
+ * one that ran longer is replaced at once.
+ */
+const STEADY_RUN_MS = 60_000;
+const FIRST_RESTART_DELAY_MS = 1_000;
+const MAX_RESTART_DELAY_MS = 60_000;
+
 /** In a cluster's process: the role its primary gave it. */
 export function processRole(): ProcessRole {
   const role = process.env[ROLE_VARIABLE];
@@ -35,9 +44,11 @@ export function reportListening(): void {
  * HOMING_PROCESSES > 1: this process is the primary of a Node cluster and runs no dispatcher itself.
  * It starts that many dispatcher processes at once (they share the port; migrations take a lock, see
  * openMigrated) with the settings it checked, the operator token it has (or made up) and their roles
- * (ProcessRole), says `listening` once all of them are ready, and replaces one that dies in its role. A process that ends before it ever
- * listened is a failed start (the database unreachable, say): the primary stops the others and exits 1
- * rather than start it again and again. SIGTERM or SIGINT stops them all (each finishes its deliveries
+ * (ProcessRole), says `listening` once all of them are ready, and replaces one that dies in its role
+ * (after a growing delay if they keep dying young: STEADY_RUN_MS). While the cluster starts, a process
+ * that ends before it is ready is a failed start (the database unreachable, say): the primary stops the
+ * others and exits 1 rather than start it again and again; a replacement that does is replaced in turn,
+ * the others going on. SIGTERM or SIGINT stops them all (each finishes its deliveries
  * in flight) and the primary exits 0 once they have, 1 if one failed to stop cleanly. The processes end
  * with the primary however it ends (Node's cluster exits a process whose primary is gone). A scrape of
  * /metrics, whichever process takes it, is answered with all processes' metrics gathered here.
@@ -49,35 +60,54 @@ export function runCluster(config: StartingConfig, listening: () => void): void 
   let stopping = false;
   let exitCode = 0;
 
-  const roles = new WeakMap<Worker, ProcessRole>();
-  const fork = (role: ProcessRole) => {
+  /** Each process's place: its role, when it was ready, and how many in a row there ended young before it. */
+  const places = new WeakMap<Worker, { role: ProcessRole; readyAt: number; youngEnds: number }>();
+  const replacements = new Set<NodeJS.Timeout>();
+  const fork = (role: ProcessRole, youngEnds = 0) => {
     const worker = cluster.fork({ HOMING_API_TOKEN: config.apiToken, [ROLE_VARIABLE]: role });
-    roles.set(worker, role);
+    places.set(worker, { role, readyAt: Number.POSITIVE_INFINITY, youngEnds });
     worker.on('message', (message: unknown) => {
       if (message !== LISTENING || started.has(worker)) return;
       started.add(worker);
+      places.get(worker)!.readyAt = Date.now();
       if (--waitingFor === 0) listening();
     });
+  };
+  const replace = (worker: Worker, ended: string) => {
+    const { role, readyAt, youngEnds } = places.get(worker)!;
+    const young = Date.now() - readyAt < STEADY_RUN_MS ? youngEnds + 1 : 0;
+    const delayMs = young === 0 ? 0 : Math.min(FIRST_RESTART_DELAY_MS * 2 ** (young - 1), MAX_RESTART_DELAY_MS);
+    const when = delayMs === 0 ? '' : ` in ${delayMs / 1_000} s (${young} in a row ended within ${STEADY_RUN_MS / 1_000} s of starting)`;
+    logger.warn(`dispatcher process ${worker.process.pid} ended (${ended}); starting another${when}`);
+    const timer = setTimeout(() => {
+      replacements.delete(timer);
+      fork(role, young);
+    }, delayMs);
+    replacements.add(timer);
+  };
+  const exitIfNoneLeft = () => {
+    if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(exitCode);
   };
   const stop = (code: number) => {
     exitCode = Math.max(exitCode, code);
     if (stopping) return;
     stopping = true;
+    for (const timer of replacements) clearTimeout(timer);
     for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
+    // Every process may have ended already, each waiting for its replacement.
+    exitIfNoneLeft();
   };
 
   cluster.on('exit', (worker, code, signal) => {
     const ended = signal ?? `exit code ${code}`;
     if (stopping) {
       if (code !== 0 && signal !== 'SIGTERM') exitCode = 1;
-      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(exitCode);
-    } else if (!started.has(worker)) {
+      exitIfNoneLeft();
+    } else if (!started.has(worker) && waitingFor > 0) {
       logger.error(`a dispatcher process ended (${ended}) before it listened: stopping the others`);
       stop(1);
-      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(exitCode);
     } else {
-      logger.warn(`dispatcher process ${worker.process.pid} ended (${ended}); starting another`);
-      fork(roles.get(worker)!);
+      replace(worker, ended);
     }
   });
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
