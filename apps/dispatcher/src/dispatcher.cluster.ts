@@ -11,10 +11,10 @@ const ROLE_VARIABLE = 'HOMING_PROCESS_ROLE';
 /**
  * `all`: a dispatcher alone (HOMING_PROCESSES=1) serves the API and delivers everything. In a cluster
  * whose processes deliver, all but one `serve`: the API, the messages they accept, new deliveries and
- * retries. The last does the background work besides new deliveries and retries (the backlog of
- * overdue deliveries the sweeper catches up on, the statistics fold, retention), serves no API, and
- * runs at a lower CPU priority (BACKGROUND_NICE): a long drain then takes what CPU the serving processes
- * leave, and fresh deliveries do not wait behind it.
+ * retries. The last does the background work only (the backlog of overdue deliveries the sweeper
+ * catches up on, the statistics fold, retention), serves no API, and runs at a lower CPU priority
+ * (BACKGROUND_NICE): a long drain then takes what CPU the serving processes leave, and no fresh
+ * delivery waits on it, even when other programs keep the cores busy.
  */
 export type ProcessRole = 'all' | 'serve' | 'background';
 /** The background process's nice value: when the cores are busy it gets about a tenth of a serving process's share. */

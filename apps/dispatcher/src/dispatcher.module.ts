@@ -11,8 +11,8 @@ import { RelayModule } from './relay/relay.module.js';
 /** The standalone dispatcher: the webhooks module with its worker, behind an HTTP API. */
 @Module({})
 export class DispatcherModule {
-  /** `background`: whether this process's worker does the background work (see ProcessRole). */
-  static register(config: StartingConfig, { background }: { background: boolean } = { background: true }): DynamicModule {
+  /** `background`: the library option, as this process's role says (see ProcessRole). */
+  static register(config: StartingConfig, { background }: { background: boolean | 'only' } = { background: true }): DynamicModule {
     return {
       module: DispatcherModule,
       imports: [

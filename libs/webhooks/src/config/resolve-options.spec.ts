@@ -14,3 +14,12 @@ describe('resolveOptions: retention', () => {
     expect(() => resolveOptions({ retention: 90 })).toThrow(/^retention: expected off or a duration of at least 1d, got 90/);
   });
 });
+
+describe('resolveOptions: background', () => {
+  it("is on by default, and takes false or 'only'; anything else is refused by name", () => {
+    expect(resolveOptions({}).background).toBe(true);
+    expect(resolveOptions({ background: false }).background).toBe(false);
+    expect(resolveOptions({ background: 'only' }).background).toBe('only');
+    expect(() => resolveOptions({ background: 'yes' as never })).toThrow(/^background: expected true, false or 'only', got "yes"$/);
+  });
+});

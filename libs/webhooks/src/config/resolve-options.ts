@@ -18,12 +18,16 @@ export function resolveOptions(options: WebhooksModuleOptions): ResolvedWebhooks
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new Error(`concurrency: expected a positive integer, got ${options.concurrency}`);
   }
+  const background = options.background ?? true;
+  if (background !== true && background !== false && background !== 'only') {
+    throw new Error(`background: expected true, false or 'only', got ${JSON.stringify(options.background)}`);
+  }
   return {
     database: options.database,
     redis: options.redis ?? 'redis://127.0.0.1:6379',
     queuePrefix: options.queuePrefix ?? 'homing',
     worker: options.worker ?? true,
-    background: options.background ?? true,
+    background,
     concurrency,
     retrySchedule: parseDurationList(options.retrySchedule ?? DEFAULT_RETRY_SCHEDULE, 'retrySchedule'),
     requestTimeoutMs: parseDuration(options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT, 'requestTimeout'),

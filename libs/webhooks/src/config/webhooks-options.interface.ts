@@ -26,12 +26,14 @@ export interface WebhooksModuleOptions {
   /** Run the delivery worker in this process (default true). False: produce only; a dispatcher delivers. */
   worker?: boolean;
   /**
-   * Whether this process's worker also does the background work: the backlog (overdue deliveries the
-   * sweeper catches up on after an outage, an endpoint's return, a Redis flush), folding the statistics
-   * counts and deleting expired payloads and rows. Default true. False keeps a process that serves fresh
-   * traffic off a long drain; at least one worker must do it, or overdue rows and statistics wait.
+   * Whether this process's worker does the background work: the backlog (overdue deliveries the sweeper
+   * catches up on after an outage, an endpoint's return, a Redis flush), folding the statistics counts
+   * and deleting expired payloads and rows. Default true: that and new deliveries and retries. False:
+   * new deliveries and retries only, which keeps a process that serves fresh traffic off a long drain
+   * (at least one worker must do the background work, or overdue rows and statistics wait). `only`: the
+   * background work only, for a process run at a lower priority (new deliveries there would wait on it).
    */
-  background?: boolean;
+  background?: boolean | 'only';
   /** Deliveries in flight at once in this process. Default 50. */
   concurrency?: number;
   /** Delays between attempts after the first, e.g. `5s,5m,30m`. Default `5s,5m,30m,2h,5h,10h,10h`. */
@@ -89,7 +91,7 @@ export interface ResolvedWebhooksOptions {
   redis: string | QueueOptions['redis'];
   queuePrefix: string;
   worker: boolean;
-  background: boolean;
+  background: boolean | 'only';
   concurrency: number;
   retrySchedule: number[];
   requestTimeoutMs: number;

@@ -62,7 +62,8 @@ export class DeliveryProcessor implements OnApplicationBootstrap, BeforeApplicat
 
   onApplicationBootstrap(): void {
     if (!this.options.worker) return;
-    for (const queue of this.options.background ? [this.queue, this.backlogQueue] : [this.queue]) {
+    const { background } = this.options;
+    for (const queue of [...(background === 'only' ? [] : [this.queue]), ...(background ? [this.backlogQueue] : [])]) {
       queue
         .process(this.options.concurrency, (job: Job<DeliveryJobData>) => this.handle(deliveriesOf(job.data)))
         .catch((error: Error) => this.logger.error(`delivery worker stopped (${queue.name}): ${error.message}`));
