@@ -83,10 +83,12 @@ describe('retry-now (Homing extension): sends every delivery of an endpoint wait
 
   it('counts the deliveries waiting on a retry in the endpoint stats', async () => {
     h.receiver.status(500, 'broken again');
-    await failedOnce();
+    const msgId = await failedOnce();
     // The message scheduled for later is pending too, but waits on no retry.
     expect((await call('GET', `app/${appId}/endpoint/${endpointId}/stats`)).body).toMatchObject({ pending: 2, waitingRetry: 1 });
     expect((await retryNow(appId, endpointId)).body).toEqual({ retried: 1 });
+    // It fails again, with no retry left: over before the next test counts.
+    await vi.waitFor(async () => expect((await delivery(msgId)).status).toBe(MessageStatus.Fail), WAIT);
   });
 
   it('counts a retry whose time has come but that no worker has taken yet as waiting, and sends it', async () => {
