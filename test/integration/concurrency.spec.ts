@@ -135,9 +135,12 @@ describe('a worker that leaves the background work to others (background: false)
     const [{ owed }] = await h.homing.dataSource.query("SELECT COUNT(*) AS owed FROM homing_deliveries WHERE endpointId = ? AND status = 'pending'", [endpoint.id]);
     expect(Number(owed)).toBe(300);
 
-    const backlogWorker = await startWebhooksApp(h.services, { sweepInterval: '500ms' });
+    // A worker that does the background work only takes the backlog; what it sends itself goes to the worker that delivers.
+    const backlogWorker = await startWebhooksApp(h.services, { sweepInterval: '500ms', background: 'only' });
     try {
       await vi.waitFor(() => expect(h.receiver.on('/serving')).toHaveLength(302), { timeout: 20_000, interval: 100 });
+      await backlogWorker.producer.send(app.id, { eventType: 'order.paid', payload: { fromTheBackgroundWorker: true } });
+      await vi.waitFor(() => expect(h.receiver.on('/serving')).toHaveLength(303), { timeout: 10_000 });
     } finally {
       await backlogWorker.close();
     }

@@ -68,6 +68,9 @@ export class DeliveryProcessor implements OnApplicationBootstrap, BeforeApplicat
         .process(this.options.concurrency, (job: Job<DeliveryJobData>) => this.handle(deliveriesOf(job.data)))
         .catch((error: Error) => this.logger.error(`delivery worker stopped (${queue.name}): ${error.message}`));
     }
+    // A process that does the background work only runs at a lower priority: what it produces itself (an
+    // operational event, an ordered line's next head) goes through the queue to the workers that deliver.
+    if (background === 'only') return;
     this.deliveryQueue.setLocalWorker((jobs) => {
       // As a queue job's would be, but nobody waits for it: a failed delivery's row stays owed for the sweeper.
       void this.handle(jobs).catch((error: unknown) => {
