@@ -183,12 +183,15 @@ export async function throughputRun(bench: Bench, producer: Producer, app: Bench
 
 export type Latencies = Record<50 | 95 | 99, number>;
 
-/** Open loop: messages sent on a fixed schedule whatever the answers; latency from each acceptance to its arrival. */
-export async function latencyRun(bench: Bench, producer: Producer, app: BenchApp, perSecond: number, seconds: number): Promise<Latencies> {
-  await bench.sink.reset(true);
+/**
+ * Open loop: messages sent on a fixed schedule whatever the answers; latency from each acceptance to its
+ * arrival at `sink` (the app's endpoint's receiver: the bench's, unless the app has a receiver of its own).
+ */
+export async function latencyRun(bench: Bench, producer: Producer, app: BenchApp, perSecond: number, seconds: number, sink = bench.sink): Promise<Latencies> {
+  await sink.reset(true);
   const since = new Date();
   const accepted = await sendAtRate(producer, app, perSecond, seconds);
-  const { arrivals } = await bench.sink.waitFor(accepted.size, 120_000);
+  const { arrivals } = await sink.waitFor(accepted.size, 120_000);
   await bench.settle(accepted.size, app.id, since);
   return latencies(accepted, arrivals!);
 }

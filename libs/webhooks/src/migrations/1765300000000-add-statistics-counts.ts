@@ -11,6 +11,9 @@ const countedStatus = (row: string) =>
 /** The event type of an attempt's message; '' once the message is gone (a row retention must delete attempts first). */
 const eventTypeOf = (row: string) => `COALESCE((SELECT m.\`eventType\` FROM \`homing_messages\` m WHERE m.\`id\` = ${row}.\`msgId\`), '')`;
 
+/** A group counted already by an earlier range of rows (the backfill's) is added to. */
+const ADD_COUNTS = 'ON DUPLICATE KEY UPDATE `count` = `count` + VALUES(`count`)';
+
 const CHANGE_COLUMNS = '(`kind`, `appId`, `endpointId`, `eventType`, `bucket`, `status`, `delta`)';
 const deliveryChange = (row: string, delta: number) => `('delivery', ${row}.\`appId\`, ${row}.\`endpointId\`, '', ${hourOf(`${row}.\`createdAt\``)}, ${countedStatus(row)}, ${delta})`;
 const attemptChange = (row: string, delta: number) =>
@@ -48,6 +51,13 @@ const TRIGGERS = {
  * pending deliveries) one index dive.
  */
 export class AddStatisticsCounts1765300000000 implements MigrationInterface {
+  /**
+   * Existing rows counted per statement. One GROUP BY over a whole big table spills its temporary table to
+   * disk and slows as it grows; ranges of this many rows group in memory (0.07 s for 10,000 attempts). On
+   * 2 million attempts and 1 million deliveries the migration took 36 s this way, 46 s in one statement each.
+   */
+  static countRangeRows = 10_000;
+
   name = 'AddStatisticsCounts1765300000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
@@ -76,25 +86,52 @@ export class AddStatisticsCounts1765300000000 implements MigrationInterface {
     for (const [name, body] of Object.entries(TRIGGERS)) await queryRunner.query(`CREATE TRIGGER \`${name}\` ${body}`);
     // Its own transaction: the DDL above committed the migration runner's, so the statements below would each commit alone.
     await queryRunner.query('START TRANSACTION');
-    await queryRunner.query(
-      `INSERT INTO \`homing_delivery_counts\` (\`endpointId\`, \`hour\`, \`status\`, \`appId\`, \`count\`) ` +
+    await this.countInRanges(
+      queryRunner,
+      'homing_deliveries',
+      'msgId',
+      (range) =>
+        `INSERT INTO \`homing_delivery_counts\` (\`endpointId\`, \`hour\`, \`status\`, \`appId\`, \`count\`) ` +
         `SELECT d.\`endpointId\`, ${hourOf('d.`createdAt`')} AS \`hour\`, ${countedStatus('d')} AS \`counted\`, d.\`appId\`, COUNT(*) FROM \`homing_deliveries\` d ` +
-        'GROUP BY d.`endpointId`, `hour`, `counted`, d.`appId`',
+        `WHERE ${range('d.`msgId`')} GROUP BY d.\`endpointId\`, \`hour\`, \`counted\`, d.\`appId\` ${ADD_COUNTS}`,
     );
-    const attemptCounts = 'INSERT INTO `homing_attempt_counts` (`appId`, `span`, `bucket`, `endpointId`, `eventType`, `status`, `count`) ';
-    await queryRunner.query(
-      attemptCounts +
-        `SELECT a.\`appId\`, 5, ${fiveMinutesOf('a.`createdAt`')} AS \`bucket\`, a.\`endpointId\`, COALESCE(m.\`eventType\`, '') AS \`type\`, a.\`status\`, COUNT(*) ` +
-        'FROM `homing_attempts` a LEFT JOIN `homing_messages` m ON m.`id` = a.`msgId` GROUP BY a.`appId`, `bucket`, a.`endpointId`, `type`, a.`status`',
-    );
-    // The hours from the five minutes: one pass over the attempts, not two.
-    await queryRunner.query(
-      attemptCounts +
-        `SELECT \`appId\`, 60, ${hourOf('`bucket`')} AS \`hour\`, \`endpointId\`, \`eventType\`, \`status\`, SUM(\`count\`) FROM \`homing_attempt_counts\` ` +
-        'WHERE `span` = 5 GROUP BY `appId`, `hour`, `endpointId`, `eventType`, `status`',
+    // Per five minutes and per hour, each range read twice while it is in the buffer pool.
+    await this.countInRanges(queryRunner, 'homing_attempts', 'id', (range) =>
+      [
+        [5, fiveMinutesOf('a.`createdAt`')],
+        [60, hourOf('a.`createdAt`')],
+      ].map(
+        ([span, bucket]) =>
+          'INSERT INTO `homing_attempt_counts` (`appId`, `span`, `bucket`, `endpointId`, `eventType`, `status`, `count`) ' +
+          `SELECT a.\`appId\`, ${span}, ${bucket} AS \`bucket\`, a.\`endpointId\`, COALESCE(m.\`eventType\`, '') AS \`type\`, a.\`status\`, COUNT(*) ` +
+          `FROM \`homing_attempts\` a LEFT JOIN \`homing_messages\` m ON m.\`id\` = a.\`msgId\` WHERE ${range('a.`id`')} ` +
+          `GROUP BY a.\`appId\`, \`bucket\`, a.\`endpointId\`, \`type\`, a.\`status\` ${ADD_COUNTS}`,
+      ),
     );
     await queryRunner.query('DELETE FROM `homing_count_changes`');
     await queryRunner.query('COMMIT');
+  }
+
+  /**
+   * Counts `table`'s existing rows a range of `key` (its primary key or that key's first column) at a
+   * time: `statements(range)` gives the INSERTs for the rows where `range(column)` holds. The ranges run
+   * from the first row to past the last, each read with the locks of an INSERT ... SELECT, so together
+   * they hold the whole table as one statement would; a group that straddles two ranges is added up.
+   */
+  private async countInRanges(queryRunner: QueryRunner, table: string, key: string, statements: (range: (column: string) => string) => string | string[]): Promise<void> {
+    const { countRangeRows } = AddStatisticsCounts1765300000000;
+    const valueAfter = async (sql: string, parameters: unknown[]): Promise<string | undefined> => ((await queryRunner.query(sql, parameters)) as { value: string }[])[0]?.value;
+    let from: string | undefined;
+    do {
+      const bound = from === undefined ? '' : `WHERE \`${key}\` >= ?`;
+      let to = await valueAfter(`SELECT \`${key}\` AS value FROM \`${table}\` ${bound} ORDER BY \`${key}\` LIMIT 1 OFFSET ${countRangeRows}`, from === undefined ? [] : [from]);
+      // More than a range's rows share the key's first column: the range ends after them.
+      if (to !== undefined && to === from) to = await valueAfter(`SELECT MIN(\`${key}\`) AS value FROM \`${table}\` WHERE \`${key}\` > ?`, [from]);
+      const conditions = (column: string) => [...(from === undefined ? [] : [`${column} >= ?`]), ...(to === undefined ? [] : [`${column} < ?`])].join(' AND ') || 'TRUE';
+      const parameters = [from, to].filter((value) => value !== undefined);
+      for (const statement of [statements(conditions)].flat()) await queryRunner.query(statement, parameters);
+      from = to;
+    } while (from !== undefined);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
