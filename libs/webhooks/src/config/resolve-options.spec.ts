@@ -16,10 +16,11 @@ describe('resolveOptions: retention', () => {
 });
 
 describe('resolveOptions: background', () => {
-  it("is on by default, and takes false or 'only'; anything else is refused by name", () => {
+  it("is on by default, takes false or 'only', is off with no worker; anything else is refused by name", () => {
     expect(resolveOptions({}).background).toBe(true);
     expect(resolveOptions({ background: false }).background).toBe(false);
     expect(resolveOptions({ background: 'only' }).background).toBe('only');
+    expect(resolveOptions({ worker: false, background: 'only' }).background).toBe(false);
     expect(() => resolveOptions({ background: 'yes' as never })).toThrow(/^background: expected true, false or 'only', got "yes"$/);
   });
 });

@@ -22,12 +22,14 @@ export function resolveOptions(options: WebhooksModuleOptions): ResolvedWebhooks
   if (background !== true && background !== false && background !== 'only') {
     throw new Error(`background: expected true, false or 'only', got ${JSON.stringify(options.background)}`);
   }
+  const worker = options.worker ?? true;
   return {
     database: options.database,
     redis: options.redis ?? 'redis://127.0.0.1:6379',
     queuePrefix: options.queuePrefix ?? 'homing',
-    worker: options.worker ?? true,
-    background,
+    worker,
+    // Background work is a worker's: a process with none does none, whatever it asked.
+    background: worker && background,
     concurrency,
     retrySchedule: parseDurationList(options.retrySchedule ?? DEFAULT_RETRY_SCHEDULE, 'retrySchedule'),
     requestTimeoutMs: parseDuration(options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT, 'requestTimeout'),

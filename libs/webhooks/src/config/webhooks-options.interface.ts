@@ -91,6 +91,7 @@ export interface ResolvedWebhooksOptions {
   redis: string | QueueOptions['redis'];
   queuePrefix: string;
   worker: boolean;
+  /** False in a process with no worker. */
   background: boolean | 'only';
   concurrency: number;
   retrySchedule: number[];

@@ -42,7 +42,7 @@ export class PayloadRetentionService implements OnApplicationBootstrap, OnApplic
   ) {}
 
   onApplicationBootstrap(): void {
-    if (this.options.worker && this.options.background) this.task.start(this.options.purgeIntervalMs);
+    if (this.options.background) this.task.start(this.options.purgeIntervalMs);
   }
 
   async onApplicationShutdown(): Promise<void> {

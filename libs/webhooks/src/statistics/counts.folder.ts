@@ -78,7 +78,7 @@ export class CountsFolder implements OnApplicationBootstrap, OnApplicationShutdo
   ) {}
 
   onApplicationBootstrap(): void {
-    if (this.options.worker && this.options.background) this.task.start(FOLD_INTERVAL_MS);
+    if (this.options.background) this.task.start(FOLD_INTERVAL_MS);
   }
 
   onApplicationShutdown(): Promise<void> {
