@@ -136,7 +136,7 @@ describe('transformations', () => {
     const stuck = await h.svix.endpoint.create(app.id, { url: h.receiver.url('/stuck') });
     const healthy = await h.svix.endpoint.create(app.id, { url: h.receiver.url('/healthy') });
     await h.svix.endpoint.transformation.patch(app.id, looping.id, { code: LOOPING, enabled: true });
-    // One call QuickJS cannot interrupt: its thread is ended from outside.
+    // One call QuickJS cannot interrupt: failed for its time, its thread ended from outside if it runs that long.
     const uninterruptible = "function handler(webhook) { webhook.payload = '\\u1E9B\\u0323'.repeat(1e6).normalize('NFKC').length; return webhook; }";
     await h.svix.endpoint.transformation.patch(app.id, stuck.id, { code: uninterruptible, enabled: true });
 

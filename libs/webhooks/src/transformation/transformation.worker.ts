@@ -44,13 +44,15 @@ export function sandboxThread(load: (id: string) => unknown): void {
   const { parentPort, workerData } = load('node:worker_threads') as { parentPort: MessagePort; workerData: SandboxThreadData };
   const quickjs = load(workerData.quickjs) as typeof import('quickjs-emscripten');
 
+  const tooLong: SandboxReply = { ok: false, reason: `it ran longer than ${workerData.timeMs} ms` };
+
   /** Why a run ended with a JavaScript error, in the words the attempt records. */
   const failure = (vm: QuickJSContext, error: QuickJSHandle, where: string): SandboxReply => {
     const dumped = vm.dump(error) as { name?: unknown; message?: unknown } | null;
     error.dispose();
     const name = typeof dumped?.name === 'string' ? dumped.name : '';
     const message = typeof dumped?.message === 'string' ? dumped.message : String(dumped);
-    if (name === 'InternalError' && message === 'interrupted') return { ok: false, reason: `it ran longer than ${workerData.timeMs} ms` };
+    if (name === 'InternalError' && message === 'interrupted') return tooLong;
     if (/out of memory/.test(message)) return { ok: false, reason: `it used more than ${workerData.memoryBytes / 1024 / 1024} MB of memory` };
     if (message === 'stack overflow') return { ok: false, reason: 'it overflowed its stack (recursion too deep)' };
     return { ok: false, reason: `${where} ${name ? `${name}: ` : ''}${message}`.slice(0, 1000) };
@@ -95,6 +97,8 @@ export function sandboxThread(load: (id: string) => unknown): void {
       }
       const text = vm.callFunction(stringify, json, returned);
       if (text.error) return failure(vm, text.error, 'its result cannot be written as JSON:');
+      // One call QuickJS cannot interrupt (a long normalize) may end past the time before the watchdog ends the thread.
+      if (Date.now() > deadline) return tooLong;
       const written = keep(text.value);
       // JSON.stringify gives undefined for undefined and functions.
       if (vm.typeof(written) !== 'string') return { ok: false, reason: `handler returned ${vm.typeof(returned)}, not the webhook object` };
