@@ -3,14 +3,13 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { StartingConfig } from './config/dispatcher-config.js';
 import type { ProcessRole } from './dispatcher.cluster.js';
-
-/** The library's `background` option in each role. */
-const BACKGROUND_WORK = { all: true, serve: false, background: 'only' } as const satisfies Record<ProcessRole, boolean | 'only'>;
 import { DispatcherModule } from './dispatcher.module.js';
 import { DispatcherLogger } from './dispatcher.logger.js';
 import { configureDispatcher, DISPATCHER_APP_OPTIONS } from './dispatcher.setup.js';
 
 const KEEP_ALIVE_MS = 65_000;
+/** The library's `background` option in each role. */
+const BACKGROUND_WORK = { all: true, serve: false, background: 'only' } as const satisfies Record<ProcessRole, boolean | 'only'>;
 
 /** One dispatcher process: the API and a worker, or as `role` says in a cluster. Returns once it listens (or, without the API, is ready). */
 export async function startDispatcher(config: StartingConfig, role: ProcessRole = 'all'): Promise<void> {
