@@ -81,6 +81,26 @@ describe('an endpoint that does not answer', () => {
   });
 });
 
+describe("a worker's own new messages", () => {
+  // Concurrency 5: one endpoint may have one request in flight.
+  const h = useHarness({ concurrency: 5 });
+
+  it('are written claimed and sent once; a refused one gives its place back, so the next is sent', async () => {
+    const app = await h.homing.applications.create({ name: 'Own' });
+    const endpoint = await h.homing.endpoints.create(app.id, { url: h.receiver.url('/own') });
+    const first = await h.homing.producer.send(app.id, { eventType: 'order.created', payload: { i: 1 }, eventId: 'order-1' });
+    await h.settled(first.id, endpoint.id);
+    // Each refused send had the endpoint's one place kept for it while its rows were written.
+    for (let i = 0; i < 3; i += 1) {
+      await expect(h.homing.producer.send(app.id, { eventType: 'order.created', payload: { i }, eventId: 'order-1' })).rejects.toBeInstanceOf(ConflictError);
+    }
+    const next = await h.homing.producer.send(app.id, { eventType: 'order.created', payload: { i: 2 }, eventId: 'order-2' });
+    await h.settled(next.id, endpoint.id);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(h.receiver.on('/own').map((request) => request.headers['webhook-id'])).toEqual([first.id, next.id]);
+  });
+});
+
 describe('an endpoint that does not answer, with thousands of deliveries owed', () => {
   const h = useHarness({ concurrency: 5, requestTimeout: '20s', retrySchedule: '1h', sweepInterval: '500ms' });
 

@@ -6,7 +6,8 @@ import type { ResolvedWebhooksOptions } from '../config/webhooks-options.interfa
 import { isDatabaseUnavailable } from '../entities/database-errors.js';
 import { BACKLOG_QUEUE, DELIVERY_QUEUE } from '../webhooks.constants.js';
 import { InjectWebhooksOptions } from '../webhooks.decorators.js';
-import { DeliveryQueue, deliveriesOf, type DeliveryJob, type DeliveryJobData } from '../queue/delivery.queue.js';
+import { DeliveryQueue, deliveriesOf, type DeliveryJob, type DeliveryJobData, type LocalReservation } from '../queue/delivery.queue.js';
+import type { LoadedDelivery } from '../entities/index.js';
 import { DeliveryService } from './delivery.service.js';
 import { EndpointLanes, type SlowLanes } from './endpoint-lanes.js';
 import type { HttpOutcome } from './webhook-http.client.js';
@@ -37,6 +38,8 @@ export class DeliveryProcessor implements OnApplicationBootstrap, BeforeApplicat
   /** Said once per outage (a delivery that reaches the database ends it). */
   private databaseDown = false;
   private closing = false;
+  /** Slots held for deliveries the producer writes claimed (see reserve). */
+  private local = 0;
 
   constructor(
     @InjectQueue(DELIVERY_QUEUE) private readonly queue: Queue<DeliveryJobData>,
@@ -71,12 +74,52 @@ export class DeliveryProcessor implements OnApplicationBootstrap, BeforeApplicat
     // A process that does the background work only runs at a lower priority: what it produces itself (an
     // operational event, an ordered line's next head) goes through the queue to the workers that deliver.
     if (background === 'only') return;
-    this.deliveryQueue.setLocalWorker((jobs) => {
-      // As a queue job's would be, but nobody waits for it: a failed delivery's row stays owed for the sweeper.
-      void this.handle(jobs).catch((error: unknown) => {
-        if (!isDatabaseUnavailable(error)) this.logger.warn(`a new message's delivery failed: ${(error as Error).message}`);
-      });
+    this.deliveryQueue.setLocalWorker({
+      take: (jobs) => {
+        // As a queue job's would be, but nobody waits for it: a failed delivery's row stays owed for the sweeper.
+        void this.handle(jobs).catch((error: unknown) => {
+          if (!isDatabaseUnavailable(error)) this.logger.warn(`a new message's delivery failed: ${(error as Error).message}`);
+        });
+      },
+      reserve: (endpointId) => this.reserve(endpointId),
     });
+  }
+
+  /**
+   * Keeps a slot and a place in the endpoint's lane for a delivery whose row the producer is writing
+   * claimed, if both are free now: it must start once written, since its lease runs from the write.
+   * Bull's jobs meanwhile get the slots left (`slots.concurrency`).
+   */
+  private reserve(endpointId: string): LocalReservation | undefined {
+    if (this.closing || this.local + this.slots.activeCount + this.slots.pendingCount >= this.options.concurrency) return undefined;
+    if (!this.lanes.take(endpointId)) return undefined;
+    this.holdLocal(1);
+    let ended!: () => void;
+    const held = new Promise<void>((resolve) => (ended = resolve));
+    this.detached.add(held);
+    const end = () => {
+      this.holdLocal(-1);
+      this.detached.delete(held);
+      ended();
+    };
+    return {
+      leaseUntil: this.delivery.leaseUntil(),
+      start: (loaded) => {
+        const job = jobOf(loaded);
+        // Shutting down since: the row goes back to pending, queued for another worker.
+        void this.runDetached(job, (sent) => (this.closing ? this.delivery.release([job]) : this.delivery.attempt(loaded, sent))).finally(end);
+      },
+      cancel: () => {
+        end();
+        this.startWaiting(this.lanes.done(endpointId));
+      },
+    };
+  }
+
+  /** Slots held by deliveries started (or about to be) outside Bull's jobs. */
+  private holdLocal(change: number): void {
+    this.local += change;
+    this.slots.concurrency = Math.max(1, this.options.concurrency - this.local);
   }
 
   /** Stops taking jobs, lets in-flight deliveries finish within a bound, and hands back any that do not. */
@@ -118,21 +161,19 @@ export class DeliveryProcessor implements OnApplicationBootstrap, BeforeApplicat
     if (failed) throw failed.reason;
   }
 
-  private async run(job: DeliveryJob): Promise<void> {
+  /** Runs the job's delivery in the place its endpoint's lane gave it; `attempt` by default claims its row first. */
+  private async run(job: DeliveryJob, attempt = (sent: (outcome: HttpOutcome) => void) => this.delivery.deliver(job, sent)): Promise<void> {
     let ended = false;
     // The endpoint's place is given up as soon as its request is over; recording the outcome needs no place.
     const end = (outcome?: HttpOutcome) => {
       if (ended) return;
       ended = true;
       const quick = outcome ? outcome.statusCode > 0 && outcome.durationMs <= this.options.requestTimeoutMs / QUICK_SHARE_OF_TIMEOUT : undefined;
-      const next = this.lanes.done(job.endpointId, quick);
-      // A job that came in while shutting down waited after the lines were emptied: queued again too.
-      if (this.closing) void this.deliveryQueue.enqueue(next);
-      else next.forEach((waiting) => this.runDetached(waiting));
+      this.startWaiting(this.lanes.done(job.endpointId, quick));
     };
     this.inFlight.add(job);
     try {
-      await this.delivery.deliver(job, end);
+      await attempt(end);
       this.databaseDown = false;
     } catch (error) {
       if (isDatabaseUnavailable(error)) this.databaseUnreachable(error as Error);
@@ -143,13 +184,21 @@ export class DeliveryProcessor implements OnApplicationBootstrap, BeforeApplicat
     }
   }
 
-  private runDetached(job: DeliveryJob): void {
-    const running = this.run(job).catch((error: unknown) => {
+  /** Deliveries let out of their endpoint's line. */
+  private startWaiting(next: DeliveryJob[]): void {
+    // A job that came in while shutting down waited after the lines were emptied: queued again too.
+    if (this.closing) void this.deliveryQueue.enqueue(next);
+    else next.forEach((waiting) => this.runDetached(waiting));
+  }
+
+  private runDetached(job: DeliveryJob, attempt?: Parameters<DeliveryProcessor['run']>[1]): Promise<void> {
+    const running = this.run(job, attempt).catch((error: unknown) => {
       // Its row is still owed: the sweeper queues it again (or frees it when its lease lapses).
       if (!isDatabaseUnavailable(error)) this.logger.warn(`delivery ${job.msgId} to ${job.endpointId} failed: ${(error as Error).message}`);
     });
     this.detached.add(running);
     void running.finally(() => this.detached.delete(running));
+    return running;
   }
 
   /**
@@ -164,4 +213,8 @@ export class DeliveryProcessor implements OnApplicationBootstrap, BeforeApplicat
     this.databaseDown = true;
     this.logger.warn(`database unreachable (${error.message}): deliveries wait in it and are queued again by the sweeper once it answers`);
   }
+}
+
+function jobOf({ delivery }: LoadedDelivery): DeliveryJob {
+  return { msgId: delivery.msgId, endpointId: delivery.endpointId, attempts: delivery.attempts };
 }

@@ -2,7 +2,7 @@ import { Injectable, Optional } from '@nestjs/common';
 import { SpanKind } from '@opentelemetry/api';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { ResolvedWebhooksOptions } from '../config/webhooks-options.interface.js';
-import type { ApplicationEntity, AttemptEntity, DeliveryEntity, EndpointEntity, MessageEntity } from '../entities/index.js';
+import type { AttemptEntity, DeliveryEntity, EndpointEntity, LoadedDelivery, MessageEntity } from '../entities/index.js';
 import { newId } from '../entities/entity-id.js';
 import { OperationalEventsService } from '../operational/operational-events.service.js';
 import { SecretCipher } from '../security/secret-cipher.js';
@@ -46,15 +46,27 @@ export class DeliveryService {
     @Optional() private readonly events?: EventEmitter2,
   ) {}
 
-  /** `sent` is called once the request is over, before its outcome is recorded. */
+  /** How long a row claimed now stays claimed: past it, the sweeper presumes its worker dead. */
+  leaseUntil(now = new Date()): Date {
+    return new Date(now.getTime() + this.options.requestTimeoutMs + LEASE_MARGIN_MS);
+  }
+
+  /** Claims the job's row and makes the attempt; `sent` is called once the request is over, before its outcome is recorded. */
   async deliver(job: DeliveryJob, sent?: (outcome: HttpOutcome) => void): Promise<void> {
     const now = new Date();
-    const loaded = await this.store.claim(job, new Date(now.getTime() + this.options.requestTimeoutMs + LEASE_MARGIN_MS), now);
+    const loaded = await this.store.claim(job, this.leaseUntil(now), now);
     if (!loaded) return;
+    const { message } = loaded;
+    recordSpan(SPAN.claim, messageContext(message?.traceContext ?? null), now, new Date(), tracedOf(loaded));
+    await this.attempt(loaded, sent);
+  }
+
+  /** Makes the attempt of a delivery this worker holds (claimed, or written claimed), and records it. */
+  async attempt(loaded: LoadedDelivery, sent?: (outcome: HttpOutcome) => void): Promise<void> {
     const { delivery, message, endpoint, application } = loaded;
-    const traced = { 'homing.message_id': job.msgId, 'homing.endpoint_id': job.endpointId, 'homing.attempt': delivery.attempts + 1, 'homing.trigger': delivery.trigger };
+    const job = { msgId: delivery.msgId, endpointId: delivery.endpointId, attempts: delivery.attempts };
+    const traced = tracedOf(loaded);
     const parent = messageContext(message?.traceContext ?? null);
-    recordSpan(SPAN.claim, parent, now, new Date(), traced);
     if (!message || !application || message.payloadPurgedAt || !endpoint || endpoint.disabled) {
       // Nothing to send to: the delivery ends failed, and a recover after re-enabling sends it again.
       await this.finish(job, { status: 'failed', nextAttemptAt: null, leaseUntil: null, updatedAt: new Date() });
@@ -79,7 +91,7 @@ export class DeliveryService {
       const durationMs = Math.round(performance.now() - started);
       if (transformed.kind === 'cancel') return this.cancelled(delivery, message, endpoint, durationMs);
       const outcome = { statusCode: 0, body: `transformation failed: ${transformed.reason}`, durationMs };
-      await this.record(delivery, message, endpoint, null, outcome, loaded.retrySchedule ?? this.options.retrySchedule);
+      await this.record(loaded, message, endpoint, null, outcome);
       return;
     }
     const sending = transformed ? transformed.request : { method: 'POST' as const, url: endpoint.url, headers: {}, body: message.payload, contentType: message.contentType };
@@ -93,7 +105,7 @@ export class DeliveryService {
     sent?.(outcome);
     const recording = startSpan(SPAN.outcome, parent, SpanKind.INTERNAL, traced);
     try {
-      recording.span.setAttribute('homing.outcome', await this.record(delivery, message, endpoint, { request, url: sending.url }, outcome, loaded.retrySchedule ?? this.options.retrySchedule));
+      recording.span.setAttribute('homing.outcome', await this.record(loaded, message, endpoint, { request, url: sending.url }, outcome));
       endSpan(recording.span);
     } catch (error) {
       endSpan(recording.span, error);
@@ -114,19 +126,19 @@ export class DeliveryService {
    * went; null when none was (its transformation failed).
    */
   private async record(
-    delivery: DeliveryEntity,
+    { delivery, retrySchedule }: LoadedDelivery,
     message: MessageEntity,
     endpoint: EndpointEntity,
     sent: { request: DeliveryRequest; url: string } | null,
     outcome: HttpOutcome,
-    retrySchedule: readonly number[],
   ): Promise<DeliveryEntity['status']> {
     const at = new Date();
     const success = isSuccess(outcome);
     const attempts = delivery.attempts + 1;
     const scheduleStep = delivery.scheduleStep + 1;
     const gone = outcome.statusCode === GONE;
-    const retryDelay = success || gone ? null : this.retryDelay(delivery, retrySchedule, scheduleStep, outcome);
+    const schedule = async () => (retrySchedule === undefined ? await this.store.retrySchedule(message.eventType) : retrySchedule) ?? this.options.retrySchedule;
+    const retryDelay = success || gone || delivery.trigger !== 'scheduled' ? null : this.retryDelay(await schedule(), scheduleStep, outcome);
     const nextAttemptAt = retryDelay === null ? null : new Date(at.getTime() + retryDelay);
 
     const attempt = attemptOf(delivery, message, at, {
@@ -192,11 +204,10 @@ export class DeliveryService {
   }
 
   /**
-   * The schedule's next delay (the message's event type's own schedule, else the dispatcher's), stretched to what a
-   * throttled receiver asked for (up to a cap); null when none is left.
+   * A scheduled delivery's next delay in the schedule (the message's event type's own, else the dispatcher's),
+   * stretched to what a throttled receiver asked for (up to a cap); null when none is left.
    */
-  private retryDelay(delivery: DeliveryEntity, retrySchedule: readonly number[], scheduleStep: number, outcome: HttpOutcome): number | null {
-    if (delivery.trigger !== 'scheduled') return null;
+  private retryDelay(retrySchedule: readonly number[], scheduleStep: number, outcome: HttpOutcome): number | null {
     const scheduled = nextRetryDelay(retrySchedule, scheduleStep);
     if (scheduled === null || outcome.retryAfterMs === undefined || !THROTTLED.has(outcome.statusCode)) return scheduled;
     return Math.max(scheduled, Math.min(outcome.retryAfterMs, RETRY_AFTER_CAP_MS));
@@ -222,4 +233,9 @@ function attemptOf(
   outcome: Pick<AttemptEntity, 'url' | 'status' | 'responseStatusCode' | 'response' | 'responseDurationMs' | 'headers'>,
 ): AttemptEntity {
   return { id: newId('attempt'), msgId: message.id, endpointId: delivery.endpointId, appId: message.appId, ...outcome, trigger: delivery.trigger, createdAt: at };
+}
+
+/** The span attributes of this attempt of the delivery. */
+function tracedOf({ delivery }: LoadedDelivery) {
+  return { 'homing.message_id': delivery.msgId, 'homing.endpoint_id': delivery.endpointId, 'homing.attempt': delivery.attempts + 1, 'homing.trigger': delivery.trigger };
 }

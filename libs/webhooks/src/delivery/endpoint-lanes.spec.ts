@@ -59,6 +59,17 @@ describe('EndpointLanes', () => {
     expect(lanes.slow(1)).toEqual({ endpointIds: ['ep_hang'], waiting: 2 });
   });
 
+  it('takes a place only while the endpoint has room, and never makes anything wait', () => {
+    const lanes = new EndpointLanes(1, 1, 100);
+    expect(lanes.take('ep_a')).toBe(true);
+    expect(lanes.take('ep_a')).toBe(false);
+    expect(lanes.waiting).toBe(0);
+    expect(lanes.admit(job('ep_a', 1))).toBe('wait');
+    // The place taken is given back like a run's: the waiting job starts in it.
+    expect(lanes.done('ep_a')).toEqual([job('ep_a', 1)]);
+    expect(lanes.take('ep_b')).toBe(true);
+  });
+
   it('keeps a job queued again while it waits once', () => {
     const lanes = new EndpointLanes(1, 1, 100);
     lanes.admit(job('ep_a', 1));

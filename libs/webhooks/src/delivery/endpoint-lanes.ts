@@ -40,18 +40,26 @@ export class EndpointLanes {
    * `full`: too many waiting already; the caller drops the job and the sweeper queues its row later.
    */
   admit(job: DeliveryJob): Admission {
-    const lane = this.lanes.get(job.endpointId) ?? { running: 0, limit: this.perEndpoint, waiting: new Map<string, DeliveryJob>() };
-    this.lanes.set(job.endpointId, lane);
-    if (lane.running < lane.limit) {
-      lane.running += 1;
-      return 'run';
-    }
+    if (this.take(job.endpointId)) return 'run';
+    const lane = this.lanes.get(job.endpointId)!;
     const key = laneKey(job);
     if (lane.waiting.has(key)) return 'wait';
     if (this.waitingCount >= this.maxWaiting) return 'full';
     lane.waiting.set(key, job);
     this.waitingCount += 1;
     return 'wait';
+  }
+
+  /**
+   * A place to run a delivery to `endpointId` now, only if its endpoint has room (nothing waits): the
+   * caller runs one and calls `done` after, or calls `done` if it ends up running none.
+   */
+  take(endpointId: string): boolean {
+    const lane = this.lanes.get(endpointId) ?? { running: 0, limit: this.perEndpoint, waiting: new Map<string, DeliveryJob>() };
+    this.lanes.set(endpointId, lane);
+    if (lane.running >= lane.limit) return false;
+    lane.running += 1;
+    return true;
   }
 
   /**

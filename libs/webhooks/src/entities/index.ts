@@ -17,6 +17,7 @@ export type { EndpointTransformation } from './endpoint.entity.js';
 export type { AttemptCountSpan } from './attempt-count.entity.js';
 export type { CountKind } from './count-change.entity.js';
 export type { DeliveryCountStatus } from './delivery-count.entity.js';
+export type { LoadedDelivery } from './loaded-delivery.js';
 
 /** Entities to add to a host's own DataSource when it lends one to the module. */
 export const HOMING_ENTITIES = [

@@ -5,10 +5,10 @@ import { MessageInput } from '../inputs/message.input.js';
 import { invalidField, validateInput } from '../inputs/validation.js';
 import type { ResolvedWebhooksOptions } from '../config/webhooks-options.interface.js';
 import { CallBatcher } from '../common/call-batcher.js';
-import { DeliveryQueue } from '../queue/delivery.queue.js';
-import type { DeliveryEntity, EndpointEntity, MessageEntity } from '../entities/index.js';
+import { DeliveryQueue, type LocalReservation } from '../queue/delivery.queue.js';
+import type { ApplicationEntity, DeliveryEntity, EndpointEntity, MessageEntity } from '../entities/index.js';
 import { endSpan, startCreation } from '../tracing/webhook-tracing.js';
-import { findSubscribers, insertPublications, type Publication, type Subscriber, type Subscribers } from '../store/publication.store.js';
+import { findSubscribers, insertPublications, type Publication, type Subscribers } from '../store/publication.store.js';
 import { isDuplicateKey, retryingDeadlocks } from '../entities/database-errors.js';
 import { newId } from '../entities/entity-id.js';
 import { ConflictError, NotFoundError, PayloadTooLargeError } from '../exceptions/homing-errors.js';
@@ -68,10 +68,10 @@ export class ProducerService {
   }
 
   /** Refuses a payload over the limit, then publishes the message to the endpoints that take it. */
-  private async store({ appId, endpoints }: Subscribers, valid: MessageInput, payload: string, manager?: EntityManager): Promise<MessageEntity> {
+  private async store({ application, endpoints }: Subscribers, valid: MessageInput, payload: string, manager?: EntityManager): Promise<MessageEntity> {
     const size = Buffer.byteLength(payload);
     if (size > this.options.maxPayloadBytes) throw new PayloadTooLargeError(size, this.options.maxPayloadBytes);
-    return this.publish(appId, valid, payload, endpoints.filter(accepting(valid.eventType, valid.channels)), manager);
+    return this.publish(application, valid, payload, endpoints.filter(accepting(valid.eventType, valid.channels)), manager);
   }
 
   /** Whether a message of this event type on these channels would now be owed to any endpoint: as `send` decides. */
@@ -88,18 +88,16 @@ export class ProducerService {
     return found;
   }
 
-  /** Stores the message and one delivery per endpoint in one transaction, then queues the deliveries. */
-  async publish(
-    appId: string,
-    input: MessageInput,
-    payload: string,
-    endpoints: readonly Pick<EndpointEntity, 'id' | 'ordering'>[],
-    manager?: EntityManager,
-  ): Promise<MessageEntity> {
+  /**
+   * Stores the message and one delivery per endpoint in one transaction, then queues the deliveries. In a
+   * worker process, those it has room for now are written claimed and sent from these rows, unread.
+   */
+  async publish(application: ApplicationEntity, input: MessageInput, payload: string, endpoints: readonly EndpointEntity[], manager?: EntityManager): Promise<MessageEntity> {
     if (manager && manager.connection !== this.dataSource) {
       throw new Error("send(..., { manager }) needs the webhooks module to use the host's DataSource: WebhooksModule.forRoot({ dataSource: '<name>', ... })");
     }
     const now = new Date();
+    const appId = application.id;
     const id = newId('message');
     const creation = startCreation({ 'homing.app_id': appId, 'homing.message_id': id, 'homing.event_type': input.eventType, 'homing.endpoints': endpoints.length });
     const deliverAt = input.deliverAt && input.deliverAt > now ? input.deliverAt : null;
@@ -119,16 +117,24 @@ export class ProducerService {
       createdAt: now,
       traceContext: creation.carrier,
     };
+    // Not in a host's transaction (its rows are not there until it commits, maybe long after), nor to an
+    // ordered endpoint (its line decides), nor later.
+    const claimable = !manager && !deliverAt;
+    const reservations = new Map<string, LocalReservation>();
+    for (const endpoint of endpoints) {
+      const reservation = claimable && endpoint.ordering !== 'fifo' ? this.queue.reserveLocal(endpoint.id) : undefined;
+      if (reservation) reservations.set(endpoint.id, reservation);
+    }
     const deliveries: DeliveryEntity[] = endpoints.map((endpoint) => ({
       msgId: message.id,
       endpointId: endpoint.id,
       appId,
-      status: 'pending',
+      status: reservations.has(endpoint.id) ? 'sending' : 'pending',
       attempts: 0,
       scheduleStep: 0,
       trigger: 'scheduled',
       nextAttemptAt: firstAttemptAt(message),
-      leaseUntil: null,
+      leaseUntil: reservations.get(endpoint.id)?.leaseUntil ?? null,
       claimId: null,
       throttleSlotAt: null,
       seq: null,
@@ -148,11 +154,13 @@ export class ProducerService {
         if (failure) throw failure;
       }
     } catch (error) {
+      for (const reservation of reservations.values()) reservation.cancel();
       endSpan(creation.span, error);
       if (isDuplicateKey(error)) throw new ConflictError(`a message with eventId "${input.eventId}" already exists in this application`, { cause: error });
       throw error;
     }
     endSpan(creation.span);
+    endpoints.forEach((endpoint, i) => reservations.get(endpoint.id)?.start({ delivery: deliveries[i], message, endpoint, application, retrySchedule: undefined }));
     this.events?.emit(HOMING_EVENT.messageCreated, message);
     return message;
   }
@@ -194,7 +202,7 @@ export class ProducerService {
   private async enqueue(publications: readonly Publication[], placed: readonly string[]): Promise<void> {
     await this.queue.enqueueNew(
       publications.flatMap(({ message, deliveries }) =>
-        deliveries.filter((delivery) => delivery.seq === null).map(({ msgId, endpointId, attempts }) => ({ msgId, endpointId, attempts, dueAt: message.deliverAt })),
+        deliveries.filter((delivery) => delivery.status === 'pending' && delivery.seq === null).map(({ msgId, endpointId, attempts }) => ({ msgId, endpointId, attempts, dueAt: message.deliverAt })),
       ),
     );
     for (const endpointId of placed) await this.lines.advance(endpointId);
@@ -207,7 +215,7 @@ function firstAttemptAt(message: Pick<MessageEntity, 'deliverAt' | 'createdAt'>)
 }
 
 /** Whether an enabled endpoint takes a message: its event-type filter and its channels both let it through. */
-function accepting(eventType: string, channels: readonly string[] | null | undefined): (endpoint: Subscriber) => boolean {
+function accepting(eventType: string, channels: readonly string[] | null | undefined): (endpoint: EndpointEntity) => boolean {
   return (endpoint) => filterAccepts(endpoint.filterTypes, eventType) && channelsAccept(endpoint.channels, channels);
 }
 

@@ -53,7 +53,7 @@ describe('DeliveryQueue.enqueueNew', () => {
   it("hands a new message's deliveries due now to this process's worker, and queues the later ones", async () => {
     const { queue, added } = recordingQueue();
     const local: unknown[] = [];
-    queue.setLocalWorker((jobs) => local.push(...jobs));
+    queue.setLocalWorker({ take: (jobs) => local.push(...jobs), reserve: () => undefined });
     await queue.enqueueNew([delivery(1), delivery(2, new Date(Date.now() + 1_000))]);
     expect(local).toEqual([{ msgId: 'msg_1', endpointId: 'ep_1', attempts: 0 }]);
     expect(added.map((job) => job.opts.jobId)).toEqual(['msg_2:ep_1:0']);
@@ -61,7 +61,7 @@ describe('DeliveryQueue.enqueueNew', () => {
 
   it('queues everything in Redis once no worker of its own takes them (not a worker, or shutting down)', async () => {
     const { queue, added } = recordingQueue();
-    queue.setLocalWorker(() => expect.unreachable());
+    queue.setLocalWorker({ take: () => expect.unreachable(), reserve: () => expect.unreachable() });
     queue.setLocalWorker(undefined);
     await queue.enqueueNew([delivery(1)]);
     expect(added.map((job) => job.opts.jobId)).toEqual(['msg_1:ep_1:0']);

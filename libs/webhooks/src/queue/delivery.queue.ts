@@ -1,6 +1,7 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Injectable, Logger } from '@nestjs/common';
 import type { Queue } from 'bull';
+import type { LoadedDelivery } from '../entities/index.js';
 import { BACKLOG_QUEUE, DELIVERY_QUEUE } from '../webhooks.constants.js';
 
 /** A nudge to look at one delivery row; `attempts` pins it to the attempt it was queued for. */
@@ -36,8 +37,25 @@ const DUE_NOW_PER_JOB = 50;
  */
 export const QUEUE_HORIZON_MS = 5_000;
 
+/**
+ * A place this process's worker keeps for one new delivery: the producer writes its row already claimed
+ * (`sending`, leased until `leaseUntil`), so the worker sends it without claiming or reading it back.
+ */
+export interface LocalReservation {
+  readonly leaseUntil: Date;
+  /** The row is written (committed): sends it. */
+  start(loaded: LoadedDelivery): void;
+  /** The row was not written: gives the place back. */
+  cancel(): void;
+}
+
 /** This process's worker, when it is one: takes deliveries due now without a trip through Redis. */
-export type LocalWorker = (deliveries: DeliveryJob[]) => void;
+export interface LocalWorker {
+  /** Deliveries due now whose rows are written pending: claimed as a queue job's are. */
+  take(deliveries: DeliveryJob[]): void;
+  /** A place for a delivery to this endpoint that starts as its row is written; none while the worker or the endpoint is busy. */
+  reserve(endpointId: string): LocalReservation | undefined;
+}
 
 @Injectable()
 export class DeliveryQueue {
@@ -91,6 +109,11 @@ export class DeliveryQueue {
     this.localWorker = worker;
   }
 
+  /** See LocalWorker.reserve; none in a process that is not a worker (or is shutting down). */
+  reserveLocal(endpointId: string): LocalReservation | undefined {
+    return this.localWorker?.reserve(endpointId);
+  }
+
   /**
    * A new message's deliveries: in a worker process, those due now go straight to its own worker (a
    * queue job would only bring them back to it, or to another). Their rows are the record: if this
@@ -106,7 +129,7 @@ export class DeliveryQueue {
       if (!delivery.dueAt || delivery.dueAt.getTime() <= now) dueNow.push(jobOf(delivery));
       else later.push(delivery);
     }
-    if (dueNow.length > 0) local(dueNow);
+    if (dueNow.length > 0) local.take(dueNow);
     if (later.length > 0) await this.enqueue(later);
   }
 

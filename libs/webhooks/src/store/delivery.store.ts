@@ -1,22 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { DataSource, EntityMetadata, EntityTarget, ObjectLiteral } from 'typeorm';
-import { ApplicationEntity, AttemptEntity, DeliveryEntity, EndpointEntity, EventTypeEntity, MessageEntity } from '../entities/index.js';
+import { ApplicationEntity, AttemptEntity, DeliveryEntity, EndpointEntity, EventTypeEntity, MessageEntity, type LoadedDelivery } from '../entities/index.js';
 import { retryingDeadlocks } from '../entities/database-errors.js';
 import { hydrate, insertRows, selectColumns } from './plain-sql.js';
 import { InjectWebhooksDataSource } from '../webhooks.decorators.js';
 import { CallBatcher } from '../common/call-batcher.js';
 import type { DeliveryJob } from '../queue/delivery.queue.js';
-
-/** A claimed delivery with what it is sent to and from; the others are null when gone since it was queued. */
-export interface LoadedDelivery {
-  delivery: DeliveryEntity;
-  message: MessageEntity | null;
-  endpoint: EndpointEntity | null;
-  application: ApplicationEntity | null;
-  /** The retry schedule of the message's event type (ms), when it has its own. */
-  retrySchedule: number[] | null;
-}
 
 /** Of the message's event type, the load reads only its own retry schedule. */
 const EVENT_TYPE_COLUMNS = ['name', 'retrySchedule'] as const;
@@ -49,6 +39,12 @@ export class DeliveryStore {
    */
   claim(job: DeliveryJob, leaseUntil: Date, at: Date): Promise<LoadedDelivery | null> {
     return this.claims.call({ job, leaseUntil, at });
+  }
+
+  /** The event type's own retry schedule (ms), or null when it has none (or no longer exists). */
+  async retrySchedule(eventType: string): Promise<number[] | null> {
+    const found = await this.dataSource.getRepository(EventTypeEntity).findOne({ where: { name: eventType }, select: { name: true, retrySchedule: true } });
+    return found?.retrySchedule ?? null;
   }
 
   insertAttempt(attempt: AttemptEntity): Promise<void> {

@@ -3,14 +3,10 @@ import { idFirst } from '../common/lookup.js';
 import { ApplicationEntity, DeliveryEntity, EndpointEntity, MessageEntity } from '../entities/index.js';
 import { hydrate, insertRows, selectColumns } from './plain-sql.js';
 
-/** What the producer needs of an endpoint to fan a message out. */
-export type Subscriber = Pick<EndpointEntity, 'id' | 'filterTypes' | 'channels' | 'ordering'>;
-const SUBSCRIBER = ['id', 'filterTypes', 'channels', 'ordering'];
-
 /** An application as a path names it, and its enabled endpoints. */
 export interface Subscribers {
-  appId: string;
-  endpoints: Subscriber[];
+  application: ApplicationEntity;
+  endpoints: EndpointEntity[];
 }
 
 /** A message and what it owes. */
@@ -25,7 +21,8 @@ const SUBSCRIBERS_SQL = new WeakMap<DataSource, string>();
 
 /**
  * For each id or uid, its application (an id wins, see `idFirst`) with its enabled endpoints, or null:
- * all in one query, for the producer's batched lookups.
+ * all in one query, for the producer's batched lookups. Whole rows: a delivery started as its message is
+ * written is sent from them (see DeliveryQueue.reserveLocal).
  */
 export async function findSubscribers(dataSource: DataSource, idsOrUids: readonly string[]): Promise<(Subscribers | null)[]> {
   const applications = dataSource.getMetadata(ApplicationEntity);
@@ -34,25 +31,22 @@ export async function findSubscribers(dataSource: DataSource, idsOrUids: readonl
   let select = SUBSCRIBERS_SQL.get(dataSource);
   if (!select) {
     select =
-      `SELECT ${selectColumns(dataSource, applications, 'a', ['id', 'uid'])}, ${selectColumns(dataSource, endpoints, 'e', SUBSCRIBER)} ` +
+      `SELECT ${selectColumns(dataSource, applications, 'a')}, ${selectColumns(dataSource, endpoints, 'e')} ` +
       `FROM ${sql(applications.tableName)} a LEFT JOIN ${sql(endpoints.tableName)} e ON e.${sql('appId')} = a.${sql('id')} AND e.${sql('disabled')} = 0 WHERE`;
     SUBSCRIBERS_SQL.set(dataSource, select);
   }
   const wanted = [...new Set(idsOrUids)];
   const list = wanted.map(() => '?').join(', ');
   const rows = (await dataSource.query(`${select} a.${sql('id')} IN (${list}) OR a.${sql('uid')} IN (${list})`, [...wanted, ...wanted])) as Record<string, unknown>[];
-  const applicationsFound = rows.map((row) => ({ id: row.a_id as string, uid: row.a_uid as string | null }));
-  return idsOrUids.map((idOrUid) => {
-    const appId = idFirst(applicationsFound, idOrUid, 'uid')?.id;
-    if (appId === undefined) return null;
-    return {
-      appId,
-      endpoints: rows
-        .filter((row) => row.a_id === appId)
-        .map((row) => hydrate<Subscriber>(dataSource, endpoints, row, 'e', SUBSCRIBER))
-        .filter((endpoint) => endpoint !== null),
-    };
-  });
+  const found = new Map<string, Subscribers>();
+  for (const row of rows) {
+    const appId = row.a_id as string;
+    if (!found.has(appId)) found.set(appId, { application: hydrate<ApplicationEntity>(dataSource, applications, row, 'a')!, endpoints: [] });
+    const endpoint = hydrate<EndpointEntity>(dataSource, endpoints, row, 'e');
+    if (endpoint) found.get(appId)!.endpoints.push(endpoint);
+  }
+  const candidates = [...found.values()].map((subscribers) => ({ id: subscribers.application.id, uid: subscribers.application.uid, subscribers }));
+  return idsOrUids.map((idOrUid) => idFirst(candidates, idOrUid, 'uid')?.subscribers ?? null);
 }
 
 /** Writes messages and their deliveries with the writer (in its transaction, if it has one). */
