@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { DeliveryEntity } from '@homing/webhooks';
+import { IsNull } from 'typeorm';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildDispatcher, DispatcherProcess, niceOf } from '../support/dispatcher-process.js';
 import { PrivateMariaDb, PrivateRedis } from '../support/private-servers.js';
@@ -45,7 +46,10 @@ describe('faults the dispatcher survives with nothing lost', { timeout: 180_000 
     await redis?.destroy();
   });
 
-  /** What the receiver accepted (answered 2xx): every message id, and how many times each. */
+  /**
+   * What the receiver accepted (answered 2xx to a sender still waiting: a request whose sender died
+   * meanwhile does not count): every message id, and how many times each.
+   */
   class Tally {
     readonly accepted = new Map<string, number>();
     ok = true;
@@ -58,8 +62,11 @@ describe('faults the dispatcher survives with nothing lost', { timeout: 180_000 
       receiver.answer((request: ReceivedRequest, response: ServerResponse) => {
         this.inFlight += 1;
         this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+        let senderGone = false;
+        response.on('close', () => (senderGone = true));
         const answer = () => {
           this.inFlight -= 1;
+          if (senderGone) return;
           if (!this.ok) return void response.writeHead(500).end();
           const id = String(request.headers['webhook-id']);
           this.accepted.set(id, (this.accepted.get(id) ?? 0) + 1);
@@ -114,7 +121,21 @@ describe('faults the dispatcher survives with nothing lost', { timeout: 180_000 
       for (let i = 0; i < count; i++) ids.push((await producer.producer.send(app.id, { eventType: 'fault.probe', payload: { i }, deliverAt: deliverAt?.(i) })).id);
       return ids;
     };
-    return { dispatcher, startDispatcher, producer, appId: app.id, path, send, tally: new Tally(path) };
+    /** Through the dispatcher's API: the process that accepts a message delivers it too. */
+    const sendViaApi = async (count: number) => {
+      const ids: string[] = [];
+      for (let i = 0; i < count; i++) {
+        const created = await fetch(`http://127.0.0.1:${dispatcher.port}/api/v1/app/${app.id}/msg/`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ eventType: 'fault.probe', payload: { i } }),
+        });
+        expect(created.status).toBe(202);
+        ids.push(((await created.json()) as { id: string }).id);
+      }
+      return ids;
+    };
+    return { dispatcher, startDispatcher, producer, appId: app.id, path, send, sendViaApi, tally: new Tally(path) };
   }
 
   it('delivers everything owed after the dispatcher is killed with SIGKILL mid-delivery', async () => {
@@ -130,6 +151,23 @@ describe('faults the dispatcher survives with nothing lost', { timeout: 180_000 
     await startDispatcher();
     await tally.allAccepted(ids);
     console.info(`[faults] SIGKILL: ${ids.length} messages, ${deliveredBeforeKill} accepted before the kill, all ${ids.length} after restart; duplicates ${tally.duplicates}`);
+  });
+
+  it('delivers what the dispatcher accepted itself (its rows written claimed) after it is killed with SIGKILL mid-delivery', async () => {
+    // Answers slow enough that the first deliveries (the endpoint's places) are still in flight when all are sent.
+    const { dispatcher, startDispatcher, producer, sendViaApi, tally } = await rig({ HOMING_REQUEST_TIMEOUT: '10s' });
+    tally.delayMs = 8_000;
+    const ids = await sendViaApi(10);
+    await vi.waitFor(() => expect(tally.inFlight).toBeGreaterThan(0), { timeout: 10_000, interval: 5 });
+    await dispatcher.stop('SIGKILL');
+    tally.delayMs = 0;
+    // Rows the dead process wrote claimed (a claim would have marked them with its id) wait for their lease to lapse.
+    const writtenClaimed = await producer.dataSource.getRepository(DeliveryEntity).countBy({ status: 'sending', claimId: IsNull() });
+    expect(writtenClaimed).toBeGreaterThan(0);
+
+    await startDispatcher();
+    await tally.allAccepted(ids);
+    console.info(`[faults] SIGKILL, accepted by the dispatcher: ${ids.length} messages, ${writtenClaimed} rows written claimed by the dead process, all ${ids.length} after restart; duplicates ${tally.duplicates}`);
   });
 
   it("keeps an ordered endpoint's order, one at a time, through two dispatchers and a SIGKILL mid-delivery", async () => {
