@@ -172,13 +172,14 @@ describe('faults the dispatcher survives with nothing lost', { timeout: 180_000 
 
   it("keeps an ordered endpoint's order, one at a time, through two dispatchers and a SIGKILL mid-delivery", async () => {
     const { dispatcher, startDispatcher, send, tally, path } = await rig({}, { ordering: 'fifo' });
-    // 100 ms each, one at a time: the line takes about 10 s, longer than a second dispatcher takes to start.
-    tally.delayMs = 100;
+    // 250 ms each, one at a time: the line takes about 25 s, well past a second dispatcher's start on a busy
+    // machine (at 100 ms each, a run under a CPU hog once finished the line before the kill).
+    tally.delayMs = 250;
     const ids = await send(100);
     await vi.waitFor(() => expect(tally.accepted.size).toBeGreaterThanOrEqual(5), { timeout: 40_000 });
     // The second replica joins while the first one sends the line (the process that ends a head sends the next).
     await startDispatcher();
-    // Killed with the head's request at the receiver: the receiver takes it, the dispatcher never records it.
+    // Killed with the head's request at the receiver: the dispatcher never records it, the other replica sends it again.
     await vi.waitFor(() => expect(tally.inFlight).toBe(1), { timeout: 10_000, interval: 5 });
     await dispatcher.stop('SIGKILL');
     const deliveredBeforeKill = tally.accepted.size;
