@@ -297,7 +297,7 @@ export class RecoveryService {
     const application = await this.applications.get(appIdOrUid);
     const endpoint = await this.endpoints.get(application.id, endpointIdOrUid);
     const example = await this.eventTypes.example(eventType, exampleIndex);
-    return this.producer.publish(application, { eventType, payload: example }, JSON.stringify(example), [endpoint]);
+    return this.producer.publish(application.id, { eventType, payload: example }, JSON.stringify(example), [endpoint]);
   }
 }
 

@@ -6,9 +6,9 @@ import { invalidField, validateInput } from '../inputs/validation.js';
 import type { ResolvedWebhooksOptions } from '../config/webhooks-options.interface.js';
 import { CallBatcher } from '../common/call-batcher.js';
 import { DeliveryQueue, type LocalReservation } from '../queue/delivery.queue.js';
-import type { ApplicationEntity, DeliveryEntity, EndpointEntity, MessageEntity } from '../entities/index.js';
+import type { DeliveryEntity, EndpointEntity, MessageEntity } from '../entities/index.js';
 import { endSpan, startCreation } from '../tracing/webhook-tracing.js';
-import { findSubscribers, insertPublications, type Publication, type Subscribers } from '../store/publication.store.js';
+import { findDeliveryTargets, findSubscribers, insertPublications, type DeliveryTarget, type Publication, type Subscriber, type Subscribers } from '../store/publication.store.js';
 import { isDuplicateKey, retryingDeadlocks } from '../entities/database-errors.js';
 import { newId } from '../entities/entity-id.js';
 import { ConflictError, NotFoundError, PayloadTooLargeError } from '../exceptions/homing-errors.js';
@@ -49,6 +49,7 @@ export class ProducerService {
 
   private readonly writes = new CallBatcher<Publication, unknown>((batch) => this.writeAll(batch));
   private readonly lookups = new CallBatcher<string, Subscribers | null>((idsOrUids) => findSubscribers(this.dataSource, idsOrUids));
+  private readonly targets = new CallBatcher<string, DeliveryTarget | null>((endpointIds) => findDeliveryTargets(this.dataSource, endpointIds));
 
   /**
    * Creates a message for an application (by id or uid) and owes it to every enabled endpoint whose
@@ -68,10 +69,10 @@ export class ProducerService {
   }
 
   /** Refuses a payload over the limit, then publishes the message to the endpoints that take it. */
-  private async store({ application, endpoints }: Subscribers, valid: MessageInput, payload: string, manager?: EntityManager): Promise<MessageEntity> {
+  private async store({ appId, endpoints }: Subscribers, valid: MessageInput, payload: string, manager?: EntityManager): Promise<MessageEntity> {
     const size = Buffer.byteLength(payload);
     if (size > this.options.maxPayloadBytes) throw new PayloadTooLargeError(size, this.options.maxPayloadBytes);
-    return this.publish(application, valid, payload, endpoints.filter(accepting(valid.eventType, valid.channels)), manager);
+    return this.publish(appId, valid, payload, endpoints.filter(accepting(valid.eventType, valid.channels)), manager);
   }
 
   /** Whether a message of this event type on these channels would now be owed to any endpoint: as `send` decides. */
@@ -92,12 +93,17 @@ export class ProducerService {
    * Stores the message and one delivery per endpoint in one transaction, then queues the deliveries. In a
    * worker process, those it has room for now are written claimed and sent from these rows, unread.
    */
-  async publish(application: ApplicationEntity, input: MessageInput, payload: string, endpoints: readonly EndpointEntity[], manager?: EntityManager): Promise<MessageEntity> {
+  async publish(
+    appId: string,
+    input: MessageInput,
+    payload: string,
+    endpoints: readonly Pick<EndpointEntity, 'id' | 'ordering'>[],
+    manager?: EntityManager,
+  ): Promise<MessageEntity> {
     if (manager && manager.connection !== this.dataSource) {
       throw new Error("send(..., { manager }) needs the webhooks module to use the host's DataSource: WebhooksModule.forRoot({ dataSource: '<name>', ... })");
     }
     const now = new Date();
-    const appId = application.id;
     const id = newId('message');
     const creation = startCreation({ 'homing.app_id': appId, 'homing.message_id': id, 'homing.event_type': input.eventType, 'homing.endpoints': endpoints.length });
     const deliverAt = input.deliverAt && input.deliverAt > now ? input.deliverAt : null;
@@ -125,6 +131,9 @@ export class ProducerService {
       const reservation = claimable && endpoint.ordering !== 'fifo' ? this.queue.reserveLocal(endpoint.id) : undefined;
       if (reservation) reservations.set(endpoint.id, reservation);
     }
+    // Read beside the write: what they are sent to.
+    const targets = Promise.all([...reservations.keys()].map((endpointId) => this.targets.call(endpointId)));
+    targets.catch(() => undefined);
     const deliveries: DeliveryEntity[] = endpoints.map((endpoint) => ({
       msgId: message.id,
       endpointId: endpoint.id,
@@ -160,9 +169,28 @@ export class ProducerService {
       throw error;
     }
     endSpan(creation.span);
-    endpoints.forEach((endpoint, i) => reservations.get(endpoint.id)?.start({ delivery: deliveries[i], message, endpoint, application, retrySchedule: undefined }));
+    if (reservations.size > 0) await this.startClaimed(message, deliveries, reservations, targets);
     this.events?.emit(HOMING_EVENT.messageCreated, message);
     return message;
+  }
+
+  /**
+   * Starts the deliveries written claimed. If their endpoints could not be read, the places are given back
+   * and the rows wait for their lease to lapse, as a dead worker's would (the message is stored all the same).
+   */
+  private async startClaimed(message: MessageEntity, deliveries: DeliveryEntity[], reservations: Map<string, LocalReservation>, targets: Promise<(DeliveryTarget | null)[]>): Promise<void> {
+    let found: (DeliveryTarget | null)[];
+    try {
+      found = await targets;
+    } catch {
+      for (const reservation of reservations.values()) reservation.cancel();
+      return;
+    }
+    const byEndpoint = new Map(deliveries.map((delivery) => [delivery.endpointId, delivery]));
+    [...reservations].forEach(([endpointId, reservation], i) => {
+      // An endpoint deleted since the lookup: the delivery ends failed, as a claimed one would.
+      reservation.start({ delivery: byEndpoint.get(endpointId)!, message, endpoint: found[i]?.endpoint ?? null, application: found[i]?.application ?? null, retrySchedule: undefined });
+    });
   }
 
   /**
@@ -215,7 +243,7 @@ function firstAttemptAt(message: Pick<MessageEntity, 'deliverAt' | 'createdAt'>)
 }
 
 /** Whether an enabled endpoint takes a message: its event-type filter and its channels both let it through. */
-function accepting(eventType: string, channels: readonly string[] | null | undefined): (endpoint: EndpointEntity) => boolean {
+function accepting(eventType: string, channels: readonly string[] | null | undefined): (endpoint: Subscriber) => boolean {
   return (endpoint) => filterAccepts(endpoint.filterTypes, eventType) && channelsAccept(endpoint.channels, channels);
 }
 

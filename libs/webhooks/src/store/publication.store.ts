@@ -3,10 +3,14 @@ import { idFirst } from '../common/lookup.js';
 import { ApplicationEntity, DeliveryEntity, EndpointEntity, MessageEntity } from '../entities/index.js';
 import { hydrate, insertRows, selectColumns } from './plain-sql.js';
 
+/** What the producer needs of an endpoint to fan a message out. */
+export type Subscriber = Pick<EndpointEntity, 'id' | 'filterTypes' | 'channels' | 'ordering'>;
+const SUBSCRIBER = ['id', 'filterTypes', 'channels', 'ordering'];
+
 /** An application as a path names it, and its enabled endpoints. */
 export interface Subscribers {
-  application: ApplicationEntity;
-  endpoints: EndpointEntity[];
+  appId: string;
+  endpoints: Subscriber[];
 }
 
 /** A message and what it owes. */
@@ -21,8 +25,7 @@ const SUBSCRIBERS_SQL = new WeakMap<DataSource, string>();
 
 /**
  * For each id or uid, its application (an id wins, see `idFirst`) with its enabled endpoints, or null:
- * all in one query, for the producer's batched lookups. Whole rows: a delivery started as its message is
- * written is sent from them (see DeliveryQueue.reserveLocal).
+ * all in one query, for the producer's batched lookups.
  */
 export async function findSubscribers(dataSource: DataSource, idsOrUids: readonly string[]): Promise<(Subscribers | null)[]> {
   const applications = dataSource.getMetadata(ApplicationEntity);
@@ -31,22 +34,57 @@ export async function findSubscribers(dataSource: DataSource, idsOrUids: readonl
   let select = SUBSCRIBERS_SQL.get(dataSource);
   if (!select) {
     select =
-      `SELECT ${selectColumns(dataSource, applications, 'a')}, ${selectColumns(dataSource, endpoints, 'e')} ` +
+      `SELECT ${selectColumns(dataSource, applications, 'a', ['id', 'uid'])}, ${selectColumns(dataSource, endpoints, 'e', SUBSCRIBER)} ` +
       `FROM ${sql(applications.tableName)} a LEFT JOIN ${sql(endpoints.tableName)} e ON e.${sql('appId')} = a.${sql('id')} AND e.${sql('disabled')} = 0 WHERE`;
     SUBSCRIBERS_SQL.set(dataSource, select);
   }
   const wanted = [...new Set(idsOrUids)];
   const list = wanted.map(() => '?').join(', ');
   const rows = (await dataSource.query(`${select} a.${sql('id')} IN (${list}) OR a.${sql('uid')} IN (${list})`, [...wanted, ...wanted])) as Record<string, unknown>[];
-  const found = new Map<string, Subscribers>();
-  for (const row of rows) {
-    const appId = row.a_id as string;
-    if (!found.has(appId)) found.set(appId, { application: hydrate<ApplicationEntity>(dataSource, applications, row, 'a')!, endpoints: [] });
-    const endpoint = hydrate<EndpointEntity>(dataSource, endpoints, row, 'e');
-    if (endpoint) found.get(appId)!.endpoints.push(endpoint);
+  const applicationsFound = rows.map((row) => ({ id: row.a_id as string, uid: row.a_uid as string | null }));
+  return idsOrUids.map((idOrUid) => {
+    const appId = idFirst(applicationsFound, idOrUid, 'uid')?.id;
+    if (appId === undefined) return null;
+    return {
+      appId,
+      endpoints: rows
+        .filter((row) => row.a_id === appId)
+        .map((row) => hydrate<Subscriber>(dataSource, endpoints, row, 'e', SUBSCRIBER))
+        .filter((endpoint) => endpoint !== null),
+    };
+  });
+}
+
+/** An endpoint as a delivery is sent to it, with its application. */
+export interface DeliveryTarget {
+  endpoint: EndpointEntity;
+  application: ApplicationEntity;
+}
+
+const TARGETS_SQL = new WeakMap<DataSource, string>();
+
+/**
+ * For each endpoint id, the whole endpoint and application rows, or null when the endpoint is gone: what
+ * a delivery written claimed is sent from (see DeliveryQueue.reserveLocal). Read for those endpoints only,
+ * not in the lookup above: whole rows of an application's thousand endpoints cost several times the lean ones.
+ */
+export async function findDeliveryTargets(dataSource: DataSource, endpointIds: readonly string[]): Promise<(DeliveryTarget | null)[]> {
+  const applications = dataSource.getMetadata(ApplicationEntity);
+  const endpoints = dataSource.getMetadata(EndpointEntity);
+  const sql = (name: string) => dataSource.driver.escape(name);
+  let select = TARGETS_SQL.get(dataSource);
+  if (!select) {
+    select =
+      `SELECT ${selectColumns(dataSource, applications, 'a')}, ${selectColumns(dataSource, endpoints, 'e')} ` +
+      `FROM ${sql(endpoints.tableName)} e JOIN ${sql(applications.tableName)} a ON a.${sql('id')} = e.${sql('appId')} WHERE e.${sql('id')} IN`;
+    TARGETS_SQL.set(dataSource, select);
   }
-  const candidates = [...found.values()].map((subscribers) => ({ id: subscribers.application.id, uid: subscribers.application.uid, subscribers }));
-  return idsOrUids.map((idOrUid) => idFirst(candidates, idOrUid, 'uid')?.subscribers ?? null);
+  const wanted = [...new Set(endpointIds)];
+  const rows = (await dataSource.query(`${select} (${wanted.map(() => '?').join(', ')})`, wanted)) as Record<string, unknown>[];
+  const found = new Map(
+    rows.map((row) => [row.e_id as string, { endpoint: hydrate<EndpointEntity>(dataSource, endpoints, row, 'e')!, application: hydrate<ApplicationEntity>(dataSource, applications, row, 'a')! }]),
+  );
+  return endpointIds.map((id) => found.get(id) ?? null);
 }
 
 /** Writes messages and their deliveries with the writer (in its transaction, if it has one). */
