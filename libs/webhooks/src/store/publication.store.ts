@@ -1,4 +1,4 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource, EntityManager, EntityMetadata } from 'typeorm';
 import { idFirst } from '../common/lookup.js';
 import { ApplicationEntity, DeliveryEntity, EndpointEntity, MessageEntity } from '../entities/index.js';
 import { hydrate, insertRows, selectColumns } from './plain-sql.js';
@@ -21,6 +21,20 @@ export interface Publication {
   ordered: ReadonlySet<string>;
 }
 
+/** The tables these statements read, and a way to name their columns; each statement's text is built once per DataSource. */
+interface Tables {
+  applications: EntityMetadata;
+  endpoints: EntityMetadata;
+  name: (name: string) => string;
+}
+
+function statement(cache: WeakMap<DataSource, string>, dataSource: DataSource, build: (tables: Tables) => string): Tables & { select: string } {
+  const tables = { applications: dataSource.getMetadata(ApplicationEntity), endpoints: dataSource.getMetadata(EndpointEntity), name: (name: string) => dataSource.driver.escape(name) };
+  let select = cache.get(dataSource);
+  if (!select) cache.set(dataSource, (select = build(tables)));
+  return { ...tables, select };
+}
+
 const SUBSCRIBERS_SQL = new WeakMap<DataSource, string>();
 
 /**
@@ -28,19 +42,16 @@ const SUBSCRIBERS_SQL = new WeakMap<DataSource, string>();
  * all in one query, for the producer's batched lookups.
  */
 export async function findSubscribers(dataSource: DataSource, idsOrUids: readonly string[]): Promise<(Subscribers | null)[]> {
-  const applications = dataSource.getMetadata(ApplicationEntity);
-  const endpoints = dataSource.getMetadata(EndpointEntity);
-  const sql = (name: string) => dataSource.driver.escape(name);
-  let select = SUBSCRIBERS_SQL.get(dataSource);
-  if (!select) {
-    select =
+  const { endpoints, name, select } = statement(
+    SUBSCRIBERS_SQL,
+    dataSource,
+    ({ applications, endpoints, name }) =>
       `SELECT ${selectColumns(dataSource, applications, 'a', ['id', 'uid'])}, ${selectColumns(dataSource, endpoints, 'e', SUBSCRIBER)} ` +
-      `FROM ${sql(applications.tableName)} a LEFT JOIN ${sql(endpoints.tableName)} e ON e.${sql('appId')} = a.${sql('id')} AND e.${sql('disabled')} = 0 WHERE`;
-    SUBSCRIBERS_SQL.set(dataSource, select);
-  }
+      `FROM ${name(applications.tableName)} a LEFT JOIN ${name(endpoints.tableName)} e ON e.${name('appId')} = a.${name('id')} AND e.${name('disabled')} = 0 WHERE`,
+  );
   const wanted = [...new Set(idsOrUids)];
   const list = wanted.map(() => '?').join(', ');
-  const rows = (await dataSource.query(`${select} a.${sql('id')} IN (${list}) OR a.${sql('uid')} IN (${list})`, [...wanted, ...wanted])) as Record<string, unknown>[];
+  const rows = (await dataSource.query(`${select} a.${name('id')} IN (${list}) OR a.${name('uid')} IN (${list})`, [...wanted, ...wanted])) as Record<string, unknown>[];
   const applicationsFound = rows.map((row) => ({ id: row.a_id as string, uid: row.a_uid as string | null }));
   return idsOrUids.map((idOrUid) => {
     const appId = idFirst(applicationsFound, idOrUid, 'uid')?.id;
@@ -69,16 +80,13 @@ const TARGETS_SQL = new WeakMap<DataSource, string>();
  * not in the lookup above: whole rows of an application's thousand endpoints cost several times the lean ones.
  */
 export async function findDeliveryTargets(dataSource: DataSource, endpointIds: readonly string[]): Promise<(DeliveryTarget | null)[]> {
-  const applications = dataSource.getMetadata(ApplicationEntity);
-  const endpoints = dataSource.getMetadata(EndpointEntity);
-  const sql = (name: string) => dataSource.driver.escape(name);
-  let select = TARGETS_SQL.get(dataSource);
-  if (!select) {
-    select =
+  const { applications, endpoints, select } = statement(
+    TARGETS_SQL,
+    dataSource,
+    ({ applications, endpoints, name }) =>
       `SELECT ${selectColumns(dataSource, applications, 'a')}, ${selectColumns(dataSource, endpoints, 'e')} ` +
-      `FROM ${sql(endpoints.tableName)} e JOIN ${sql(applications.tableName)} a ON a.${sql('id')} = e.${sql('appId')} WHERE e.${sql('id')} IN`;
-    TARGETS_SQL.set(dataSource, select);
-  }
+      `FROM ${name(endpoints.tableName)} e JOIN ${name(applications.tableName)} a ON a.${name('id')} = e.${name('appId')} WHERE e.${name('id')} IN`,
+  );
   const wanted = [...new Set(endpointIds)];
   const rows = (await dataSource.query(`${select} (${wanted.map(() => '?').join(', ')})`, wanted)) as Record<string, unknown>[];
   const found = new Map(
