@@ -7,8 +7,7 @@ import { isDatabaseUnavailable } from '../entities/database-errors.js';
 import { BACKLOG_QUEUE, DELIVERY_QUEUE } from '../webhooks.constants.js';
 import { InjectWebhooksOptions } from '../webhooks.decorators.js';
 import { DeliveryQueue, deliveriesOf, type DeliveryJob, type DeliveryJobData, type LocalReservation } from '../queue/delivery.queue.js';
-import type { LoadedDelivery } from '../entities/index.js';
-import { DeliveryService } from './delivery.service.js';
+import { DeliveryService, jobOf } from './delivery.service.js';
 import { EndpointLanes, type SlowLanes } from './endpoint-lanes.js';
 import type { HttpOutcome } from './webhook-http.client.js';
 
@@ -213,8 +212,4 @@ export class DeliveryProcessor implements OnApplicationBootstrap, BeforeApplicat
     this.databaseDown = true;
     this.logger.warn(`database unreachable (${error.message}): deliveries wait in it and are queued again by the sweeper once it answers`);
   }
-}
-
-function jobOf({ delivery }: LoadedDelivery): DeliveryJob {
-  return { msgId: delivery.msgId, endpointId: delivery.endpointId, attempts: delivery.attempts };
 }

@@ -64,7 +64,7 @@ export class DeliveryService {
   /** Makes the attempt of a delivery this worker holds (claimed, or written claimed), and records it. */
   async attempt(loaded: LoadedDelivery, sent?: (outcome: HttpOutcome) => void): Promise<void> {
     const { delivery, message, endpoint, application } = loaded;
-    const job = { msgId: delivery.msgId, endpointId: delivery.endpointId, attempts: delivery.attempts };
+    const job = jobOf(loaded);
     const traced = tracedOf(loaded);
     const parent = messageContext(message?.traceContext ?? null);
     if (!message || !application || message.payloadPurgedAt || !endpoint || endpoint.disabled) {
@@ -238,4 +238,9 @@ function attemptOf(
 /** The span attributes of this attempt of the delivery. */
 function tracedOf({ delivery }: LoadedDelivery) {
   return { 'homing.message_id': delivery.msgId, 'homing.endpoint_id': delivery.endpointId, 'homing.attempt': delivery.attempts + 1, 'homing.trigger': delivery.trigger };
+}
+
+/** The job that names this attempt of a delivery this worker holds. */
+export function jobOf({ delivery }: LoadedDelivery): DeliveryJob {
+  return { msgId: delivery.msgId, endpointId: delivery.endpointId, attempts: delivery.attempts };
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import type { DataSource, EntityMetadata, EntityTarget, ObjectLiteral } from 'typeorm';
+import { In, type DataSource, type EntityMetadata, type EntityTarget, type ObjectLiteral } from 'typeorm';
 import { ApplicationEntity, AttemptEntity, DeliveryEntity, EndpointEntity, EventTypeEntity, MessageEntity, type LoadedDelivery } from '../entities/index.js';
 import { retryingDeadlocks } from '../entities/database-errors.js';
 import { hydrate, insertRows, selectColumns } from './plain-sql.js';
@@ -30,6 +30,7 @@ export class DeliveryStore {
   private readonly claims = new CallBatcher<Claim, LoadedDelivery | null>((claims) => this.claimAll(claims));
   private readonly attempts = new CallBatcher<AttemptEntity, void>((attempts) => this.insertAttempts(attempts));
   private readonly finishes = new CallBatcher<Finish, void>((finishes) => this.finishAll(finishes));
+  private readonly schedules = new CallBatcher<string, number[] | null>((eventTypes) => this.readSchedules(eventTypes));
 
   constructor(@InjectWebhooksDataSource() private readonly dataSource: DataSource) {}
 
@@ -42,9 +43,16 @@ export class DeliveryStore {
   }
 
   /** The event type's own retry schedule (ms), or null when it has none (or no longer exists). */
-  async retrySchedule(eventType: string): Promise<number[] | null> {
-    const found = await this.dataSource.getRepository(EventTypeEntity).findOne({ where: { name: eventType }, select: { name: true, retrySchedule: true } });
-    return found?.retrySchedule ?? null;
+  retrySchedule(eventType: string): Promise<number[] | null> {
+    return this.schedules.call(eventType);
+  }
+
+  /** One SELECT for the event types of the failures recorded at the same time. */
+  private async readSchedules(eventTypes: string[]): Promise<(number[] | null)[]> {
+    const found = await this.dataSource.getRepository(EventTypeEntity).find({ where: { name: In([...new Set(eventTypes)]) }, select: { name: true, retrySchedule: true } });
+    // Names compare byte for byte in the table (binary columns): matched here the same way.
+    const byName = new Map(found.map((type) => [type.name, type.retrySchedule]));
+    return eventTypes.map((name) => byName.get(name) ?? null);
   }
 
   insertAttempt(attempt: AttemptEntity): Promise<void> {
