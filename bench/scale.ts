@@ -4,7 +4,8 @@
  * seeded by bulk SQL (scale-seed.ts): delivery throughput, the API's list operations, a sweep pass, Redis
  * memory with a retry backlog, draining an endpoint's backlog, and deleting a day of expired rows.
  * Prints a table of each figure beside its empty-table counterpart and writes bench/scale-results.json.
- * BENCH_SCALE (default 1) scales every row count; use 0.01–0.05 while developing.
+ * BENCH_SCALE (default 1) scales every row count; use 0.01–0.05 while developing. To study the drain on
+ * a small history: BENCH_BACKLOG (its deliveries) and BENCH_STEADY_SECONDS (the steady stream's length).
  */
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -55,7 +56,7 @@ const OTHER_APPS = 97;
 /** Deliveries waiting on a retry due in the next hours (figure 2). */
 const WAITING = sized(1_000_000);
 /** Deliveries due while their endpoint was down (figure 3). */
-const BACKLOG = sized(200_000);
+const BACKLOG = env('BENCH_BACKLOG', sized(200_000));
 /** One day of the history's rows, older than the retention (figure 4). */
 const RETENTION_DAY = tens(HISTORY / 90);
 /** Throughput runs on each side; the figure is their median (one run of 10,000 swung from 0.74 to 0.87 of empty between two full runs). */
@@ -70,7 +71,7 @@ const LIST_REQUESTS = env('BENCH_LIST_REQUESTS', 200);
 const SWEEPS = 20;
 /** The modest stream beside the backlog, and how long it runs. */
 const STEADY_PER_SECOND = 20;
-const STEADY_SECONDS = 20;
+const STEADY_SECONDS = env('BENCH_STEADY_SECONDS', 20);
 /**
  * How long the backlog is given to drain: what it takes at the lowest rate the target accepts (0.8 of
  * throughput at size), and a tenth more. A drain still going then has missed the target anyway; one that

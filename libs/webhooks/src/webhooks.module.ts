@@ -181,6 +181,8 @@ function dataSourceOptions(options: ResolvedWebhooksOptions): TypeOrmModuleOptio
     migrationsRun,
     timezone: 'Z',
     charset: 'utf8mb4_unicode_ci',
+    // mysql2's long stack traces capture a stack on every query (2 % of a drain's CPU, 5 % of the API's); the errors are typed where they are met.
+    trace: false,
     poolSize,
     retryAttempts: 3,
     retryDelay: 1000,

@@ -1,7 +1,7 @@
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import { finished, type Readable } from 'node:stream';
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import axios, { AxiosHeaders, type AxiosAdapter, type AxiosResponse, type InternalAxiosRequestConfig, type RawAxiosHeaders } from 'axios';
 import type { ResolvedWebhooksOptions } from '../config/webhooks-options.interface.js';
 import { ForbiddenDestinationError } from '../exceptions/homing-errors.js';
 import { DestinationPolicy } from '../security/destination-policy.js';
@@ -25,14 +25,18 @@ export interface HttpOutcome {
 @Injectable()
 export class WebhookHttpClient implements OnApplicationShutdown {
   private readonly agents: OutboundAgents;
-  private readonly client: AxiosInstance;
+  /** axios's HTTP adapter, and the request config it is given, merged once (see `send`). */
+  private readonly adapter: AxiosAdapter;
+  private readonly config: InternalAxiosRequestConfig;
+  /** axios's own default headers (its `Accept`), which a request's headers of the same name replace. */
+  private readonly defaultHeaders: AxiosHeaders;
 
   constructor(
     @Inject(WEBHOOKS_OPTIONS) private readonly options: ResolvedWebhooksOptions,
     private readonly destinations: DestinationPolicy,
   ) {
     this.agents = createOutboundAgents(options.proxyUrl, destinations);
-    this.client = axios.create({
+    const client = axios.create({
       httpAgent: this.agents.http,
       httpsAgent: this.agents.https,
       // A redirect is an answer (and a failure), never a second request to somewhere else.
@@ -43,6 +47,11 @@ export class WebhookHttpClient implements OnApplicationShutdown {
       // The body is signed JSON text, sent as is: axios would otherwise parse it to check it is JSON.
       transformRequest: [(body: string) => body],
     });
+    // The instance's defaults are axios's merged with the above: what `request()` would start from.
+    const { headers: defaultHeaders, ...config } = client.defaults;
+    this.config = config as InternalAxiosRequestConfig;
+    this.adapter = axios.getAdapter(config.adapter);
+    this.defaultHeaders = new AxiosHeaders(defaultHeaders.common as RawAxiosHeaders);
   }
 
   async deliver(url: string, body: string, headers: Record<string, string>, method: TransformationMethod = 'POST'): Promise<HttpOutcome> {
@@ -85,7 +94,11 @@ export class WebhookHttpClient implements OnApplicationShutdown {
   private async send(method: string, url: string, body: string, headers: Record<string, string>, signal: AbortSignal): Promise<AxiosResponse<Readable>> {
     for (let reuses = 0; ; reuses += 1) {
       try {
-        return await this.client.request<Readable>({ method, url, data: body, headers, signal });
+        // Straight to the adapter with the config merged once: `request()` would merge the defaults, copy
+        // and re-case the headers and run the (identity) transforms again for every delivery, which cost
+        // more CPU than the adapter's whole exchange (bench: 440–640 µs a request against 300).
+        const request = AxiosHeaders.concat(this.defaultHeaders, headers);
+        return (await this.adapter({ ...this.config, method, url, data: body, headers: request, signal })) as AxiosResponse<Readable>;
       } catch (error) {
         if (reuses >= STALE_SOCKET_RETRIES || signal.aborted || !resetWhenReused(error)) throw error;
       }
