@@ -52,18 +52,17 @@ export async function findSubscribers(dataSource: DataSource, idsOrUids: readonl
   const wanted = [...new Set(idsOrUids)];
   const list = wanted.map(() => '?').join(', ');
   const rows = (await dataSource.query(`${select} a.${name('id')} IN (${list}) OR a.${name('uid')} IN (${list})`, [...wanted, ...wanted])) as Record<string, unknown>[];
-  const applicationsFound = rows.map((row) => ({ id: row.a_id as string, uid: row.a_uid as string | null }));
-  return idsOrUids.map((idOrUid) => {
-    const appId = idFirst(applicationsFound, idOrUid, 'uid')?.id;
-    if (appId === undefined) return null;
-    return {
-      appId,
-      endpoints: rows
-        .filter((row) => row.a_id === appId)
-        .map((row) => hydrate<Subscriber>(dataSource, endpoints, row, 'e', SUBSCRIBER))
-        .filter((endpoint) => endpoint !== null),
-    };
-  });
+  // Each application's endpoints hydrated once, however many of the batch's messages go to it.
+  const found = new Map<string, { id: string; uid: string | null; subscribers: Subscribers }>();
+  for (const row of rows) {
+    const appId = row.a_id as string;
+    let application = found.get(appId);
+    if (!application) found.set(appId, (application = { id: appId, uid: row.a_uid as string | null, subscribers: { appId, endpoints: [] } }));
+    const endpoint = hydrate<Subscriber>(dataSource, endpoints, row, 'e', SUBSCRIBER);
+    if (endpoint) application.subscribers.endpoints.push(endpoint);
+  }
+  const applications = [...found.values()];
+  return idsOrUids.map((idOrUid) => idFirst(applications, idOrUid, 'uid')?.subscribers ?? null);
 }
 
 /** An endpoint as a delivery is sent to it, with its application. */
