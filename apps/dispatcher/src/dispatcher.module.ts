@@ -27,6 +27,7 @@ export class DispatcherModule {
           disableAfter: config.disableAfter,
           sweepInterval: config.sweepInterval,
           concurrency: config.concurrency,
+          backlogCpuCeiling: config.backlogCpuCeiling,
           worker: config.worker,
           background,
           operationalApp: config.operationalApp,

@@ -3,6 +3,7 @@
 // tests, workers a test drives, signing internals. No compatibility promise to host apps.
 
 export {
+  DEFAULT_BACKLOG_CPU_CEILING,
   DEFAULT_DISABLE_AFTER,
   DEFAULT_MAX_PAYLOAD,
   DEFAULT_PAYLOAD_RETENTION,
@@ -12,7 +13,7 @@ export {
   DEFAULT_RETRY_SCHEDULE,
 } from './webhooks.constants.js';
 export { parseDuration, parseDurationList } from './config/duration.js';
-export { parseOrderedFailure, parseRetention } from './config/resolve-options.js';
+export { parseCpuCeiling, parseOrderedFailure, parseRetention } from './config/resolve-options.js';
 export { parseByteSize } from './config/byte-size.js';
 export { parseCidr, parseEncryptionKey, parseProxyUrl } from './config/parse-security.js';
 export { newId } from './entities/entity-id.js';

@@ -70,6 +70,8 @@ export const DEFAULT_PAYLOAD_RETENTION = '90d';
 export const DEFAULT_PURGE_INTERVAL = '1h';
 /** How long message rows (with their deliveries and attempts) are kept by default; `off` keeps them forever. */
 export const DEFAULT_RETENTION = '90d';
+/** The share of the machine's CPU time past which the backlog slows down, by default (see BacklogPace). */
+export const DEFAULT_BACKLOG_CPU_CEILING = 0.9;
 
 /** Nest events (EventEmitter2) for in-process observers such as metrics; not sent as webhooks. */
 export const HOMING_EVENT = {

@@ -55,6 +55,15 @@ describe('readDispatcherConfig', () => {
     expect(() => readDispatcherConfig({ HOMING_RETENTION: '90' })).toThrow(/^HOMING_RETENTION="90" is invalid: expected off or a duration of at least 1d/);
   });
 
+  it("reads the backlog's CPU ceiling and names a bad one", () => {
+    expect(readDispatcherConfig({})).toMatchObject({ backlogCpuCeiling: 0.9 });
+    expect(readDispatcherConfig({ HOMING_BACKLOG_CPU_CEILING: '0.8' })).toMatchObject({ backlogCpuCeiling: 0.8 });
+    expect(readDispatcherConfig({ HOMING_BACKLOG_CPU_CEILING: '1' })).toMatchObject({ backlogCpuCeiling: 1 });
+    for (const bad of ['0', '1.5', '90%', 'half', '-0.5']) {
+      expect(() => readDispatcherConfig({ HOMING_BACKLOG_CPU_CEILING: bad })).toThrow(new RegExp(`^HOMING_BACKLOG_CPU_CEILING="${bad}" is invalid: expected a number above 0 and at most 1`));
+    }
+  });
+
   it("reads what an ordered endpoint's line does after a delivery fails for good, and names a bad value", () => {
     expect(readDispatcherConfig({})).toMatchObject({ orderedFailure: 'hold' });
     expect(readDispatcherConfig({ HOMING_ORDERED_FAILURE: 'skip' })).toMatchObject({ orderedFailure: 'skip' });

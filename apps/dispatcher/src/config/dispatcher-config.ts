@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { type OrderedFailure, type SigningSchemeName } from '@homing/webhooks';
-import { DEFAULT_DISABLE_AFTER, DEFAULT_MAX_PAYLOAD, DEFAULT_PAYLOAD_RETENTION, DEFAULT_PURGE_INTERVAL, DEFAULT_RETENTION, DEFAULT_REQUEST_TIMEOUT, DEFAULT_RETRY_SCHEDULE, parseByteSize, parseCidr, parseDuration, parseDurationList, parseEncryptionKey, parseOrderedFailure, parseProxyUrl, parseRetention, signingScheme } from '@homing/webhooks/internal';
+import { DEFAULT_BACKLOG_CPU_CEILING, DEFAULT_DISABLE_AFTER, DEFAULT_MAX_PAYLOAD, DEFAULT_PAYLOAD_RETENTION, DEFAULT_PURGE_INTERVAL, DEFAULT_RETENTION, DEFAULT_REQUEST_TIMEOUT, DEFAULT_RETRY_SCHEDULE, parseByteSize, parseCidr, parseCpuCeiling, parseDuration, parseDurationList, parseEncryptionKey, parseOrderedFailure, parseProxyUrl, parseRetention, signingScheme } from '@homing/webhooks/internal';
 import { LOG_LEVELS, type DispatcherLogLevel } from '../dispatcher.logger.js';
 
 /** The dispatcher's settings, read once from the environment at start. */
@@ -14,6 +14,7 @@ export interface DispatcherConfig {
   disableAfter: string;
   sweepInterval: string;
   concurrency: number;
+  backlogCpuCeiling: number;
   /** Dispatcher processes (a Node cluster sharing the port); 1: this process alone. */
   processes: number;
   worker: boolean;
@@ -128,6 +129,7 @@ export function readDispatcherConfig(env: Env = process.env): DispatcherConfig {
     disableAfter: check('HOMING_DISABLE_AFTER', text('HOMING_DISABLE_AFTER', DEFAULT_DISABLE_AFTER), parseDuration),
     sweepInterval: check('HOMING_SWEEP_INTERVAL', text('HOMING_SWEEP_INTERVAL', '5s'), parseDuration),
     concurrency: integer('HOMING_CONCURRENCY', 50, 1, 10_000),
+    backlogCpuCeiling: Number(check('HOMING_BACKLOG_CPU_CEILING', text('HOMING_BACKLOG_CPU_CEILING', String(DEFAULT_BACKLOG_CPU_CEILING)), (share) => parseCpuCeiling(/^\d*\.?\d+$/.test(share) ? Number(share) : share))),
     processes: integer('HOMING_PROCESSES', os.availableParallelism(), 1, 256),
     worker: flag('HOMING_WORKER', true),
     operationalApp: env.HOMING_OPERATIONAL_APP?.trim() || undefined,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { resolveOptions } from './resolve-options.js';
 
 describe('resolveOptions: retention', () => {
@@ -22,5 +23,25 @@ describe('resolveOptions: background', () => {
     expect(resolveOptions({ background: 'only' }).background).toBe('only');
     expect(resolveOptions({ worker: false, background: 'only' }).background).toBe(false);
     expect(() => resolveOptions({ background: 'yes' as never })).toThrow(/^background: expected true, false or 'only', got "yes"$/);
+  });
+});
+
+describe('resolveOptions: backlogCpuCeiling', () => {
+  it('is 0.9 by default and takes a share above 0 and at most 1', () => {
+    expect(resolveOptions({}).backlogCpuCeiling).toBe(0.9);
+    expect(resolveOptions({ backlogCpuCeiling: 0.75 }).backlogCpuCeiling).toBe(0.75);
+    expect(resolveOptions({ backlogCpuCeiling: 1 }).backlogCpuCeiling).toBe(1);
+  });
+
+  it('refuses anything else, naming the option', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.double(), fc.string(), fc.object(), fc.constantFrom(0, -0.5, 1.0001, Number.NaN, Infinity, '0.5', true)),
+        (value) => {
+          fc.pre(!(typeof value === 'number' && value > 0 && value <= 1));
+          expect(() => resolveOptions({ backlogCpuCeiling: value as number })).toThrow(/^backlogCpuCeiling: expected a number above 0 and at most 1, got /);
+        },
+      ),
+    );
   });
 });

@@ -1,5 +1,6 @@
 import { signingScheme, type SigningSchemeName } from '../signing/schemes/registry.js';
 import {
+  DEFAULT_BACKLOG_CPU_CEILING,
   DEFAULT_DISABLE_AFTER,
   DEFAULT_MAX_PAYLOAD,
   DEFAULT_PAYLOAD_RETENTION,
@@ -31,6 +32,7 @@ export function resolveOptions(options: WebhooksModuleOptions): ResolvedWebhooks
     // Background work is a worker's: a process with none does none, whatever it asked.
     background: worker && background,
     concurrency,
+    backlogCpuCeiling: parseCpuCeiling(options.backlogCpuCeiling ?? DEFAULT_BACKLOG_CPU_CEILING),
     retrySchedule: parseDurationList(options.retrySchedule ?? DEFAULT_RETRY_SCHEDULE, 'retrySchedule'),
     requestTimeoutMs: parseDuration(options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT, 'requestTimeout'),
     disableAfterMs: parseDuration(options.disableAfter ?? DEFAULT_DISABLE_AFTER, 'disableAfter'),
@@ -60,6 +62,12 @@ export function parseRetention(value: string | number, what = 'retention'): numb
   const ms = parseDuration(value, what);
   if (ms < MIN_RETENTION_MS) throw new Error(`${what}: expected off or a duration of at least 1d, got ${JSON.stringify(value)}`);
   return ms;
+}
+
+/** A share of the machine's CPU time: a number above 0 and at most 1. */
+export function parseCpuCeiling(value: unknown, what = 'backlogCpuCeiling'): number {
+  if (typeof value !== 'number' || !(value > 0 && value <= 1)) throw new Error(`${what}: expected a number above 0 and at most 1, got ${JSON.stringify(value)}`);
+  return value;
 }
 
 /** Runs a parser whose errors do not say which option they are about. */

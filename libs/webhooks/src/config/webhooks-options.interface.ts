@@ -36,6 +36,13 @@ export interface WebhooksModuleOptions {
   background?: boolean | 'only';
   /** Deliveries in flight at once in this process. Default 50. */
   concurrency?: number;
+  /**
+   * The share of the machine's CPU time (all cores, as `os.cpus()` reports it) past which the backlog's
+   * deliveries slow down, so that a long drain leaves fresh deliveries a core: from `concurrency` at once
+   * down to a tenth of it while the cores are busier than this. Default 0.9; 1: the backlog always runs at
+   * `concurrency`. In a container the machine is the host: set 1 there, or keep the container's cores to itself.
+   */
+  backlogCpuCeiling?: number;
   /** Delays between attempts after the first, e.g. `5s,5m,30m`. Default `5s,5m,30m,2h,5h,10h,10h`. */
   retrySchedule?: string | readonly (string | number)[];
   /** Per-attempt timeout. Default `15s`. */
@@ -94,6 +101,7 @@ export interface ResolvedWebhooksOptions {
   /** False in a process with no worker. */
   background: boolean | 'only';
   concurrency: number;
+  backlogCpuCeiling: number;
   retrySchedule: number[];
   requestTimeoutMs: number;
   disableAfterMs: number;

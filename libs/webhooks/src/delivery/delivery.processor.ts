@@ -8,6 +8,7 @@ import { BACKLOG_QUEUE, DELIVERY_QUEUE } from '../webhooks.constants.js';
 import { InjectWebhooksOptions } from '../webhooks.decorators.js';
 import { DeliveryQueue, deliveriesOf, type DeliveryJob, type DeliveryJobData, type LocalReservation } from '../queue/delivery.queue.js';
 import { DeliveryService, jobOf } from './delivery.service.js';
+import { BacklogPace } from './backlog-pace.js';
 import { EndpointLanes, type SlowLanes } from './endpoint-lanes.js';
 import type { HttpOutcome } from './webhook-http.client.js';
 
@@ -39,6 +40,9 @@ export class DeliveryProcessor implements OnApplicationBootstrap, BeforeApplicat
   private closing = false;
   /** Slots held for deliveries the producer writes claimed (see reserve). */
   private local = 0;
+  /** How many of the backlog's deliveries run at once (the rest wait unclaimed), and which deliveries are the backlog's. */
+  private readonly pace: BacklogPace;
+  private readonly backlog = new WeakSet<DeliveryJob>();
 
   constructor(
     @InjectQueue(DELIVERY_QUEUE) private readonly queue: Queue<DeliveryJobData>,
@@ -50,6 +54,7 @@ export class DeliveryProcessor implements OnApplicationBootstrap, BeforeApplicat
     const share = (fraction: number) => Math.max(1, Math.ceil(options.concurrency / fraction));
     this.lanes = new EndpointLanes(share(ENDPOINT_SHARE), share(ENDPOINT_MAX_SHARE), MAX_WAITING);
     this.slots = pLimit(options.concurrency);
+    this.pace = new BacklogPace(options.concurrency, options.backlogCpuCeiling);
   }
 
   /** Deliveries this process holds in its endpoints' lines, taken from the queue but not started. */
@@ -67,9 +72,14 @@ export class DeliveryProcessor implements OnApplicationBootstrap, BeforeApplicat
     const { background } = this.options;
     for (const queue of [...(background === 'only' ? [] : [this.queue]), ...(background ? [this.backlogQueue] : [])]) {
       queue
-        .process(this.options.concurrency, (job: Job<DeliveryJobData>) => this.handle(deliveriesOf(job.data)))
+        .process(this.options.concurrency, (job: Job<DeliveryJobData>) => {
+          const jobs = deliveriesOf(job.data);
+          if (queue === this.backlogQueue) jobs.forEach((delivery) => this.backlog.add(delivery));
+          return this.handle(jobs);
+        })
         .catch((error: Error) => this.logger.error(`delivery worker stopped (${queue.name}): ${error.message}`));
     }
+    if (background) this.pace.start();
     // A process that does the background work only runs at a lower priority: what it produces itself (an
     // operational event, an ordered line's next head) goes through the queue to the workers that deliver.
     if (background === 'only') return;
@@ -125,6 +135,7 @@ export class DeliveryProcessor implements OnApplicationBootstrap, BeforeApplicat
   async beforeApplicationShutdown(): Promise<void> {
     if (!this.options.worker) return;
     this.closing = true;
+    this.pace.stop();
     this.deliveryQueue.setLocalWorker(undefined);
     // Waiting deliveries were never claimed: queued again, for another worker or the next start.
     await this.deliveryQueue.enqueue(this.lanes.drain());
@@ -172,7 +183,9 @@ export class DeliveryProcessor implements OnApplicationBootstrap, BeforeApplicat
     };
     this.inFlight.add(job);
     try {
-      await attempt(end);
+      // A backlog delivery waiting for the pace holds its endpoint's place but not its row (`attempt` claims
+      // it): one let through after shutdown began is left, its row still overdue, to the next catch-up.
+      await (this.backlog.has(job) ? this.pace.run(async () => void (this.closing || (await attempt(end)))) : attempt(end));
       this.databaseDown = false;
     } catch (error) {
       if (isDatabaseUnavailable(error)) this.databaseUnreachable(error as Error);
