@@ -14,12 +14,31 @@ export function selectColumns(dataSource: DataSource, metadata: EntityMetadata, 
 
 /** The entity under `alias` in a (joined) row, or null when the row had none (its primary key is null). */
 export function hydrate<T>(dataSource: DataSource, metadata: EntityMetadata, row: Record<string, unknown>, alias: string, properties?: readonly string[]): T | null {
-  if (row[`${alias}_${metadata.primaryColumns[0].databaseName}`] === null) return null;
+  const { primaryKey, fields } = readPlan(metadata, alias, properties);
+  if (row[primaryKey] === null) return null;
   const entity = metadata.create() as Record<string, unknown>;
-  for (const column of columnsOf(metadata, properties)) {
-    entity[column.propertyName] = dataSource.driver.prepareHydratedValue(row[`${alias}_${column.databaseName}`], column);
-  }
+  for (const { property, key, column } of fields) entity[property] = dataSource.driver.prepareHydratedValue(row[key], column);
   return entity as T;
+}
+
+/** Where each property of an entity read under an alias is in a row: its `alias_column` key, made once, not per row. */
+interface ReadPlan {
+  primaryKey: string;
+  fields: { property: string; key: string; column: EntityMetadata['columns'][number] }[];
+}
+
+const readPlans = new WeakMap<EntityMetadata, Map<string, ReadPlan>>();
+
+function readPlan(metadata: EntityMetadata, alias: string, properties?: readonly string[]): ReadPlan {
+  let plans = readPlans.get(metadata);
+  if (!plans) readPlans.set(metadata, (plans = new Map()));
+  const name = properties ? `${alias}:${properties.join(',')}` : alias;
+  let plan = plans.get(name);
+  if (!plan) {
+    const fields = columnsOf(metadata, properties).map((column) => ({ property: column.propertyName, key: `${alias}_${column.databaseName}`, column }));
+    plans.set(name, (plan = { primaryKey: `${alias}_${metadata.primaryColumns[0].databaseName}`, fields }));
+  }
+  return plan;
 }
 
 /** One INSERT of whole entities, their values converted as TypeORM's own inserts convert them. */
