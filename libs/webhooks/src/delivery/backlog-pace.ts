@@ -15,7 +15,7 @@ export interface CpuTime {
   total: number;
 }
 
-export function machineCpuTime(): CpuTime {
+function machineCpuTime(): CpuTime {
   let busy = 0;
   let total = 0;
   for (const { times } of cpus()) {
@@ -32,7 +32,7 @@ export function machineCpuTime(): CpuTime {
  * (a share of all cores' time), so a long drain takes the CPU that fresh deliveries leave rather than
  * delay them: on 2 cores a drain at full speed made another endpoint's deliveries wait for a core.
  * Additive increase, multiplicative decrease every TICK_MS, as an endpoint's lane (EndpointLanes).
- * A ceiling of 1 or more never slows the backlog.
+ * A ceiling of 1 never slows the backlog.
  */
 export class BacklogPace {
   private readonly limit: LimitFunction;
