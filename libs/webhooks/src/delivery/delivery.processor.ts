@@ -181,17 +181,24 @@ export class DeliveryProcessor implements OnApplicationBootstrap, BeforeApplicat
       const quick = outcome ? outcome.statusCode > 0 && outcome.durationMs <= this.options.requestTimeoutMs / QUICK_SHARE_OF_TIMEOUT : undefined;
       this.startWaiting(this.lanes.done(job.endpointId, quick));
     };
-    this.inFlight.add(job);
+    const send = async () => {
+      this.inFlight.add(job);
+      try {
+        await attempt(end);
+        this.databaseDown = false;
+      } catch (error) {
+        if (isDatabaseUnavailable(error)) this.databaseUnreachable(error as Error);
+        throw error;
+      } finally {
+        this.inFlight.delete(job);
+      }
+    };
     try {
       // A backlog delivery waiting for the pace holds its endpoint's place but not its row (`attempt` claims
-      // it): one let through after shutdown began is left, its row still overdue, to the next catch-up.
-      await (this.backlog.has(job) ? this.pace.run(async () => void (this.closing || (await attempt(end)))) : attempt(end));
-      this.databaseDown = false;
-    } catch (error) {
-      if (isDatabaseUnavailable(error)) this.databaseUnreachable(error as Error);
-      throw error;
+      // it), so it is not in flight: shutdown hands back only claimed rows. One let through after shutdown
+      // began is left, its row still overdue, to the next catch-up.
+      await (this.backlog.has(job) ? this.pace.run(async () => void (this.closing || (await send()))) : send());
     } finally {
-      this.inFlight.delete(job);
       end();
     }
   }
